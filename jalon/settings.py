@@ -1,0 +1,137 @@
+"""Jalon's one settings module, driven by environment variables with working defaults.
+
+SQLite under ``var/`` unless ``DATABASE_URL`` says otherwise. A bad value stops the start-up
+with a message naming the variable (see :mod:`jalon.lib.env`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jalon.lib.env import env_bool, env_database, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("JALON_DATA_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("JALON_DEBUG", False)
+SECRET_KEY = env_str("JALON_SECRET_KEY", "dev-only-secret-key-change-me-in-production" * 2)
+ALLOWED_HOSTS = env_list("JALON_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("JALON_CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env_str("JALON_SITE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "jalon.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "jalon.urls"
+WSGI_APPLICATION = "jalon.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{DATA_DIR / 'jalon.sqlite3'}")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+# French first, translatable.
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "jalon" / "locale"]
+USE_I18N = True
+# Instants are stored in UTC; each contract's calendar zone is used only at the edges.
+USE_TZ = True
+TIME_ZONE = "Europe/Paris"
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "static"
+# Uploaded files live outside the web root and are only served through an access-checked view.
+MEDIA_ROOT = Path(env_str("JALON_MEDIA_ROOT", str(DATA_DIR / "media")))
+MEDIA_URL = None  # never served directly
+JALON_ATTACHMENT_MAX_BYTES = env_int("JALON_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+JALON_ATTACHMENT_EXTENSIONS = env_list(
+    "JALON_ATTACHMENT_EXTENSIONS",
+    ["pdf", "png", "jpg", "jpeg", "gif", "txt", "log", "csv", "json", "xml", "zip", "gz",
+     "odt", "ods", "docx", "xlsx", "pptx", "eml", "msg"],
+)
+# A clock is "at risk" at this share of its target unless the convention says otherwise.
+JALON_CLOCK_WARN_RATIO = 0.8
+
+# Login: lock a username on one IP address after repeated failures.
+JALON_LOGIN_MAX_FAILURES = env_int("JALON_LOGIN_MAX_FAILURES", 5)
+JALON_LOGIN_LOCK_MINUTES = env_int("JALON_LOGIN_LOCK_MINUTES", 15)
+# OpenID Connect (ProConnect-compatible); the button shows only when all three are set.
+JALON_OIDC_DISCOVERY_URL = env_str("JALON_OIDC_DISCOVERY_URL", "")
+JALON_OIDC_CLIENT_ID = env_str("JALON_OIDC_CLIENT_ID", "")
+JALON_OIDC_CLIENT_SECRET = env_str("JALON_OIDC_CLIENT_SECRET", "")
+JALON_OIDC_SCOPES = env_str("JALON_OIDC_SCOPES", "openid email given_name usual_name")
+JALON_OIDC_LABEL = env_str("JALON_OIDC_LABEL", "ProConnect")
+
+# Secure sessions: HttpOnly cookies, short life, secure flags when served over HTTPS.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("JALON_SESSION_AGE", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+_HTTPS = env_bool("JALON_HTTPS", False)
+SESSION_COOKIE_SECURE = _HTTPS
+CSRF_COOKIE_SECURE = _HTTPS
+SECURE_SSL_REDIRECT = _HTTPS
+SECURE_HSTS_SECONDS = 31536000 if _HTTPS else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _HTTPS else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+EMAIL_BACKEND = env_str("JALON_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("JALON_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("JALON_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("JALON_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("JALON_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("JALON_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("JALON_FROM_EMAIL", "jalon@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("JALON_LOG_LEVEL", "WARNING")},
+}
