@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -53,6 +54,7 @@ def env_database(name: str, default: str) -> dict[str, Any]:
         path = unquote(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else ""
         if not path:
             raise SettingError(f"{name}={url!r}: sqlite URL needs a file path")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path,
                 "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE",
                             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}}
