@@ -1,0 +1,312 @@
+"""The convention de service as typed, immutable values (what :func:`load` returns).
+
+Every choice the source documents leave open is a field here, never a constant in the engine;
+the loader fills the seed's value as default and ``docs/conventions-decisions.md`` lists them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Phase = Literal["new", "active", "waiting", "resolved", "closed", "cancelled"]
+EventKind = Literal["opened", "resolved", "closed", "enter", "leave"]
+IndicatorKind = Literal[
+    "clock_share",
+    "clock_mean",
+    "clock_percentile",
+    "clock_overrun",
+    "backlog_count",
+    "backlog_age",
+    "reopen_rate",
+    "first_contact",
+    "count",
+    "measure",
+    "composite",
+]
+Frequency = Literal["monthly", "quarterly", "yearly"]
+Scoring = Literal["note", "penalty", "none"]
+Rounding = Literal["ceil", "floor", "exact"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value was written, for messages: ``file:line: field``."""
+
+    file: str
+    line: int
+    field: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}"
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    short: str = ""
+
+
+@dataclass(frozen=True)
+class Contract:
+    id: str
+    title: str
+    buyer: Party
+    holder: Party
+    lots: tuple[str, ...]
+    starts: date | None
+    ends: date | None
+    tz: str
+    year_end_month: int
+    """Month that closes a contract year: yearly indicators count in the quarter holding it."""
+    probation_until: date | None
+    """No bonus/malus for a period ending on or before this date (seed 002 L2198-2200)."""
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    label: str
+    scoring: Scoring
+    cost_share: float | None
+    """Share (in %) of the quarter's cost, weighting the family note in the global note."""
+    per_item: bool
+    """Note each ordered item (UO, request) separately, then average (seed 002 L7054-7064)."""
+
+
+@dataclass(frozen=True)
+class CalendarSpec:
+    id: str
+    hours: str
+    holidays: str
+    closures: tuple[date, ...]
+    tz: str
+    business_day: str
+    """``fixed:<minutes>``, ``same_time`` or ``none``."""
+    where: Location
+
+
+@dataclass(frozen=True)
+class StateDef:
+    id: str
+    label: str
+    phase: Phase
+
+
+@dataclass(frozen=True)
+class PriorityDef:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class PriorityMatrix:
+    urgencies: tuple[str, ...]
+    impacts: tuple[str, ...]
+    cells: tuple[tuple[str, ...], ...]
+    """``cells[u][i]`` is the priority id for urgency ``u`` and impact ``i``."""
+
+    def priority(self, urgency: str, impact: str) -> str | None:
+        if urgency not in self.urgencies or impact not in self.impacts:
+            return None
+        return self.cells[self.urgencies.index(urgency)][self.impacts.index(impact)]
+
+
+@dataclass(frozen=True)
+class ValueMap:
+    """External values (exact, or ``*`` glob patterns) to contract values for one column."""
+
+    column: str
+    values: tuple[tuple[str, str | None], ...]
+    default: str | None
+    """Contract value for an external value matched by no entry; None = a mapping error."""
+    where: Location
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    priority_from: Literal["priority", "matrix"]
+    priorities: ValueMap | None
+    urgencies: ValueMap | None
+    impacts: ValueMap | None
+    types: ValueMap
+    states: ValueMap
+    """External state -> contract state id; None drops the event (e.g. ServiceNow ``-100``)."""
+    dimensions: dict[str, ValueMap]
+
+
+@dataclass(frozen=True)
+class EventRef:
+    kind: EventKind
+    states: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return self.kind if not self.states else f"{self.kind} {', '.join(self.states)}"
+
+
+@dataclass(frozen=True)
+class Target:
+    text: str
+    seconds: int
+    """Business seconds on the clock's calendar."""
+
+
+@dataclass(frozen=True)
+class ClockDef:
+    id: str
+    label: str
+    types: tuple[str, ...]
+    start: EventRef
+    stop: EventRef
+    pause_states: tuple[str, ...]
+    calendar: str
+    targets: dict[str, Target]
+    """Priority id (or ``*`` for every priority) -> target; priorities absent have no clock."""
+
+
+@dataclass(frozen=True)
+class Filter:
+    types: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+    dimensions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """One line of a *note sur 20* table.
+
+    ``between``: ``points`` once when ``low <= value <= high`` (bounds per ``bounds``).
+    ``below`` / ``above``: ``base`` + ``points`` per started (``rounding``) ``unit`` beyond
+    ``threshold``.
+    """
+
+    kind: Literal["between", "below", "above"]
+    points: float
+    low: float = 0.0
+    high: float = 0.0
+    bounds: str = "[]"
+    threshold: float = 0.0
+    unit: float = 1.0
+    base: float = 0.0
+    rounding: Rounding = "ceil"
+
+
+@dataclass(frozen=True)
+class NoteRule:
+    deductions: tuple[Deduction, ...]
+    initial: float = 20.0
+    maximum: float = 20.0
+    floor: float | None = None
+
+
+@dataclass(frozen=True)
+class PenaltyRule:
+    """*Points de pénalité = poids × pas entamés* (seed 003 L1436)."""
+
+    weight: float
+    step: float
+    """In the indicator's unit; for ``per_item`` clock penalties, business seconds."""
+    expected: float | None
+    direction: Literal["at_least", "at_most"]
+    per_item: bool
+    rounding: Rounding = "ceil"
+
+
+@dataclass(frozen=True)
+class TargetLevel:
+    op: Literal[">=", ">", "<=", "<", "=="]
+    value: float
+
+    def met(self, value: float) -> bool:
+        return {
+            ">=": value >= self.value,
+            ">": value > self.value,
+            "<=": value <= self.value,
+            "<": value < self.value,
+            "==": value == self.value,
+        }[self.op]
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.value:g}"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label: str
+    family: str | None
+    kind: IndicatorKind
+    unit: str
+    """``%``, ``count``, ``min``, ``h``, ``j`` (business days of the clock's calendar), ``days``."""
+    frequency: Frequency
+    weight: float
+    target: TargetLevel | None
+    filter: Filter
+    clock: str | None = None
+    factor: float = 1.0
+    """Clocks are met within ``factor`` × target (GTR×1,5, GTR×2 in seed 003)."""
+    percentile: float = 90.0
+    counted_on: Literal["start", "stop"] = "stop"
+    open_until: Literal["resolved", "closed"] = "resolved"
+    age_calendar: str | None = None
+    """Backlog age in business days of this calendar; calendar days when None."""
+    within: str | None = None
+    """first_contact: clock that must also be met, if any."""
+    max_reassignments: int | None = None
+    """first_contact: most reassignments a ticket may have had (``reassignment_count``)."""
+    aggregate: Literal["mean", "sum", "last", "max", "min"] = "mean"
+    note: NoteRule | None = None
+    penalty: PenaltyRule | None = None
+    part_of: str | None = None
+    parts: tuple[str, ...] = ()
+    combine: Literal["sum_deductions", "min", "mean"] = "sum_deductions"
+    when_no_data: Literal["skip", "full_marks"] = "skip"
+    where: Location | None = None
+
+
+@dataclass(frozen=True)
+class BonusBand:
+    min_note: float
+    outcome: Literal["bonus", "neutral", "malus"]
+    percent: float | None
+    label: str
+
+
+@dataclass(frozen=True)
+class GlobalRule:
+    method: Literal["cost_share", "none"]
+    divide_by: Literal["sum_of_shares", "hundred"]
+    bonus_malus: tuple[BonusBand, ...]
+    """Sorted by ``min_note``, highest first; the first band the note reaches applies."""
+    money_per_point: float | None
+    currency: str
+
+
+@dataclass(frozen=True)
+class Convention:
+    path: str
+    sha256: str
+    format: str
+    version: str
+    contract: Contract
+    families: tuple[Family, ...]
+    calendars: dict[str, CalendarSpec]
+    types: tuple[str, ...]
+    states: tuple[StateDef, ...]
+    priorities: tuple[PriorityDef, ...]
+    matrix: PriorityMatrix | None
+    profiles: dict[str, Profile]
+    clocks: tuple[ClockDef, ...]
+    indicators: tuple[Indicator, ...]
+    scoring: GlobalRule
+
+    def family(self, family_id: str) -> Family:
+        return next(f for f in self.families if f.id == family_id)
+
+    def clock(self, clock_id: str) -> ClockDef:
+        return next(c for c in self.clocks if c.id == clock_id)
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        return next(i for i in self.indicators if i.id == indicator_id)

@@ -1,0 +1,88 @@
+"""Read YAML keeping where each value was written, so that every error names its line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text: the convention validates and parses them itself,
+    so a wrong date is reported like any other field instead of as a YAML type."""
+
+
+_PlainLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+PathItem = str | int
+
+
+class YamlSource:
+    """A parsed YAML file: its data and its node tree (for line numbers)."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.root: yaml.Node | None = yaml.compose(text, Loader=_PlainLoader)
+        self.data: Any = yaml.load(text, Loader=_PlainLoader) if self.root is not None else None
+
+    @classmethod
+    def read(cls, path: str | Path) -> YamlSource:
+        return cls(str(path), Path(path).read_text(encoding="utf-8"))
+
+    def line(self, path: tuple[PathItem, ...]) -> int:
+        """1-based line of the deepest node along ``path`` that exists."""
+        node = self.root
+        if node is None:
+            return 1
+        line = node.start_mark.line + 1
+        for key in path:
+            child = _child(node, key)
+            if child is None:
+                break
+            node = child
+            line = node.start_mark.line + 1
+        return line
+
+    def where(self, path: tuple[PathItem, ...]) -> str:
+        return f"{self.path}:{self.line(path)}: {dotted(path)}"
+
+    def duplicate_keys(self) -> list[str]:
+        errors: list[str] = []
+        _find_duplicates(self.root, (), self.path, errors)
+        return errors
+
+
+def dotted(path: tuple[PathItem, ...]) -> str:
+    text = ""
+    for item in path:
+        text += f"[{item}]" if isinstance(item, int) else (f".{item}" if text else str(item))
+    return text or "(document)"
+
+
+def _child(node: yaml.Node, key: PathItem) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == key:
+                return value_node
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+        return node.value[key]
+    return None
+
+
+def _find_duplicates(node: yaml.Node | None, path: tuple[PathItem, ...], file: str, errors: list[str]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                line = key_node.start_mark.line + 1
+                errors.append(f"{file}:{line}: {dotted((*path, key))}: key written twice")
+            seen.add(key)
+            _find_duplicates(value_node, (*path, key), file, errors)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _find_duplicates(item, (*path, index), file, errors)
