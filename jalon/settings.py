@@ -27,6 +27,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "jalon.web",
+    "jalon.accounts",
+    "jalon.contracts",
+    "jalon.tickets",
 ]
 
 MIDDLEWARE = [

@@ -5,5 +5,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before jalon.web.urls: its login page (same path and name) gains throttling, TOTP, OIDC.
+    path("", include("jalon.accounts.urls")),
+    path("", include("jalon.tickets.urls")),
     path("", include("jalon.web.urls")),
 ]

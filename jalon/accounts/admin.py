@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+
+from jalon.accounts.models import LoginThrottle, Membership, Organisation, Profile
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    fields = ("organisation", "phone")
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class JalonUserAdmin(UserAdmin):
+    inlines = (ProfileInline, MembershipInline)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "contract", "role")
+    list_filter = ("contract", "role")
+    search_fields = ("user__username", "user__email")
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin):
+    """Unlock someone early by deleting their row."""
+
+    list_display = ("username", "ip", "failures", "locked_until")
+    readonly_fields = ("username", "ip", "failures", "first_failure_at", "locked_until")

@@ -1,0 +1,106 @@
+"""Contracts and the versions of their *convention de service*.
+
+The convention file (YAML) is the rule book: calendars, ticket types, priority matrix, clocks,
+indicators. Each load that changes the text creates a new :class:`ConventionVersion`; a ticket
+keeps the version it was opened under, so that its clocks never change under its feet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jalon.accounts.models import Organisation
+
+if TYPE_CHECKING:
+    from jalon.conventions.model import Convention
+
+
+class Contract(models.Model):
+    reference = models.CharField(_("référence"), max_length=60, unique=True)
+    name = models.CharField(_("intitulé"), max_length=250)
+    slug = models.SlugField(_("identifiant court"), max_length=60, unique=True)
+    buyer = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="contracts_as_buyer",
+        verbose_name=_("acheteur"),
+    )
+    holder = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="contracts_as_holder",
+        verbose_name=_("titulaire"),
+    )
+    starts_on = models.DateField(_("début"), null=True, blank=True)
+    ends_on = models.DateField(_("fin"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("reference",)
+        verbose_name = _("marché")
+        verbose_name_plural = _("marchés")
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.name}"
+
+    def current_convention(self) -> ConventionVersion | None:
+        return self.convention_versions.order_by("-number").first()
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=64)
+def _parse(text: str, source_name: str) -> Convention:
+    from jalon.conventions.loader import loads
+
+    return loads(text, source_name)
+
+
+class ConventionVersion(models.Model):
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="convention_versions",
+        verbose_name=_("marché"),
+    )
+    number = models.PositiveIntegerField(_("version"))
+    source_name = models.CharField(_("fichier"), max_length=255)
+    text = models.TextField(_("texte YAML"))
+    sha256 = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(_("chargée le"), default=timezone.now)
+
+    class Meta:
+        ordering = ("contract", "-number")
+        verbose_name = _("version de convention de service")
+        verbose_name_plural = _("versions de convention de service")
+        constraints = (
+            models.UniqueConstraint(fields=["contract", "number"], name="convention_version_unique"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference} v{self.number}"
+
+    def parsed(self) -> Convention:
+        """The convention as typed values (parsed once per process; versions never change)."""
+        return _parse(self.text, self.source_name)
+
+    @classmethod
+    def load(cls, contract: Contract, text: str, source_name: str) -> tuple[ConventionVersion, bool]:
+        """Store ``text`` as the next version unless it equals the current one.
+
+        The text is parsed first: a convention with errors is never stored, and the error names
+        the file, the line and the field.
+        """
+        digest = text_sha256(text)
+        with transaction.atomic():
+            Contract.objects.select_for_update().filter(pk=contract.pk).first()
+            current = contract.current_convention()
+            if current is not None and current.sha256 == digest:
+                return current, False
+            _parse(text, source_name)
+            version = cls.objects.create(
+                contract=contract, number=(current.number + 1) if current else 1,
+                source_name=source_name, text=text, sha256=digest,
+            )
+        return version, True
