@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "jalon.accounts",
     "jalon.contracts",
     "jalon.tickets",
+    "ninja",  # the /api/v1/docs page loads its scripts from our static files, not a CDN
+    "jalon.api",
 ]
 
 MIDDLEWARE = [

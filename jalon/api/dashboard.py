@@ -1,0 +1,95 @@
+"""The dashboard figures (:mod:`jalon.dashboard.figures`) as the API shows them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Schema
+from pydantic import Field
+
+from jalon.dashboard.figures import Dashboard
+
+
+class DelayComplianceOut(Schema):
+    clock: str
+    label: str
+    priority: str
+    stopped: int = Field(description="Délais arrêtés dans la période.")
+    on_time: int
+    late: int
+    on_time_percent: float | None
+
+
+class QualificationDelayOut(Schema):
+    calendar: str | None
+    count: int = Field(description="Tickets qualifiés pour la première fois dans la période.")
+    mean_seconds: float | None = Field(description="Secondes ouvrées, de l’ouverture à la "
+                                                   "première qualification.")
+    median_seconds: float | None
+    max_seconds: int | None
+
+
+class VolumeOut(Schema):
+    type: str
+    criticality: str = Field(description="Vide pour un ticket sans criticité.")
+    opened: int
+    closed: int
+
+
+class BacklogOut(Schema):
+    at: datetime = Field(description="Fin de la période, ou maintenant si plus tôt.")
+    count: int
+    mean_age_days: float | None = Field(description="Jours calendaires.")
+    mean_age_business_seconds: float | None
+    oldest_opened_at: datetime | None
+    calendar: str | None
+
+
+class ReopenRateOut(Schema):
+    resolved: int = Field(description="Tickets résolus dans la période.")
+    reopened: int = Field(description="Parmi eux, ceux rouverts au moins une fois.")
+    percent: float | None
+
+
+class RiskOut(Schema):
+    at: datetime
+    at_risk: int = Field(description="Tickets dont un délai en cours a passé son seuil "
+                                     "d’alerte sans dépasser sa cible.")
+    overdue: int = Field(description="Tickets dont un délai en cours a dépassé sa cible.")
+
+
+class ForfaitOut(Schema):
+    minutes: int = Field(description="Temps imputé au forfait sur les jours de la période.")
+    year_first_day: date = Field(description="Début de l’année du marché qui contient la fin "
+                                             "de la période.")
+    year_minutes: int = Field(description="Temps imputé depuis le début de cette année du "
+                                          "marché jusqu’à la fin de la période.")
+
+
+class DashboardOut(Schema):
+    contract: str
+    period: str
+    first_day: date
+    last_day: date
+    now: datetime
+    delay_compliance: list[DelayComplianceOut]
+    qualification_delay: QualificationDelayOut
+    volumes: list[VolumeOut]
+    backlog: BacklogOut
+    reopen_rate: ReopenRateOut
+    risk: RiskOut
+    forfait: ForfaitOut
+
+    @classmethod
+    def of(cls, d: Dashboard) -> DashboardOut:
+        return cls(
+            contract=d.contract.slug, period=str(d.period), first_day=d.period.first_day,
+            last_day=d.period.last_day, now=d.now,
+            delay_compliance=[DelayComplianceOut.model_validate(r) for r in d.delay_compliance],
+            qualification_delay=QualificationDelayOut.model_validate(d.qualification_delay),
+            volumes=[VolumeOut.model_validate(v) for v in d.volumes],
+            backlog=BacklogOut.model_validate(d.backlog),
+            reopen_rate=ReopenRateOut.model_validate(d.reopen_rate),
+            risk=RiskOut.model_validate(d.risk),
+            forfait=ForfaitOut.model_validate(d.forfait),
+        )

@@ -1,0 +1,28 @@
+"""``/api/v1/``: the API object, its authentication, its error shape and its routes."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from jalon.api import errors
+from jalon.api.auth import AUTH
+from jalon.api.endpoints.contracts import router as contracts
+from jalon.api.endpoints.tickets import router as tickets
+
+DESCRIPTION = """API de la plateforme de suivi Jalon.
+
+Authentification : en-tête `Authorization: Bearer <jeton>` (jeton créé par
+`jalon create_api_token IDENTIFIANT NOM` ou dans l’administration), ou la session du navigateur
+pour les appels de même origine (les écritures demandent alors l’en-tête `X-CSRFToken`).
+
+Mêmes droits que les pages : un marché sur lequel vous n’avez aucun rôle n’existe pas pour vous
+(404) ; un rôle qui ne permet pas l’action reçoit un 403. Chaque erreur répond
+`{"detail": "…", "field": "…"}` : la première erreur, en clair, avec le champ en cause."""
+
+api = NinjaAPI(
+    title="Jalon", version="1", description=DESCRIPTION, auth=AUTH,
+    urls_namespace="api-v1", docs_url="/docs", openapi_url="/openapi.json",
+)
+errors.install(api)
+api.add_router("/contracts", contracts)
+api.add_router("/tickets", tickets)

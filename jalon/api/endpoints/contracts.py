@@ -1,0 +1,73 @@
+"""``/contracts``: the contracts the caller has a role on, and each one's dashboard."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router
+
+from jalon.accounts.access import Need, contracts_for, get_contract_for, roles_on
+from jalon.accounts.models import Membership, Role
+from jalon.api.auth import caller
+from jalon.api.dashboard import DashboardOut
+from jalon.api.errors import ERRORS
+from jalon.api.schemas import ContractDetailOut, ContractOut, ConventionOut, NamedValue
+from jalon.contracts.models import Contract
+from jalon.dashboard import figures
+from jalon.dashboard.periods import Period, PeriodError
+
+router = Router(tags=["marchés"])
+
+DASHBOARD_NEED = Need.SEE_INTERNAL
+"""The dashboard covers every ticket of the contract, so it is for the contract's staff (every
+role but the requester's, who sees only their own organisation's tickets). ``Need`` has no
+dashboard entry yet: this is the closest, until the access table names one."""
+
+
+@router.get("", response={200: list[ContractOut], **ERRORS}, summary="Mes marchés")
+def list_contracts(request: HttpRequest) -> list[ContractOut]:
+    mine = Membership.objects.filter(user=caller(request))
+    contracts = contracts_for(caller(request)).select_related("buyer", "holder").prefetch_related(
+        Prefetch("memberships", queryset=mine, to_attr="my_memberships"))
+    return [ContractOut.of(c, [Role(m.role) for m in c.my_memberships]) for c in contracts]
+
+
+@router.get("/{slug}", response={200: ContractDetailOut, **ERRORS}, summary="Un marché")
+def get_contract(request: HttpRequest, slug: str) -> ContractDetailOut:
+    contract = get_contract_for(caller(request), slug)
+    return ContractDetailOut(**ContractOut.of(contract, roles_on(caller(request), contract)).model_dump(),
+                             convention=_convention(contract))
+
+
+def _convention(contract: Contract) -> ConventionOut | None:
+    version = contract.current_convention()
+    if version is None:
+        return None
+    c = version.parsed()
+    return ConventionOut(
+        number=version.number, version=c.version, loaded_at=version.loaded_at,
+        types=list(c.types), priorities=[NamedValue(id=p.id, label=p.label) for p in c.priorities],
+        urgencies=list(c.matrix.urgencies) if c.matrix else [],
+        impacts=list(c.matrix.impacts) if c.matrix else [], lots=list(c.contract.lots),
+        clocks=[NamedValue(id=k.id, label=k.label) for k in c.clocks],
+    )
+
+
+@router.get("/{slug}/dashboard", response={200: DashboardOut, **ERRORS},
+            summary="Tableau de bord d’un marché sur une période")
+def get_dashboard(
+    request: HttpRequest, slug: str,
+    period: str | None = Query(None, description="2026, 2026-Q1, 2026-03 ou "
+                                                 "2026-01-15..2026-02-14 ; le trimestre en cours "
+                                                 "par défaut."),
+) -> DashboardOut:
+    contract = get_contract_for(caller(request), slug, need=DASHBOARD_NEED)
+    now = timezone.now()
+    try:
+        chosen = (Period.parse(period) if period
+                  else Period.quarter_of(timezone.localdate(now)))
+    except PeriodError as error:
+        raise ValidationError({"period": [str(error)]}) from None
+    return DashboardOut.of(figures.dashboard(contract, chosen, now))

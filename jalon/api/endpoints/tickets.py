@@ -1,0 +1,112 @@
+"""``/tickets``: list, create, read, reword, act on a ticket; its comments, history, clocks."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Status
+
+from jalon.accounts.access import Need, get_contract_for, get_ticket_for, may
+from jalon.api.auth import caller
+from jalon.api.clocks import clocks_now
+from jalon.api.editing import reword
+from jalon.api.errors import ERRORS
+from jalon.api.queries import TicketFilters, filtered, page, ticket_rows, visible_tickets
+from jalon.api.schemas import (
+    ClockOut,
+    CommentIn,
+    CommentOut,
+    EventOut,
+    TicketCreateIn,
+    TicketDetailOut,
+    TicketOut,
+    TicketPage,
+    TicketPatchIn,
+)
+from jalon.api.transitions import AnyTransition
+from jalon.tickets.models import Ticket
+
+router = Router(tags=["tickets"])
+
+
+def _detail(ticket: Ticket) -> TicketDetailOut:
+    row = ticket_rows(Ticket.objects.filter(pk=ticket.pk), timezone.now())
+    return TicketDetailOut.of(row.select_related("convention_version").get())
+
+
+@router.get("", response={200: TicketPage, **ERRORS}, summary="Tickets visibles")
+def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> TicketPage:
+    tickets = ticket_rows(visible_tickets(caller(request), filters.contract), timezone.now())
+    rows, next_cursor = page(filtered(tickets, filters), filters.sort, filters.cursor,
+                             filters.limit)
+    return TicketPage(items=[TicketOut.of(t) for t in rows], next_cursor=next_cursor)
+
+
+@router.post("", response={201: TicketDetailOut, **ERRORS}, summary="Déclarer un ticket")
+def create_ticket(request: HttpRequest, payload: TicketCreateIn
+                  ) -> Status[TicketDetailOut]:
+    contract = get_contract_for(caller(request), payload.contract, need=Need.OPEN)
+    ticket = Ticket.open(contract, actor=caller(request),
+                         **payload.model_dump(exclude={"contract"}))
+    return Status(201, _detail(ticket))
+
+
+@router.get("/{int:ticket_id}", response={200: TicketDetailOut, **ERRORS}, summary="Un ticket")
+def get_ticket(request: HttpRequest, ticket_id: int) -> TicketDetailOut:
+    return _detail(get_ticket_for(caller(request), ticket_id))
+
+
+@router.patch("/{int:ticket_id}", response={200: TicketDetailOut, **ERRORS},
+              summary="Reformuler l’objet ou la description")
+def patch_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatchIn
+                 ) -> TicketDetailOut:
+    ticket = get_ticket_for(caller(request), ticket_id, need=Need.QUALIFY)
+    return _detail(reword(ticket, caller(request), title=payload.title,
+                          description=payload.description))
+
+
+@router.post("/{int:ticket_id}/transitions", response={200: TicketDetailOut, **ERRORS},
+             summary="Faire avancer un ticket (qualifier, affecter, résoudre…)")
+def transition_ticket(request: HttpRequest, ticket_id: int, transition: AnyTransition
+                      ) -> TicketDetailOut:
+    ticket = get_ticket_for(caller(request), ticket_id, need=transition.need)
+    transition.apply(ticket, caller(request))
+    return _detail(ticket)
+
+
+@router.get("/{int:ticket_id}/comments", response={200: list[CommentOut], **ERRORS},
+            summary="Commentaires")
+def list_comments(request: HttpRequest, ticket_id: int) -> list[CommentOut]:
+    ticket = get_ticket_for(caller(request), ticket_id)
+    comments = ticket.comments.select_related("author")
+    if not may(caller(request), ticket.contract, Need.SEE_INTERNAL):
+        comments = comments.filter(internal=False)
+    return [CommentOut.of(c) for c in comments]
+
+
+@router.post("/{int:ticket_id}/comments", response={201: CommentOut, **ERRORS},
+             summary="Commenter")
+def add_comment(request: HttpRequest, ticket_id: int, payload: CommentIn
+                ) -> Status[CommentOut]:
+    need = Need.COMMENT_INTERNAL if payload.internal else Need.COMMENT
+    ticket = get_ticket_for(caller(request), ticket_id, need=need)
+    comment = ticket.add_comment(caller(request), payload.body, internal=payload.internal)
+    return Status(201, CommentOut.of(comment))
+
+
+@router.get("/{int:ticket_id}/events", response={200: list[EventOut], **ERRORS},
+            summary="Historique")
+def list_events(request: HttpRequest, ticket_id: int) -> list[EventOut]:
+    ticket = get_ticket_for(caller(request), ticket_id)
+    events = ticket.events.select_related("actor").order_by("at", "pk")
+    if not may(caller(request), ticket.contract, Need.SEE_INTERNAL):
+        events = events.filter(~Q(internal=True))
+    return [EventOut.of(e) for e in events]
+
+
+@router.get("/{int:ticket_id}/clocks", response={200: list[ClockOut], **ERRORS},
+            summary="Délais contractuels, à cet instant")
+def list_clocks(request: HttpRequest, ticket_id: int) -> list[ClockOut]:
+    ticket = get_ticket_for(caller(request), ticket_id)
+    return [ClockOut.of(state) for state in clocks_now(ticket, timezone.now())]

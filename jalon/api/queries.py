@@ -1,0 +1,132 @@
+"""The ticket list: who sees which tickets, filters, and keyset pagination in a stable order.
+
+A page is read with one query whatever its size: people and contract are joined, and the live
+"at risk" / "breached" flags are ``EXISTS`` subqueries on the clocks.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import operator
+import re
+from datetime import datetime
+from functools import reduce
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Schema
+from pydantic import Field
+
+from jalon.accounts.access import contracts_for, get_contract_for, tickets_for
+from jalon.dashboard.clocks import late, past_warning, ticket_has_clock
+from jalon.tickets.models import Ticket, TicketState
+
+Sort = Literal["-opened_at", "opened_at", "-updated_at", "updated_at", "-priority", "priority"]
+_REFERENCE = re.compile(r"^(.+)-(\d+)$")
+
+
+class TicketFilters(Schema):
+    contract: str | None = Field(None, description="Identifiant court du marché.")
+    type: str | None = None
+    state: TicketState | None = None
+    priority: str | None = None
+    group: str | None = Field(None, description="Groupe affecté.")
+    at_risk: bool | None = Field(None, description="Un délai en cours a passé son seuil d’alerte.")
+    breached: bool | None = Field(None, description="Un délai a dépassé sa cible.")
+    opened_after: datetime | None = Field(None, description="Ouvert à partir de cet instant "
+                                                            "(inclus ; heure de Paris si absente).")
+    opened_before: datetime | None = Field(None, description="Ouvert avant cet instant (exclu).")
+    q: str | None = Field(None, max_length=200, description="Texte de l’objet ou de la "
+                                                            "description, numéro ou référence.")
+    sort: Sort = Field("-opened_at", description="Tri ; « - » pour décroissant. Les ex aequo "
+                                                 "sont départagés par l’identifiant.")
+    cursor: str | None = Field(None, description="« next_cursor » de la page précédente.")
+    limit: int = Field(50, ge=1, le=200)
+
+
+def visible_tickets(user: Any, contract: str | None) -> QuerySet[Ticket]:
+    """Tickets ``user`` may see, on one contract (404 if it is not theirs) or on all theirs."""
+    contracts = [get_contract_for(user, contract)] if contract else list(contracts_for(user))
+    if not contracts:
+        return Ticket.objects.none()
+    return reduce(operator.or_, (tickets_for(user, c) for c in contracts))
+
+
+def ticket_rows(tickets: QuerySet[Ticket], now: datetime) -> QuerySet[Ticket]:
+    """``tickets`` with what :class:`~jalon.api.schemas.TicketOut` shows, in the same query."""
+    return tickets.select_related("contract", "requester", "assignee").annotate(
+        live_at_risk=ticket_has_clock(past_warning(now)), live_breached=ticket_has_clock(late(now)))
+
+
+def filtered(tickets: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
+    exact = {"type": f.type, "state": f.state, "priority": f.priority, "assigned_group": f.group,
+             "live_at_risk": f.at_risk, "live_breached": f.breached}
+    tickets = tickets.filter(**{name: value for name, value in exact.items() if value is not None})
+    if f.opened_after is not None:
+        tickets = tickets.filter(opened_at__gte=_aware(f.opened_after))
+    if f.opened_before is not None:
+        tickets = tickets.filter(opened_at__lt=_aware(f.opened_before))
+    if f.q and f.q.strip():
+        tickets = tickets.filter(_search(f.q.strip()))
+    return tickets
+
+
+def _search(text: str) -> Q:
+    found = Q(title__icontains=text) | Q(description__icontains=text)
+    if text.isdigit():
+        found |= Q(number=int(text))
+    reference = _REFERENCE.match(text)
+    if reference:
+        found |= Q(contract__reference__iexact=reference[1], number=int(reference[2]))
+    return found
+
+
+def _aware(instant: datetime) -> datetime:
+    return instant if timezone.is_aware(instant) else timezone.make_aware(instant)
+
+
+def page(tickets: QuerySet[Ticket], sort: Sort, cursor: str | None, limit: int
+         ) -> tuple[list[Ticket], str | None]:
+    """One page in ``sort`` order (ties broken by id) after ``cursor``, and the next cursor."""
+    field, descending = sort.lstrip("-"), sort.startswith("-")
+    direction = "-" if descending else ""
+    tickets = tickets.order_by(f"{direction}{field}", f"{direction}pk")
+    if cursor:
+        value, pk = _read_cursor(cursor, sort)
+        after = "lt" if descending else "gt"
+        tickets = tickets.filter(Q(**{f"{field}__{after}": value})
+                                 | Q(**{field: value, f"pk__{after}": pk}))
+    rows = list(tickets[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], _write_cursor(sort, getattr(last, field), last.pk)
+
+
+def _write_cursor(sort: str, value: Any, pk: int) -> str:
+    shown = value.isoformat() if isinstance(value, datetime) else value
+    raw = json.dumps([sort, shown, pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _read_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, value, pk = json.loads(raw)
+        if not isinstance(pk, int) or not isinstance(value, str):
+            raise ValueError(cursor)
+        if sort.lstrip("-").endswith("_at"):
+            value = datetime.fromisoformat(value)
+    except (ValueError, TypeError, binascii.Error):
+        raise ValidationError({"cursor": [_("Curseur illisible : reprenez la liste depuis le "
+                                            "début.")]}) from None
+    if cursor_sort != sort:
+        raise ValidationError({"cursor": [_("Ce curseur a été obtenu avec un autre tri "
+                                            "(« %(sort)s ») : reprenez la liste depuis le début.")
+                                          % {"sort": cursor_sort}]})
+    return value, pk

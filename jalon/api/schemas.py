@@ -1,0 +1,214 @@
+"""What the API reads and writes. Writes refuse unknown fields (``extra="forbid"``).
+
+ninja resolves these annotations at run time: every type named here is imported for real.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import AwareDatetime, ConfigDict, Field, StrictBool
+
+from jalon.accounts.models import Role
+from jalon.contracts.models import Contract
+from jalon.tickets.clocks import ClockState
+from jalon.tickets.models import Comment, Ticket, TicketEvent, TicketState
+
+
+class WriteSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- contracts ---------------------------------------------------------------------------------
+
+class ContractOut(Schema):
+    slug: str
+    reference: str
+    name: str
+    buyer: str
+    holder: str
+    starts_on: date | None
+    ends_on: date | None
+    roles: list[Role] = Field(description="Vos rôles sur ce marché.")
+
+    @classmethod
+    def of(cls, contract: Contract, roles: frozenset[Role] | list[Role]) -> ContractOut:
+        return cls(slug=contract.slug, reference=contract.reference, name=contract.name,
+                   buyer=contract.buyer.name, holder=contract.holder.name,
+                   starts_on=contract.starts_on, ends_on=contract.ends_on,
+                   roles=sorted(roles))
+
+
+class NamedValue(Schema):
+    id: str
+    label: str
+
+
+class ConventionOut(Schema):
+    number: int = Field(description="Version chargée sur la plateforme (1, 2…).")
+    version: str = Field(description="Version écrite dans le fichier de convention.")
+    loaded_at: datetime
+    types: list[str]
+    priorities: list[NamedValue]
+    urgencies: list[str]
+    impacts: list[str]
+    lots: list[str]
+    clocks: list[NamedValue]
+
+
+class ContractDetailOut(ContractOut):
+    convention: ConventionOut | None
+
+
+# -- tickets -----------------------------------------------------------------------------------
+
+class TicketOut(Schema):
+    id: int
+    reference: str
+    contract: str = Field(description="Identifiant court du marché.")
+    number: int
+    type: str
+    title: str
+    state: TicketState
+    priority: str
+    urgency: str
+    impact: str
+    criticality: str
+    level: str
+    assigned_group: str
+    assignee: str | None = Field(description="Identifiant de l’intervenant.")
+    requester: str
+    site: str
+    lot: str
+    is_urgent: bool
+    wait_reason: str
+    resolution_kind: str
+    reopen_count: int
+    opened_at: datetime
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    updated_at: datetime
+    at_risk: bool = Field(description="Un délai en cours a passé son seuil d’alerte.")
+    breached: bool = Field(description="Un délai a dépassé sa cible.")
+
+    @classmethod
+    def fields_of(cls, t: Ticket) -> dict[str, Any]:
+        """From a ticket read by :func:`jalon.api.queries.ticket_rows`."""
+        return dict(
+            id=t.pk, reference=t.reference, contract=t.contract.slug, number=t.number,
+            type=t.type, title=t.title, state=t.state, priority=t.priority, urgency=t.urgency,
+            impact=t.impact, criticality=t.criticality, level=t.level,
+            assigned_group=t.assigned_group,
+            assignee=t.assignee.get_username() if t.assignee else None,
+            requester=t.requester.get_username(), site=t.site, lot=t.lot,
+            is_urgent=t.is_urgent, wait_reason=t.wait_reason,
+            resolution_kind=t.resolution_kind, reopen_count=t.reopen_count,
+            opened_at=t.opened_at, resolved_at=t.resolved_at, closed_at=t.closed_at,
+            updated_at=t.updated_at, at_risk=getattr(t, "live_at_risk", False),
+            breached=getattr(t, "live_breached", False),
+        )
+
+    @classmethod
+    def of(cls, t: Ticket) -> TicketOut:
+        return cls(**cls.fields_of(t))
+
+
+class TicketDetailOut(TicketOut):
+    description: str
+    phone_call_at: datetime | None
+    convention_version: int
+
+    @classmethod
+    def of(cls, t: Ticket) -> TicketDetailOut:
+        return cls(**cls.fields_of(t), description=t.description, phone_call_at=t.phone_call_at,
+                   convention_version=t.convention_version.number)
+
+
+class TicketPage(Schema):
+    items: list[TicketOut]
+    next_cursor: str | None = Field(description="À passer en « cursor » pour la page suivante ; "
+                                                "absent à la dernière page.")
+
+
+class TicketCreateIn(WriteSchema):
+    contract: str = Field(min_length=1, description="Identifiant court du marché.")
+    type: str = Field(min_length=1, max_length=60, description="Type de ticket de la convention.")
+    title: str = Field(max_length=200)
+    description: str = ""
+    site: str = Field("", max_length=120)
+    lot: str = Field("", max_length=60)
+    urgency: str = Field("", max_length=40)
+    impact: str = Field("", max_length=40)
+    is_urgent: StrictBool = False
+    phone_call_at: AwareDatetime | None = Field(
+        None, description="Appel téléphonique de la voie urgente (ticket + appel).")
+
+
+class TicketPatchIn(WriteSchema):
+    title: str | None = Field(None, max_length=200)
+    description: str | None = None
+
+
+# -- history, comments, clocks -------------------------------------------------------------------
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    actor: str | None
+    at: datetime
+    state_from: str
+    state_to: str
+    internal: bool
+    payload: dict[str, Any]
+
+    @classmethod
+    def of(cls, e: TicketEvent) -> EventOut:
+        return cls(id=e.pk, kind=e.kind, actor=e.actor.get_username() if e.actor else None,
+                   at=e.at, state_from=e.state_from, state_to=e.state_to, internal=e.internal,
+                   payload=e.payload)
+
+
+class CommentOut(Schema):
+    id: int
+    author: str
+    body: str
+    internal: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, c: Comment) -> CommentOut:
+        return cls(id=c.pk, author=c.author.get_username(), body=c.body, internal=c.internal,
+                   created_at=c.created_at)
+
+
+class CommentIn(WriteSchema):
+    body: str
+    internal: StrictBool = Field(False, description="Invisible pour les demandeurs.")
+
+
+class ClockOut(Schema):
+    kind: str
+    label: str
+    calendar: str
+    target_seconds: int = Field(description="Cible, en secondes ouvrées.")
+    started_at: datetime | None
+    stopped_at: datetime | None
+    due_at: datetime | None = Field(description="Échéance si le délai court sans nouvelle pause.")
+    elapsed_seconds: int = Field(description="Temps ouvré écoulé, pauses déduites, à cet instant.")
+    remaining_seconds: int = Field(description="Cible moins écoulé ; négatif une fois dépassé.")
+    at_risk: bool
+    breached: bool
+    paused: bool
+    running: bool
+
+    @classmethod
+    def of(cls, c: ClockState) -> ClockOut:
+        paused = c.stopped_at is None and bool(c.pauses) and c.pauses[-1][1] is None
+        return cls(kind=c.kind, label=c.label, calendar=c.calendar,
+                   target_seconds=c.target_seconds, started_at=c.started_at,
+                   stopped_at=c.stopped_at, due_at=c.due_at, elapsed_seconds=c.elapsed_seconds,
+                   remaining_seconds=c.target_seconds - c.elapsed_seconds, at_risk=c.at_risk,
+                   breached=c.breached, paused=paused,
+                   running=c.started_at is not None and c.stopped_at is None and not paused)
