@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from jalon.businesstime import BusinessDay, Calendar, CalendarError, Duration
 from jalon.conventions.model import CalendarSpec
 
@@ -13,8 +15,10 @@ def business_day(text: str) -> BusinessDay | None:
     return BusinessDay.parse(text)
 
 
+@cache
 def build_calendar(spec: CalendarSpec) -> Calendar:
-    # Calendar.build caches equal specifications, so evaluating twice costs nothing more.
+    # Calendar.build shares one calendar per specification but parses the text first; the
+    # platform asks for a ticket's calendars at every change, so the parse is cached too.
     return Calendar.build(
         hours=spec.hours,
         holidays=spec.holidays,

@@ -17,6 +17,7 @@ from jalon.conventions.mapping import MappedTickets, map_tickets
 from jalon.conventions.measures import COST_SHARE, Measure
 from jalon.conventions.model import Convention, Family, Indicator
 from jalon.conventions.period import Period
+from jalon.conventions.platform import PLATFORM_PROFILE, platform_profile
 from jalon.imports.ticketset import TicketSet
 
 
@@ -106,10 +107,14 @@ def _mapped(
     if tickets is None:
         return None, []
     name = profile or next(iter(convention.profiles))
-    if name not in convention.profiles:
-        known = ", ".join(convention.profiles)
+    if name == PLATFORM_PROFILE:  # the platform's own tickets (jalon.tickets.export)
+        chosen = platform_profile(convention)
+    elif name in convention.profiles:
+        chosen = convention.profiles[name]
+    else:
+        known = ", ".join([*convention.profiles, PLATFORM_PROFILE])
         raise InputError([f"{convention.path}: profiles: no profile {name!r} (known: {known})"])
-    mapped = map_tickets(convention, convention.profiles[name], tickets)
+    mapped = map_tickets(convention, chosen, tickets)
     if mapped.problems and on_error == "fail":
         raise InputError(mapped.problems)
     return mapped, list(mapped.problems)

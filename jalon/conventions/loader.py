@@ -30,6 +30,7 @@ from jalon.conventions.model import (
     EventRef,
     Family,
     Filter,
+    Forfait,
     GlobalRule,
     Indicator,
     Location,
@@ -39,11 +40,13 @@ from jalon.conventions.model import (
     PriorityDef,
     PriorityMatrix,
     Profile,
+    Site,
     StateDef,
     Target,
     TargetLevel,
     ValueMap,
 )
+from jalon.conventions.platform import PLATFORM_PROFILE, PLATFORM_STATES
 from jalon.conventions.yamlsource import PathItem, YamlSource
 
 FORMAT = "jalon-convention/1"
@@ -62,6 +65,7 @@ DEFAULT_UNITS = {
     "composite": "",
 }
 TIME_UNITS = {"min": 60, "h": 3600}
+DEFAULT_FORFAIT_WARN_RATIO = 0.8
 _TARGET = re.compile(r"^\s*(>=|<=|==|>|<)\s*(-?\d+(?:[.,]\d+)?)\s*(%|j|h|min|days)?\s*$")
 _PERCENT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*%\s*$")
 
@@ -170,6 +174,8 @@ class _Builder:
             clocks=clocks,
             indicators=indicators,
             scoring=self.global_rule(),
+            sites=self.build_sites(),
+            forfait=self.build_forfait(),
         )
 
     def date(self, path: tuple[PathItem, ...], text: str | None) -> date | None:
@@ -275,6 +281,27 @@ class _Builder:
         self.unique(("states",), [s.id for s in states])
         return states
 
+    def build_sites(self) -> tuple[Site, ...]:
+        sites = tuple(
+            Site(item, item) if isinstance(item, str) else Site(item["id"], item.get("label", item["id"]))
+            for item in self.data.get("sites", [])
+        )
+        self.unique(("sites",), [s.id for s in sites])
+        return sites
+
+    def build_forfait(self) -> Forfait | None:
+        spec = self.data.get("forfait")
+        if spec is None:
+            return None
+        seconds = self.duration_seconds(("forfait", "day"), spec["day"], None)
+        if seconds is not None and (seconds <= 0 or seconds % 60):
+            self.error(("forfait", "day"), f"{spec['day']!r}: expected whole minutes of open time, e.g. 10h")
+        return Forfait(
+            days_per_year=float(spec["days_per_year"]),
+            day_minutes=(seconds or 0) // 60,
+            warn_ratio=float(spec.get("warn_ratio", DEFAULT_FORFAIT_WARN_RATIO)),
+        )
+
     def build_priorities(self) -> tuple[PriorityDef, ...]:
         result = []
         for item in self.data["priorities"]:
@@ -314,8 +341,10 @@ class _Builder:
             self.error((*path, "priority_from"), "matrix chosen but no priority_matrix declared")
         urgencies = self.matrix.urgencies if self.matrix else ()
         impacts = self.matrix.impacts if self.matrix else ()
+        if name == PLATFORM_PROFILE:
+            self.check_platform_states((*path, "state"), spec["state"])
         for needed in ("urgency", "impact") if source == "matrix" else ("priority",):
-            if needed not in spec:
+            if needed not in spec and name != PLATFORM_PROFILE:
                 self.error(path, f"priority_from: {source} needs a {needed} mapping")
         return Profile(
             name=name,
@@ -331,11 +360,17 @@ class _Builder:
             },
         )
 
+    def check_platform_states(self, path: tuple[PathItem, ...], spec: dict[str, Any]) -> None:
+        """The platform's own profile maps its fixed states (only its ``state`` is read)."""
+        for external in spec.get("values", {}):
+            if "*" not in external and external not in PLATFORM_STATES:
+                self.error((*path, "values", external), _unknown(external, set(PLATFORM_STATES)))
+
     def type_map(self, path: tuple[PathItem, ...], spec: dict[str, Any]) -> ValueMap:
         mapping = self.value_map(path, "type", spec, set(self.types))
         if mapping is not None:
             return mapping
-        if len(self.types) > 1:
+        if len(self.types) > 1 and path[-1] != PLATFORM_PROFILE:
             self.error(path, "type mapping missing (the convention declares several types)")
         return ValueMap("type", (), self.types[0], self.location(path))
 
@@ -392,6 +427,7 @@ class _Builder:
             seconds = self.duration_seconds(where, text, calendar)
             if seconds is not None:
                 targets[priority] = Target(text, seconds)
+        defaults = self.data.get("clock_defaults", {})
         return ClockDef(
             id=spec["id"],
             label=spec.get("label", spec["id"]),
@@ -401,6 +437,8 @@ class _Builder:
             pause_states=tuple(spec.get("pause", [])),
             calendar=calendar,
             targets=targets,
+            on_reopen=spec.get("on_reopen", defaults.get("on_reopen", "resume")),
+            warn_ratio=spec.get("warn_ratio", defaults.get("warn_ratio")),
         )
 
     def duration_seconds(self, path: tuple[PathItem, ...], text: str, calendar: str | None) -> int | None:

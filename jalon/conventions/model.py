@@ -28,6 +28,7 @@ IndicatorKind = Literal[
 Frequency = Literal["monthly", "quarterly", "yearly"]
 Scoring = Literal["note", "penalty", "none"]
 Rounding = Literal["ceil", "floor", "exact"]
+OnReopen = Literal["resume", "keep_first_stop"]
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,11 @@ class ClockDef:
     calendar: str
     targets: dict[str, Target]
     """Priority id (or ``*`` for every priority) -> target; priorities absent have no clock."""
+    on_reopen: OnReopen = "resume"
+    """For a clock stopped by ``resolved`` or ``closed``: ``resume`` runs it again when the ticket
+    is reopened (the gap is a pause, the last stop is final); ``keep_first_stop`` keeps the first."""
+    warn_ratio: float | None = None
+    """Share of the target at which the clock is *at risk*; None when the file is silent."""
 
 
 @dataclass(frozen=True)
@@ -285,6 +291,25 @@ class GlobalRule:
 
 
 @dataclass(frozen=True)
+class Site:
+    """A user service or site tickets are declared for (AQUAREEL: the SCV and the SPC)."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Forfait:
+    """The support package: days a year consumed by interventions (AQUAREEL, seed 000 §7.2)."""
+
+    days_per_year: float
+    day_minutes: int
+    """Minutes in one day of the package."""
+    warn_ratio: float
+    """Share of the year's days consumed at which the buyer is warned ("alerte anticipée")."""
+
+
+@dataclass(frozen=True)
 class Convention:
     path: str
     sha256: str
@@ -301,6 +326,8 @@ class Convention:
     clocks: tuple[ClockDef, ...]
     indicators: tuple[Indicator, ...]
     scoring: GlobalRule
+    sites: tuple[Site, ...] = ()
+    forfait: Forfait | None = None
 
     def family(self, family_id: str) -> Family:
         return next(f for f in self.families if f.id == family_id)

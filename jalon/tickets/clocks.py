@@ -1,44 +1,40 @@
-"""A ticket's clocks, computed from its whole state history (pure: no Django, no clock reads).
+"""A ticket's clocks from its state history: the platform's side of the one clock engine.
 
-The convention says, for each clock, which event starts it, which stops it, in which states it
-is paused, on which calendar it runs and its target per priority. Given the states the ticket
-went through, this module answers where each clock stands at ``now``. Recomputing from the whole
-history — never patching the last value — is what lets anyone verify a figure later.
+The rules live in :mod:`jalon.conventions.clocks` (and ``docs/convention-format.md``); this
+module only turns one ticket's history into the engine's columnar input, through the built-in
+profile of :mod:`jalon.conventions.platform` (platform states → the convention's states), and
+reads the answer back as :class:`ClockState` values. A scorecard of the platform's tickets
+(:func:`jalon.tickets.export.tickets_to_ticketset`) goes through the same two steps, so it shows
+the figures the live clocks showed. Pure: no Django, no clock reads.
 
-Rules the convention does not spell out, decided here (and listed in the docs):
-
-* a clock starts at the *first* start event and stops at the *first* stop event after it;
-* a clock stopped by ``resolved`` or ``closed`` starts again when the ticket is reopened; the
-  time between the stop and the reopening counts as a pause, not as time spent;
-* a state named in the convention that is not a platform state matches the platform states of
-  the same phase (``waiting`` matches ``waiting``, ``resolved`` matches ``resolved``…);
-* ``due_at`` is the instant the target runs out if the clock runs on without a new pause; a
-  paused clock has none (nothing can fall due while it is paused); a stopped clock keeps the one
-  it had, for display. Running out exactly at the target is on time (``breached`` means over).
+``due_at`` is the instant the target runs out if the clock runs on without a new pause; a paused
+clock has none (nothing can fall due while it is paused); a stopped clock keeps the one it had,
+for display. Running out exactly at the target is on time (``breached`` means over). Instants
+are whole seconds, as in the engine.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 
-from jalon.businesstime import Calendar, Duration
-from jalon.conventions.model import ClockDef, EventRef
+import numpy as np
+import numpy.typing as npt
 
-PHASES: dict[str, str] = {
-    "new": "new",
-    "qualifying": "new",
-    "assigned": "active",
-    "in_progress": "active",
-    "waiting": "waiting",
-    "resolved": "resolved",
-    "closed": "closed",
-}
+from jalon.conventions.calendars import build_calendar
+from jalon.conventions.clocks import ClockTable, applicable, build_clocks
+from jalon.conventions.mapping import map_tickets
+from jalon.conventions.model import ClockDef, Convention
+from jalon.conventions.platform import PLATFORM_PROFILE, PLATFORM_STATES, platform_profile
+from jalon.imports.ticketset import TicketSet
+
+PHASES = PLATFORM_STATES
 """Phase of each platform state (the convention's vocabulary for state families)."""
 
-_STOPPED_PHASES = frozenset({"resolved", "closed"})
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAT = np.datetime64("NaT", "s")
 
 
 @dataclass(frozen=True)
@@ -65,111 +61,98 @@ class ClockState:
     breached: bool
 
 
-class StateMatcher:
-    """Does a platform state belong to a list of convention state ids?"""
+@dataclass(frozen=True)
+class TicketFacts:
+    """What the engine reads of a platform ticket besides its history."""
 
-    def __init__(self, convention_phases: Mapping[str, str]) -> None:
-        self.convention_phases = convention_phases
-
-    def matches(self, state: str, ids: Sequence[str]) -> bool:
-        if state in ids:
-            return True
-        phase = PHASES.get(state)
-        return any(
-            ref not in PHASES and self.convention_phases.get(ref) == phase for ref in ids
-        )
-
-    def fires(self, ref: EventRef, step: Transition, first: bool) -> bool:
-        before, after = PHASES.get(step.before), PHASES.get(step.after)
-        if ref.kind == "opened":
-            return first
-        if ref.kind in _STOPPED_PHASES:
-            return after == ref.kind and before != ref.kind
-        entered = self.matches(step.after, ref.states)
-        left = bool(step.before) and self.matches(step.before, ref.states)
-        return entered and not left if ref.kind == "enter" else left and not entered
+    reference: str
+    opened_at: datetime
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    attributes: Mapping[str, str]
+    """Contract values as stored: ``type``, ``priority`` (``""`` until qualified), …"""
+    counters: Mapping[str, int] = field(default_factory=dict)
 
 
-@dataclass
-class _Run:
-    started_at: datetime | None = None
-    stopped_at: datetime | None = None
-    pause_from: datetime | None = None
-
-    def __post_init__(self) -> None:
-        self.pauses: list[tuple[datetime, datetime]] = []
-
-    def pause(self, at: datetime, paused: bool) -> None:
-        if paused and self.pause_from is None:
-            self.pause_from = at
-        elif not paused and self.pause_from is not None:
-            self.pauses.append((self.pause_from, at))
-            self.pause_from = None
-
-
-def _walk(clock: ClockDef, history: Sequence[Transition], matcher: StateMatcher) -> _Run:
-    run = _Run()
-    for index, step in enumerate(history):
-        paused = matcher.matches(step.after, clock.pause_states)
-        if run.started_at is None:
-            if matcher.fires(clock.start, step, index == 0):
-                run.started_at = step.at
-                run.pause(step.at, paused)
-        elif run.stopped_at is not None:
-            if clock.stop.kind in _STOPPED_PHASES and PHASES.get(step.after) not in _STOPPED_PHASES:
-                run.pauses.append((run.stopped_at, step.at))  # reopened: the gap is a pause
-                run.stopped_at = None
-                run.pause(step.at, paused)
-        elif matcher.fires(clock.stop, step, index == 0):
-            run.pause(step.at, False)
-            run.stopped_at = step.at
-        else:
-            run.pause(step.at, paused)
-    return run
+def platform_ticketset(
+    tickets: Sequence[TicketFacts], events: Sequence[tuple[int, datetime, str]], source: str = PLATFORM_PROFILE
+) -> TicketSet:
+    """Platform tickets in the columnar form of exports. ``events`` are (index into
+    ``tickets``, instant, platform state entered), sorted by ticket then instant."""
+    names = sorted({name for t in tickets for name in t.attributes})
+    counters = sorted({name for t in tickets for name in t.counters})
+    return TicketSet(
+        source=source,
+        ids=np.array([t.reference for t in tickets], dtype=object),
+        rows=np.arange(1, len(tickets) + 1, dtype=np.int64),
+        opened_at=_instants([t.opened_at for t in tickets]),
+        resolved_at=_instants([t.resolved_at for t in tickets]),
+        closed_at=_instants([t.closed_at for t in tickets]),
+        attributes={n: np.array([t.attributes.get(n, "") for t in tickets], dtype=object) for n in names},
+        counters={n: np.array([t.counters.get(n, 0) for t in tickets], np.int64) for n in counters},
+        event_ticket=np.array([e[0] for e in events], np.int64),
+        event_at=_instants([e[1] for e in events]),
+        event_state=np.array([e[2] for e in events], dtype=object),
+    )
 
 
-def target_for(clock: ClockDef, ticket_type: str, priority: str) -> int | None:
-    if clock.types and ticket_type not in clock.types:
-        return None
-    target = clock.targets.get(priority) or clock.targets.get("*")
-    return target.seconds if target else None
-
-
-def compute(
-    clock: ClockDef,
-    target: int,
-    calendar: Calendar,
+def clocks_for(
+    convention: Convention,
+    ticket: TicketFacts,
     history: Sequence[Transition],
-    matcher: StateMatcher,
     now: datetime,
-    warn_ratio: float,
-) -> ClockState:
-    run = _walk(clock, history, matcher)
-    if run.started_at is None:
+    default_warn_ratio: float,
+) -> list[ClockState]:
+    """Every clock the convention gives this ticket, as of ``now`` (inclusive)."""
+    tickets = platform_ticketset([ticket], [(0, step.at, step.after) for step in history])
+    mapped = map_tickets(convention, platform_profile(convention), tickets)
+    targets = {}
+    for clock in convention.clocks:
+        applies, seconds = applicable(convention, clock, mapped)
+        if applies[0]:
+            targets[clock.id] = int(seconds[0])
+    # only the clocks this ticket has: the others would cost as much to find empty
+    own = replace(convention, clocks=tuple(c for c in convention.clocks if c.id in targets))
+    tables = build_clocks(own, mapped, np.datetime64(_seconds(now), "s"), inclusive=True)
+    states = []
+    for clock in own.clocks:
+        ratio = clock.warn_ratio if clock.warn_ratio is not None else default_warn_ratio
+        states.append(_state(convention, clock, tables[clock.id], targets[clock.id], ratio))
+    return states
+
+
+def _state(convention: Convention, clock: ClockDef, table: ClockTable, target: int, ratio: float) -> ClockState:
+    warn = math.ceil(target * ratio)
+    if not len(table):
         return ClockState(clock.id, clock.label, clock.calendar, target, None, (), None, 0,
                           None, None, False, False)
-    end = run.stopped_at or now
-    closed_pauses = list(run.pauses)
-    counted = [*closed_pauses, (run.pause_from, end)] if run.pause_from else closed_pauses
-    elapsed = calendar.elapsed(run.started_at, end, counted)
-    paused_now = run.pause_from is not None and run.stopped_at is None
-    due = None if paused_now else _deadline(calendar, run.started_at, target, closed_pauses)
-    warn = math.ceil(target * warn_ratio)
-    risk = None if paused_now else _deadline(calendar, run.started_at, warn, closed_pauses)
-    pauses: tuple[tuple[datetime, datetime | None], ...] = (
-        *closed_pauses, *([(run.pause_from, None)] if run.pause_from else [])
+    calendar = build_calendar(convention.calendars[clock.calendar])
+    due, risk = table.deadline(calendar, [[target], [warn]])[:, 0]
+    elapsed = int(table.elapsed[0])
+    pauses = tuple(
+        (_datetime(start), None if ongoing else _datetime(end))
+        for start, end, ongoing in zip(table.pause_start, table.pause_end, table.pause_open, strict=True)
     )
     return ClockState(
         kind=clock.id, label=clock.label, calendar=clock.calendar, target_seconds=target,
-        started_at=run.started_at, pauses=pauses, stopped_at=run.stopped_at,
-        elapsed_seconds=elapsed, due_at=due, risk_at=risk,
+        started_at=_datetime(table.start[0]), pauses=pauses, stopped_at=_optional(table.stop[0]),
+        elapsed_seconds=elapsed, due_at=_optional(due), risk_at=_optional(risk),
         at_risk=elapsed >= warn, breached=elapsed > target,
     )
 
 
-def _deadline(
-    calendar: Calendar, start: datetime, seconds: int, pauses: Sequence[tuple[datetime, datetime]]
-) -> datetime:
-    if seconds <= 0:
-        return start
-    return calendar.deadline(start, Duration(seconds=seconds), pauses)
+def _seconds(instant: datetime) -> int:
+    return (instant - _EPOCH) // timedelta(seconds=1)
+
+
+def _instants(values: Sequence[datetime | None]) -> npt.NDArray[np.datetime64]:
+    seconds = [_NAT if v is None else np.datetime64(_seconds(v), "s") for v in values]
+    return np.array(seconds, "datetime64[s]")
+
+
+def _datetime(instant: np.datetime64) -> datetime:
+    return _EPOCH + timedelta(seconds=int(instant.astype("datetime64[s]").astype(np.int64)))
+
+
+def _optional(instant: np.datetime64) -> datetime | None:
+    return None if np.isnat(instant) else _datetime(instant)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from jalon.accounts import access
 from jalon.accounts.access import Need
 from jalon.contracts.models import Contract, ConventionVersion
-from jalon.conventions.calendars import build_calendar
+from jalon.conventions.model import ClockDef, Convention
 from jalon.tickets import clocks as clockwork
 
 User = settings.AUTH_USER_MODEL
@@ -376,25 +376,31 @@ class Ticket(models.Model):
     # -- clocks ------------------------------------------------------------------------------
 
     def history(self) -> list[clockwork.Transition]:
+        # values_list: ``only()`` through the related manager reloads each row for its ticket_id
         rows = self.events.exclude(state_to="").order_by("at", "pk")
-        return [clockwork.Transition(e.at, e.state_from, e.state_to)
-                for e in rows.only("at", "state_from", "state_to")]
+        return [clockwork.Transition(at, before, after)
+                for at, before, after in rows.values_list("at", "state_from", "state_to")]
+
+    def facts(self) -> clockwork.TicketFacts:
+        """What the clock engine reads of this ticket besides its history (the export reads the
+        same columns, see ``jalon.tickets.export``)."""
+        return clockwork.TicketFacts(
+            reference=str(self.pk), opened_at=self.opened_at, resolved_at=self.resolved_at,
+            closed_at=self.closed_at, attributes={"type": self.type, "priority": self.priority},
+        )
+
+    def clocks_at(self, now: datetime) -> list[clockwork.ClockState]:
+        """Every clock of this ticket from its whole history, as of ``now``; nothing stored."""
+        return clockwork.clocks_for(self.convention_version.parsed(), self.facts(), self.history(),
+                                    now, float(settings.JALON_CLOCK_WARN_RATIO))
 
     def recompute_clocks(self, now: datetime) -> list[Clock]:
         """Recompute every clock of this ticket from its whole history, as of ``now``."""
-        convention = self.convention_version.parsed()
-        history = self.history()
-        matcher = clockwork.StateMatcher({s.id: s.phase for s in convention.states})
-        kept: list[Clock] = []
-        for definition in convention.clocks:
-            target = clockwork.target_for(definition, self.type, self.priority)
-            if target is None:
-                continue
-            calendar = build_calendar(convention.calendars[definition.calendar])
-            state = clockwork.compute(definition, target, calendar, history, matcher, now,
-                                      warn_ratio(definition, convention))
-            kept.append(Clock.store(self, state, now))
-        self.clocks.exclude(pk__in=[c.pk for c in kept]).delete()
+        stored = {clock.kind: clock for clock in self.clocks.all()}
+        kept = [Clock.store(self, state, now, row=stored.pop(state.kind, None))
+                for state in self.clocks_at(now)]
+        if stored:  # clocks the ticket no longer has (requalified to another type)
+            self.clocks.filter(pk__in=[c.pk for c in stored.values()]).delete()
         return kept
 
     # -- helpers -----------------------------------------------------------------------------
@@ -487,13 +493,12 @@ class Ticket(models.Model):
         self.assignee = person
 
 
-def warn_ratio(definition: Any, convention: Any) -> float:
-    """Share of the target at which a clock is *at risk* (seed 002 L2580: 80 %)."""
-    for source in (definition, convention):
-        value = getattr(source, "warn_ratio", None)
-        if value is not None:
-            return float(value)
-    return float(getattr(settings, "JALON_CLOCK_WARN_RATIO", 0.8))
+def warn_ratio(definition: ClockDef, convention: Convention | None = None) -> float:
+    """Share of the target at which a clock is *at risk*: the convention's ``warn_ratio`` (seed
+    002 L2580: 80 %), or ``JALON_CLOCK_WARN_RATIO`` when the convention is silent."""
+    if definition.warn_ratio is not None:
+        return definition.warn_ratio
+    return float(settings.JALON_CLOCK_WARN_RATIO)
 
 
 class AppendOnlyQuerySet(models.QuerySet["TicketEvent"]):
@@ -694,8 +699,11 @@ class Clock(models.Model):
         return bool(self.paused_intervals) and self.paused_intervals[-1][1] is None
 
     @classmethod
-    def store(cls, ticket: Ticket, state: clockwork.ClockState, now: datetime) -> Clock:
-        clock = cls.objects.filter(ticket=ticket, kind=state.kind).first() or cls(
+    def store(cls, ticket: Ticket, state: clockwork.ClockState, now: datetime, *,
+              row: Clock | None = None) -> Clock:
+        """Write ``state`` into the ticket's row for that clock (``row``, when the caller has
+        already read it), creating it if needed."""
+        clock = row or cls.objects.filter(ticket=ticket, kind=state.kind).first() or cls(
             ticket=ticket, kind=state.kind)
         clock.label, clock.calendar_name = state.label, state.calendar
         clock.target_seconds, clock.started_at = state.target_seconds, state.started_at
