@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jalon.lib.env import env_bool, env_database, env_int, env_list, env_str
+from jalon.lib.env import SettingError, env_bool, env_database, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("JALON_DATA_DIR", str(BASE_DIR / "var")))
@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "jalon.tickets",
     "ninja",  # the /api/v1/docs page loads its scripts from our static files, not a CDN
     "jalon.api",
+    "jalon.messaging",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +134,31 @@ EMAIL_HOST_USER = env_str("JALON_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("JALON_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("JALON_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("JALON_FROM_EMAIL", "jalon@localhost")
+
+# Background jobs (jalon.messaging.tasks): huey on a SQLite file under DATA_DIR, which needs no
+# extra server; with a Redis URL, workers on several machines share one queue.
+JALON_TASKS_REDIS_URL = env_str("JALON_TASKS_REDIS_URL", "")
+# Immediate mode runs each task in the calling process (development, tests): no worker needed.
+JALON_TASKS_IMMEDIATE = env_bool("JALON_TASKS_IMMEDIATE", False)
+JALON_TASKS_SQLITE_PATH = DATA_DIR / "tasks.sqlite3"
+# A notification that still fails after this many attempts is given up (and kept, with its error).
+JALON_OUTBOX_MAX_ATTEMPTS = env_int("JALON_OUTBOX_MAX_ATTEMPTS", 8)
+# Mail intake by IMAP; polling is off while JALON_IMAP_HOST is empty.
+JALON_IMAP_ACCOUNTS = {
+    "default": {
+        "host": env_str("JALON_IMAP_HOST", ""),
+        "port": env_int("JALON_IMAP_PORT", 993 if env_bool("JALON_IMAP_SSL", True) else 143),
+        "user": env_str("JALON_IMAP_USER", ""),
+        "password": env_str("JALON_IMAP_PASSWORD", ""),
+        "folder": env_str("JALON_IMAP_FOLDER", "INBOX"),
+        "ssl": env_bool("JALON_IMAP_SSL", True),
+    },
+}
+JALON_IMAP_POLL_MINUTES = env_int("JALON_IMAP_POLL_MINUTES", 5)
+if not 1 <= JALON_IMAP_POLL_MINUTES <= 60:
+    raise SettingError(f"JALON_IMAP_POLL_MINUTES={JALON_IMAP_POLL_MINUTES}: expected 1 to 60")
+# Larger messages are skipped before download (logged); attachments keep their own limit.
+JALON_IMAP_MAX_BYTES = env_int("JALON_IMAP_MAX_BYTES", 25 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,194 @@
+"""Mail intake: one raw message becomes a new ticket, a comment on its ticket, or a logged refusal.
+
+A :class:`ReceivedMail` row is inserted first, in the same transaction as the ticket or comment:
+its unique (intake, Message-ID) makes a second delivery, a second poll or a second worker stop
+there. Refusals are recorded too (with their reason), so an administrator can see them; no
+bounce is sent, to avoid answering spam.
+
+Senders are recognised by their From address among the contract's members. Like any mail
+gateway this trusts the address: the mail server in front (SPF/DKIM/DMARC) must reject forgeries.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from email.utils import parseaddr
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.http import Http404
+
+from jalon.messaging.mailparse import (
+    MalformedMail,
+    ParsedMail,
+    envelope,
+    parse_mail,
+    reply_text,
+)
+from jalon.messaging.models import MailIntake, MailOutcome, OutboxMessage, ReceivedMail
+from jalon.tickets.models import Comment, Ticket
+
+log = logging.getLogger(__name__)
+
+# "[AQR-2026-12]": the contract reference (which may hold dashes), a dash, the ticket number.
+_TAG = re.compile(r"\[([^\[\]\s]+)-(\d+)\]")
+_DOMAIN_ERRORS = (ValidationError, PermissionDenied, Http404)
+
+
+class Refused(Exception):
+    """The message is readable but will not enter Jalon; the text says why, in French."""
+
+
+def route(recipients: tuple[str, ...], intakes: list[MailIntake]) -> MailIntake | None:
+    """The intake a message was addressed to; a folder with one intake takes everything."""
+    by_address = {intake.address.lower(): intake for intake in intakes}
+    for address in recipients:
+        if address in by_address:
+            return by_address[address]
+    return intakes[0] if len(intakes) == 1 else None
+
+
+def receive(raw: bytes, intakes: list[MailIntake]) -> ReceivedMail | None:
+    """Handle one raw message; ``None`` if it was already received or fits no intake."""
+    head = envelope(raw)
+    intake = route(head.recipients, intakes)
+    if intake is None:
+        log.warning("mail %s to %s matches no intake: skipped", head.message_id, head.recipients)
+        return None
+    if len(raw) > int(settings.JALON_IMAP_MAX_BYTES):
+        return record_unreadable(raw, intake, f"Message trop volumineux ({len(raw)} octets).")
+    try:
+        mail = parse_mail(raw)
+    except MalformedMail as error:
+        return record_unreadable(raw, intake, str(error))
+    with transaction.atomic():
+        record = claim(intake, mail.message_id, mail.sender, mail.subject)
+        if record is not None:
+            apply(record, mail, intake)
+    return record
+
+
+def claim(intake: MailIntake, message_id: str, sender: str, subject: str) -> ReceivedMail | None:
+    try:
+        with transaction.atomic():
+            return ReceivedMail.objects.create(intake=intake, message_id=message_id,
+                                               sender=sender[:254], subject=subject[:255])
+    except IntegrityError:
+        log.info("mail %s already received on %s: skipped", message_id, intake.address)
+        return None
+
+
+def record_unreadable(raw: bytes, intake: MailIntake, reason: str) -> ReceivedMail | None:
+    head = envelope(raw)
+    log.warning("mail %s from %r is unreadable: %s", head.message_id, head.sender, reason)
+    with transaction.atomic():
+        record = claim(intake, head.message_id, head.sender, head.subject)
+        if record is not None:
+            finish(record, MailOutcome.MALFORMED, reason)
+    return record
+
+
+def finish(record: ReceivedMail, outcome: MailOutcome, reason: str = "",
+           ticket: Ticket | None = None, comment: Comment | None = None) -> None:
+    record.outcome, record.reason, record.ticket, record.comment = outcome, reason, ticket, comment
+    record.save(update_fields=["outcome", "reason", "ticket", "comment"])
+
+
+def apply(record: ReceivedMail, mail: ParsedMail, intake: MailIntake) -> None:
+    try:
+        author = author_of(mail, intake)
+        ticket = ticket_of(mail, intake)
+        if ticket is None:
+            opened = open_ticket(author, mail, intake)
+            skipped = attach(opened, author, mail, None)
+            finish(record, MailOutcome.OPENED, skipped, ticket=opened)
+        else:
+            comment = comment_on(ticket, author, mail)
+            skipped = attach(ticket, author, mail, comment)
+            finish(record, MailOutcome.COMMENTED, skipped, ticket=ticket, comment=comment)
+    except Refused as refusal:
+        log.warning("mail %s from %s refused: %s", mail.message_id, mail.sender, refusal)
+        finish(record, MailOutcome.REJECTED, str(refusal))
+
+
+def author_of(mail: ParsedMail, intake: MailIntake) -> Any:
+    if mail.automatic:
+        raise Refused("Réponse automatique ou envoi en nombre : ignoré.")
+    if mail.sender == parseaddr(str(settings.DEFAULT_FROM_EMAIL))[1].lower():
+        raise Refused("Courriel envoyé par Jalon lui-même : ignoré (boucle).")
+    users = list(get_user_model().objects.filter(
+        email__iexact=mail.sender, is_active=True, memberships__contract=intake.contract,
+    ).distinct()[:2])
+    if len(users) != 1:
+        why = "inconnu" if not users else "partagé par plusieurs comptes"
+        raise Refused(f"Expéditeur {why} sur le marché {intake.contract.reference} : "
+                      f"{mail.sender}.")
+    return users[0]
+
+
+def ticket_of(mail: ParsedMail, intake: MailIntake) -> Ticket | None:
+    """The ticket a reply belongs to: by the messages it answers, else by the subject's tag."""
+    contract = intake.contract
+    known = dict(OutboxMessage.objects.filter(
+        message_id__in=mail.references, ticket__contract=contract,
+    ).values_list("message_id", "ticket_id"))
+    known |= dict(ReceivedMail.objects.filter(
+        message_id__in=mail.references, intake__contract=contract, ticket__isnull=False,
+    ).values_list("message_id", "ticket_id"))
+    for message_id in mail.references:
+        if known.get(message_id):
+            return Ticket.objects.get(pk=known[message_id])
+    return ticket_by_tag(mail.subject, intake)
+
+
+def ticket_by_tag(subject: str, intake: MailIntake) -> Ticket | None:
+    contract = intake.contract
+    for reference, number in _TAG.findall(subject):
+        if reference.lower() != contract.reference.lower():
+            continue  # another tool's or contract's tag: not ours to follow
+        ticket = Ticket.objects.filter(contract=contract, number=int(number)).first()
+        if ticket is None:
+            raise Refused(f"Référence inconnue : [{reference}-{number}].")
+        return ticket
+    return None
+
+
+def open_ticket(author: Any, mail: ParsedMail, intake: MailIntake) -> Ticket:
+    try:
+        return Ticket.open(intake.contract, actor=author, type=intake.default_type,
+                           title=(mail.subject or "(sans objet)")[:200],
+                           description=mail.body)
+    except _DOMAIN_ERRORS as error:
+        raise Refused(f"Ticket non ouvert : {explain(error)}") from None
+
+
+def comment_on(ticket: Ticket, author: Any, mail: ParsedMail) -> Comment:
+    try:
+        return ticket.add_comment(author, reply_text(mail.body) or "(courriel sans texte)")
+    except _DOMAIN_ERRORS as error:
+        raise Refused(f"Commentaire refusé sur {ticket.reference} : {explain(error)}") from None
+
+
+def attach(ticket: Ticket, author: Any, mail: ParsedMail, comment: Comment | None) -> str:
+    """Save the attachments the ticket's limits allow; say which were left out, and why."""
+    skipped = []
+    for item in mail.attachments:
+        upload = SimpleUploadedFile(item.filename, item.content, item.content_type)
+        try:
+            ticket.add_attachment(author, upload, comment=comment)
+        except _DOMAIN_ERRORS as error:
+            log.warning("attachment %r of mail %s refused: %s", item.filename, mail.message_id,
+                        explain(error))
+            skipped.append(f"Pièce jointe « {item.filename} » refusée : {explain(error)}")
+    return "\n".join(skipped)
+
+
+def explain(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or type(error).__name__

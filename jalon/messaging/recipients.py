@@ -1,0 +1,70 @@
+"""Who receives which notice: addresses only, taken from the contract's roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from jalon.accounts.models import Role
+from jalon.contracts.models import Contract
+from jalon.messaging.models import HolderMailbox
+from jalon.tickets.models import Ticket
+
+BUYER_SIDE = (Role.BUYER_MANAGER, Role.LEVEL1_AGENT)
+HOLDER_SIDE = (Role.HOLDER_MANAGER, Role.HOLDER_TECHNICIAN)
+
+
+def unique_addresses(addresses: Iterable[str]) -> list[str]:
+    """Drop blanks and repeats (case-insensitive), keeping the first spelling and the order."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for address in addresses:
+        key = address.strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(address.strip())
+    return kept
+
+
+def address_of(user: Any) -> list[str]:
+    if user is None or not user.is_active or not user.email:
+        return []
+    return [user.email]
+
+
+def members_with(contract: Contract, roles: Iterable[Role]) -> list[str]:
+    users = get_user_model().objects.filter(
+        memberships__contract=contract, memberships__role__in=list(roles), is_active=True,
+    ).exclude(email="").distinct().order_by("pk")
+    return unique_addresses(users.values_list("email", flat=True))
+
+
+def holder_side(contract: Contract) -> list[str]:
+    """The holder's shared mailbox if the contract has one, else its managers and technicians."""
+    mailbox = HolderMailbox.objects.filter(contract=contract).first()
+    return [mailbox.address] if mailbox else members_with(contract, HOLDER_SIDE)
+
+
+def buyer_side(contract: Contract) -> list[str]:
+    return members_with(contract, BUYER_SIDE)
+
+
+def for_urgent_opening(ticket: Ticket) -> list[str]:
+    return holder_side(ticket.contract)
+
+
+def for_warning(ticket: Ticket) -> list[str]:
+    """The assignee; before anyone is assigned, the holder side, who must dispatch it."""
+    return address_of(ticket.assignee) or holder_side(ticket.contract)
+
+
+def for_breach(ticket: Ticket) -> list[str]:
+    contract = ticket.contract
+    return unique_addresses([*buyer_side(contract), *holder_side(contract),
+                             *address_of(ticket.assignee)])
+
+
+def for_resolution(ticket: Ticket) -> list[str]:
+    return address_of(ticket.requester)

@@ -1,0 +1,27 @@
+"""Turn ticket events into notices, inside the transaction that writes the event.
+
+The tickets app has no hook of its own after a domain method; every method writes exactly one
+:class:`TicketEvent`, so its ``post_save`` is the hook. Clock warnings and breaches are not
+events: they come from the periodic scan (:mod:`jalon.messaging.clockwatch`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from jalon.messaging import notify
+from jalon.tickets.models import EventKind, TicketEvent
+
+
+@receiver(post_save, sender=TicketEvent, dispatch_uid="jalon.messaging.on_ticket_event")
+def on_ticket_event(sender: type[TicketEvent], instance: TicketEvent, created: bool,
+                    raw: bool = False, **kwargs: Any) -> None:
+    if not created or raw:  # raw: loaded from a fixture, not a live change
+        return
+    if instance.kind == EventKind.OPENED and instance.ticket.is_urgent:
+        notify.urgent_opened(instance)
+    elif instance.kind == EventKind.RESOLVED:
+        notify.resolved(instance)

@@ -1,0 +1,210 @@
+"""The forms of the ticket pages. They check shapes; the domain methods check the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jalon.tickets.models import (
+    Criticality,
+    InterventionReport,
+    ResolutionKind,
+    SupportLevel,
+    Ticket,
+    WaitReason,
+)
+from jalon.web.rules import Rules
+
+BLANK = [("", _("— Choisir —"))]
+
+
+def choose(form: forms.Form, name: str, choices: list[Any]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+def _choices(values: list[str]) -> list[tuple[str, str]]:
+    return [(v, v) for v in values]
+
+
+class RulesForm(forms.Form):
+    """A form whose choices come from the contract's convention."""
+
+    def __init__(self, *args: Any, rules: Rules, ticket: Ticket | None = None,
+                 members: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rules, self.ticket = rules, ticket
+        self.setup(rules, ticket, members or [])
+
+    def setup(self, rules: Rules, ticket: Ticket | None, members: list[tuple[str, str]]) -> None:
+        """Fill choices (and initial values) from the convention."""
+
+
+class TicketCreateForm(RulesForm):
+    type = forms.ChoiceField(label=_("Type de demande"))
+    title = forms.CharField(label=_("Objet"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    urgency = forms.ChoiceField(label=_("Urgence"), required=False)
+    impact = forms.ChoiceField(label=_("Impact"), required=False)
+    site = forms.CharField(label=_("Site"), max_length=120, required=False)
+    lot = forms.ChoiceField(label=_("Lot"), required=False)
+    is_urgent = forms.BooleanField(label=_("Demande urgente (canal ticket + appel téléphonique)"),
+                                   required=False)
+    phone_call_at = forms.DateTimeField(
+        label=_("Appel téléphonique passé le"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Pour une urgence, l’appel est tracé avec le ticket."))
+
+    def setup(self, rules: Rules, ticket: Ticket | None, members: list[tuple[str, str]]) -> None:
+        choose(self, "type", [*BLANK, *rules.types])
+        choose(self, "urgency", [*BLANK, *_choices(rules.urgencies)])
+        choose(self, "impact", [*BLANK, *_choices(rules.impacts)])
+        choose(self, "lot", [*BLANK, *_choices(rules.lots)])
+        if not rules.urgencies:
+            del self.fields["urgency"], self.fields["impact"]
+        if not rules.lots:
+            del self.fields["lot"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("phone_call_at") and not data.get("is_urgent"):
+            self.add_error("is_urgent", _("Un appel téléphonique n’est tracé que pour une "
+                                          "demande urgente."))
+        if data.get("phone_call_at") and data["phone_call_at"] > timezone.now():
+            self.add_error("phone_call_at", _("L’appel ne peut pas être dans le futur."))
+        return data
+
+
+class QualifyForm(RulesForm):
+    type = forms.ChoiceField(label=_("Type"))
+    urgency = forms.ChoiceField(label=_("Urgence"))
+    impact = forms.ChoiceField(label=_("Impact"))
+    priority = forms.ChoiceField(label=_("Priorité"))
+    criticality = forms.ChoiceField(label=_("Criticité"), choices=[*BLANK, *Criticality.choices])
+
+    def setup(self, rules: Rules, ticket: Ticket | None, members: list[tuple[str, str]]) -> None:
+        choose(self, "type", rules.types)
+        if rules.urgencies:
+            # The priority follows from urgency × impact (the matrix of the convention).
+            choose(self, "urgency", [*BLANK, *_choices(rules.urgencies)])
+            choose(self, "impact", [*BLANK, *_choices(rules.impacts)])
+            del self.fields["priority"]
+        else:
+            del self.fields["urgency"], self.fields["impact"]
+            choose(self, "priority", [*BLANK, *rules.priorities])
+        if ticket is not None:
+            self.initial.update({name: getattr(ticket, name) for name in self.fields})
+
+
+class AssignForm(RulesForm):
+    group = forms.CharField(label=_("Groupe"), max_length=120, required=False)
+    person = forms.ChoiceField(label=_("Intervenant"), required=False)
+
+    def setup(self, rules: Rules, ticket: Ticket | None, members: list[tuple[str, str]]) -> None:
+        choose(self, "person", [("", _("— Aucun —")), *members])
+        if ticket is not None:
+            self.initial["group"] = ticket.assigned_group
+
+    def clean_person(self) -> Any:
+        value = self.cleaned_data.get("person")
+        return get_user_model().objects.filter(pk=value).first() if value else None
+
+
+class EscalateForm(AssignForm):
+    level = forms.ChoiceField(label=_("Niveau"), choices=SupportLevel.choices)
+    field_order = ("level", "group", "person")
+
+    def setup(self, rules: Rules, ticket: Ticket | None, members: list[tuple[str, str]]) -> None:
+        super().setup(rules, ticket, members)
+        if ticket is not None:
+            choose(self, "level", [c for c in SupportLevel.choices if c[0] > ticket.level])
+
+
+class NoteForm(RulesForm):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}),
+                           required=False, max_length=2000)
+
+
+class WaitForm(NoteForm):
+    reason = forms.ChoiceField(label=_("Motif"), choices=WaitReason.choices)
+    field_order = ("reason", "note")
+
+
+class ResolveForm(NoteForm):
+    kind = forms.ChoiceField(label=_("Nature de la résolution"), choices=ResolutionKind.choices,
+                             widget=forms.RadioSelect)
+    field_order = ("kind", "note")
+
+
+class ReopenForm(RulesForm):
+    reason = forms.CharField(label=_("Motif de la réouverture"),
+                             widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class CommentForm(RulesForm):
+    body = forms.CharField(label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 4}))
+    internal = forms.BooleanField(label=_("Commentaire interne (invisible pour le demandeur)"),
+                                  required=False)
+
+
+class AttachmentForm(RulesForm):
+    file = forms.FileField(label=_("Fichier"))
+    internal = forms.BooleanField(label=_("Pièce jointe interne (invisible pour le demandeur)"),
+                                  required=False)
+
+
+class TimeForm(RulesForm):
+    minutes = forms.IntegerField(label=_("Durée (minutes)"), min_value=1, max_value=24 * 60)
+    spent_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    charged_to_forfait = forms.BooleanField(label=_("Imputé au forfait de support"),
+                                            required=False, initial=True)
+    note = forms.CharField(label=_("Note"), max_length=250, required=False)
+
+    def setup(self, rules: Rules, ticket: Ticket | None, members: list[tuple[str, str]]) -> None:
+        self.initial["spent_on"] = timezone.localdate()
+
+
+class PhoneCallForm(RulesForm):
+    called_at = forms.DateTimeField(label=_("Appel passé le"),
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False)
+
+    def clean_called_at(self) -> Any:
+        value = self.cleaned_data["called_at"]
+        if value > timezone.now():
+            raise forms.ValidationError(_("L’appel ne peut pas être dans le futur."))
+        return value
+
+
+class ReportForm(RulesForm):
+    context = forms.CharField(label=_("Contexte"), widget=forms.Textarea(attrs={"rows": 3}))
+    diagnosis = forms.CharField(label=_("Diagnostic et cause racine"),
+                                widget=forms.Textarea(attrs={"rows": 3}))
+    tests = forms.CharField(label=_("Tests réalisés"), widget=forms.Textarea(attrs={"rows": 3}))
+    solution = forms.CharField(label=_("Solution mise en œuvre"),
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    status = forms.ChoiceField(label=_("Statut"), choices=ResolutionKind.choices,
+                               widget=forms.RadioSelect)
+    recommendations = forms.CharField(label=_("Recommandations"), required=False,
+                                      widget=forms.Textarea(attrs={"rows": 3}))
+
+    def setup(self, rules: Rules, ticket: Ticket | None, members: list[tuple[str, str]]) -> None:
+        report = report_of(ticket) if ticket else None
+        if report is not None:
+            self.initial.update(report.as_payload())
+
+
+def report_of(ticket: Ticket) -> InterventionReport | None:
+    try:
+        return ticket.intervention_report
+    except InterventionReport.DoesNotExist:
+        return None
+
+
+class EmptyForm(RulesForm):
+    """An action with no field (start the work)."""

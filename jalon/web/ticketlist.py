@@ -1,0 +1,261 @@
+"""The ticket list: which tickets a user sees, the filters and the sort orders of the list page.
+
+The dashboard links each of its figures to this list with the filters that select the tickets
+behind the figure, so every filter the dashboard needs is here (dates of opening, closing,
+resolution and reopening, a clock stopped in a period and its outcome, the backlog on a day,
+time charged to the *forfait*).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.db.models import Case, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from jalon.accounts import access
+from jalon.contracts.models import Contract
+from jalon.tickets.models import (
+    Clock,
+    Criticality,
+    EventKind,
+    Ticket,
+    TicketEvent,
+    TicketState,
+    TimeEntry,
+)
+
+PAGE_SIZE = 25
+
+SORTS: dict[str, Any] = {
+    "opened": _("date d’ouverture"),
+    "due": _("échéance la plus proche"),
+    "priority": _("priorité"),
+    "state": _("état"),
+}
+
+
+def paris_day_start(day: date) -> datetime:
+    """Midnight, Paris time, of ``day`` (the pages' days are the buyer's days)."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+class TicketFilterForm(forms.Form):
+    """Every filter of the list; all optional, an invalid value is an error shown by the field."""
+
+    contract = forms.CharField(label=_("Marché"), required=False)
+    q = forms.CharField(label=_("Recherche (objet ou numéro)"), required=False, max_length=100)
+    type = forms.CharField(label=_("Type"), required=False)
+    state = forms.ChoiceField(label=_("État"), required=False,
+                              choices=[("", _("Tous")), ("active", _("Non résolus")),
+                                       *TicketState.choices])
+    priority = forms.CharField(label=_("Priorité"), required=False)
+    criticality = forms.ChoiceField(label=_("Criticité"), required=False,
+                                    choices=[("", _("Toutes")), ("none", _("Non renseignée")),
+                                             *Criticality.choices])
+    group = forms.CharField(label=_("Groupe affecté"), required=False)
+    at_risk = forms.BooleanField(label=_("À risque"), required=False)
+    breached = forms.BooleanField(label=_("Délai dépassé"), required=False)
+    mine = forms.BooleanField(label=_("Mes tickets (demandés ou affectés)"), required=False)
+    qualified = forms.ChoiceField(label=_("Qualifié"), required=False,
+                                  choices=[("", _("Indifférent")), ("yes", _("Oui")),
+                                           ("no", _("Non"))])
+    reopened = forms.BooleanField(label=_("Rouvert au moins une fois"), required=False)
+    clock = forms.CharField(label=_("Délai contractuel"), required=False)
+    outcome = forms.ChoiceField(label=_("Issue du délai"), required=False,
+                                choices=[("", _("Indifférente")), ("met", _("Respecté")),
+                                         ("breached", _("Dépassé"))])
+    open_on = forms.DateField(label=_("En stock le"), required=False)
+    opened_from = forms.DateField(label=_("Ouvert du"), required=False)
+    opened_to = forms.DateField(label=_("Ouvert au"), required=False)
+    closed_from = forms.DateField(label=_("Clos du"), required=False)
+    closed_to = forms.DateField(label=_("Clos au"), required=False)
+    resolved_from = forms.DateField(label=_("Résolu du"), required=False)
+    resolved_to = forms.DateField(label=_("Résolu au"), required=False)
+    reopened_from = forms.DateField(label=_("Rouvert du"), required=False)
+    reopened_to = forms.DateField(label=_("Rouvert au"), required=False)
+    clock_from = forms.DateField(label=_("Délai arrêté du"), required=False)
+    clock_to = forms.DateField(label=_("Délai arrêté au"), required=False)
+    forfait_from = forms.DateField(label=_("Temps imputé au forfait du"), required=False)
+    forfait_to = forms.DateField(label=_("Temps imputé au forfait au"), required=False)
+    sort = forms.ChoiceField(label=_("Trier par"), required=False,
+                             choices=[(k, v) for key, label in SORTS.items()
+                                      for k, v in ((f"-{key}", label), (key, label))])
+
+    def __init__(self, data: Any, options: dict[str, list[tuple[str, str]]]) -> None:
+        """``options``: the choices of the fields that depend on the contracts (type,
+        priority, group, clock, contract); their values are then checked against them."""
+        super().__init__(data)
+        for name, choices in options.items():
+            label = self.fields[name].label
+            self.fields[name] = forms.ChoiceField(label=label, required=False,
+                                                  choices=[("", _("Tous")), *choices])
+
+    def values(self) -> dict[str, Any]:
+        """The valid filters (an invalid one is dropped, and reported next to its field)."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Keep the valid filters when one is wrong: the list stays usable.
+        for name in list(self.errors):
+            self.cleaned_data.pop(name, None)
+
+
+def visible_tickets(user: Any, contracts: list[Contract]) -> QuerySet[Ticket]:
+    """Tickets of ``contracts`` that ``user`` may see, as one query."""
+    if not contracts:
+        return Ticket.objects.none()
+    return reduce(or_, (access.tickets_for(user, c) for c in contracts))
+
+
+def _day_range(field: str, first: date | None, last: date | None) -> Q:
+    q = Q()
+    if first:
+        q &= Q(**{f"{field}__gte": paris_day_start(first)})
+    if last:
+        q &= Q(**{f"{field}__lt": paris_day_start(last + timedelta(days=1))})
+    return q
+
+
+def _event_between(kind: EventKind, first: date | None, last: date | None) -> Exists:
+    return Exists(TicketEvent.objects.filter(
+        Q(ticket=OuterRef("pk"), kind=kind) & _day_range("at", first, last)))
+
+
+def running_clocks() -> Q:
+    """On clocks: started, not stopped."""
+    return Q(started_at__isnull=False, stopped_at__isnull=True)
+
+
+def breached_now(now: datetime) -> Q:
+    """On clocks: over their target now (running past due, or judged breached)."""
+    return Q(breached=True) | (running_clocks() & Q(due_at__lt=now))
+
+
+def at_risk_now(now: datetime) -> Q:
+    """On clocks: running, past their warning instant, not yet over."""
+    return running_clocks() & (Q(at_risk=True) | Q(risk_at__lte=now)) & ~breached_now(now)
+
+
+def has_clock(condition: Q) -> Exists:
+    return Exists(Clock.objects.filter(condition, ticket=OuterRef("pk")))
+
+
+def apply_filters(tickets: QuerySet[Ticket], f: dict[str, Any], user: Any,
+                  now: datetime) -> QuerySet[Ticket]:
+    simple = {"contract": "contract__slug", "type": "type", "priority": "priority",
+              "group": "assigned_group"}
+    for name, field in simple.items():
+        if f.get(name):
+            tickets = tickets.filter(**{field: f[name]})
+    if f.get("q"):
+        tickets = tickets.filter(_text_search(f["q"]))
+    state = f.get("state")
+    if state == "active":
+        tickets = tickets.exclude(state__in=(TicketState.RESOLVED, TicketState.CLOSED))
+    elif state:
+        tickets = tickets.filter(state=state)
+    criticality = f.get("criticality")
+    if criticality:
+        tickets = tickets.filter(criticality="" if criticality == "none" else criticality)
+    if f.get("mine"):
+        tickets = tickets.filter(Q(requester=user) | Q(assignee=user))
+    if f.get("at_risk"):
+        tickets = tickets.filter(has_clock(at_risk_now(now)))
+    if f.get("breached"):
+        tickets = tickets.filter(has_clock(breached_now(now)))
+    if f.get("qualified"):
+        qualified = _event_between(EventKind.QUALIFIED, None, None)
+        tickets = tickets.filter(qualified if f["qualified"] == "yes" else ~qualified)
+    if f.get("reopened"):
+        tickets = tickets.filter(reopen_count__gt=0)
+    if f.get("open_on"):
+        end = paris_day_start(f["open_on"] + timedelta(days=1))
+        tickets = tickets.filter(Q(opened_at__lt=end) & (Q(closed_at__isnull=True)
+                                                          | Q(closed_at__gte=end)))
+    return _apply_ranges(tickets, f)
+
+
+def _apply_ranges(tickets: QuerySet[Ticket], f: dict[str, Any]) -> QuerySet[Ticket]:
+    def span(name: str) -> tuple[date | None, date | None]:
+        return f.get(f"{name}_from"), f.get(f"{name}_to")
+
+    for name in ("opened", "closed"):
+        first, last = span(name)
+        if first or last:
+            tickets = tickets.filter(_day_range(f"{name}_at", first, last))
+    for name, kind in (("resolved", EventKind.RESOLVED), ("reopened", EventKind.REOPENED)):
+        first, last = span(name)
+        if first or last:
+            tickets = tickets.filter(_event_between(kind, first, last))
+    first, last = span("clock")
+    if f.get("clock") or f.get("outcome") or first or last:
+        condition = Q(stopped_at__isnull=False) if (first or last or f.get("outcome")) else Q()
+        condition &= _day_range("stopped_at", first, last)
+        if f.get("clock"):
+            condition &= Q(kind=f["clock"])
+        if f.get("outcome"):
+            condition &= Q(breached=f["outcome"] == "breached")
+        tickets = tickets.filter(has_clock(condition))
+    first, last = span("forfait")
+    if first or last:
+        entries = TimeEntry.objects.filter(ticket=OuterRef("pk"), charged_to_forfait=True)
+        if first:
+            entries = entries.filter(spent_on__gte=first)
+        if last:
+            entries = entries.filter(spent_on__lte=last)
+        tickets = tickets.filter(Exists(entries))
+    return tickets
+
+
+def _text_search(text: str) -> Q:
+    text = text.strip()
+    q = Q(title__icontains=text)
+    number = text.rsplit("-", 1)[-1].lstrip("#")
+    if number.isdigit():
+        q |= Q(number=int(number))
+    return q
+
+
+def apply_sort(tickets: QuerySet[Ticket], sort: str, priority_order: list[str]) -> QuerySet[Ticket]:
+    descending = sort.startswith("-")
+    expression: Any
+    key = sort.lstrip("-") or "opened"
+    if key == "due":
+        tickets = tickets.annotate(next_due=Min("clocks__due_at",
+                                                filter=Q(clocks__stopped_at__isnull=True)))
+        expression = F("next_due")
+    elif key == "priority":
+        expression = Case(*(When(priority=p, then=Value(i)) for i, p in enumerate(priority_order)),
+                          default=Value(len(priority_order)), output_field=IntegerField())
+    elif key == "state":
+        expression = Case(*(When(state=s, then=Value(i)) for i, s in enumerate(TicketState.values)),
+                          default=Value(99), output_field=IntegerField())
+    else:
+        expression = F("opened_at")
+    ordered = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    return tickets.order_by(ordered, "-opened_at", "-pk")
+
+
+def query_string(filters: dict[str, Any], **changes: Any) -> str:
+    """``?…`` for the list with ``filters`` changed by ``changes`` (None drops a key)."""
+    merged = {**filters, **changes}
+    pairs = []
+    for key, value in merged.items():
+        if value in (None, "", False):
+            continue
+        if value is True:
+            value = "1"
+        elif isinstance(value, date):
+            value = value.isoformat()
+        pairs.append((key, str(value)))
+    return "?" + urlencode(pairs) if pairs else "?"
