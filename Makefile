@@ -40,6 +40,7 @@ test: lint pytest
 
 bench: install
 	$(BIN)/python benchmarks/businesstime_bench.py
+	$(BIN)/python benchmarks/scorecard_bench.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info .mypy_cache .ruff_cache .pytest_cache

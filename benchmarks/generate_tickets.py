@@ -6,6 +6,10 @@
 real UCI event log, all 36 columns), tickets for ``glpi`` (a French GLPI export: ``;``, quoted
 cells, UTF-8 with BOM). Output is the same for the same ``--seed`` and written as it is generated,
 so memory stays flat whatever the size. A name ending in ``.gz`` or ``.xz`` is compressed.
+
+GLPI's list export has no reopen counter, which the AQUAREEL convention's reopen rate needs: the
+``glpi`` export ends with a ``Nombre de réouvertures`` column, as a custom field would add one,
+read with ``read_export(..., mapping={"reopen_count": GLPI_REOPEN_COLUMN})``.
 """
 
 from __future__ import annotations
@@ -37,14 +41,18 @@ SERVICENOW_LEVELS = [
     (("1 - High", "1 - High", "1 - Critical"), 0.02),
 ]
 PAUSES = ["Awaiting User Info"] * 30 + ["Awaiting Vendor", "Awaiting Problem"]
+GLPI_REOPEN_COLUMN = "Nombre de réouvertures"
 GLPI_HEADER = [
-    "ID", "Titre", "Statut", "Date d'ouverture", "Dernière modification", "Date de résolution",
-    "Date de clôture", "Priorité", "Urgence", "Impact", "Type", "Catégorie",
-    "Attribué à - Groupe de techniciens", "Demandeur - Demandeur",
+    "ID", "Titre", "Statut", "Date d'ouverture", "Date de prise en compte",
+    "Dernière modification", "Date de résolution", "Date de clôture", "Priorité", "Urgence",
+    "Impact", "Type", "Catégorie", "Attribué à - Groupe de techniciens", "Demandeur - Demandeur",
+    GLPI_REOPEN_COLUMN,
 ]
 GLPI_GROUPS = ["N1_TMS_SD", "N1_TMS_PROXIMITE_AG", "N1_TMS_PROXIMITE_RMC", "N2_TME", "N2_TME_RX",
                "N2_TME_DBA", "N2_TMS_O365"]
 GLPI_LEVELS = ["Très haute", "Haute", "Moyenne", "Basse"]
+GLPI_CATEGORIES = ["Poste de travail"] * 6 + ["Anomalie", "Maintenance corrective",
+                                              "Intervention urgente", "Audit"]
 GLPI_TITLES = ["Imprimante hors service", "Accès VPN refusé", "Mot de passe expiré",
                "Demande de création de compte", "Lenteur de l'application « Redevances »"]
 
@@ -110,13 +118,14 @@ def glpi_rows(rng: random.Random) -> Iterator[str]:
 
 def _glpi_cells(rng: random.Random, number: int) -> list[str]:
     opened = START + timedelta(minutes=rng.randrange(SPAN_MINUTES))
-    resolved = opened + timedelta(minutes=int(rng.expovariate(1 / 900)) + 1)
+    taken = opened + timedelta(minutes=rng.randrange(1, 240))
+    resolved = taken + timedelta(minutes=int(rng.expovariate(1 / 900)) + 1)
     closed = resolved + timedelta(days=rng.choice([1, 2, 3, 7]))
     status = rng.choices(["Clos", "Résolu", "En attente", "En cours (Attribué)"],
                          [80, 10, 5, 5])[0]
     if status in {"En attente", "En cours (Attribué)"}:
         resolved_text = closed_text = ""
-        updated = opened + timedelta(minutes=rng.randrange(1, 600))
+        updated = taken + timedelta(minutes=rng.randrange(1, 600))
     else:
         resolved_text = f"{resolved:%Y-%m-%d %H:%M}"
         closed_text = f"{closed:%Y-%m-%d %H:%M}" if status == "Clos" else ""
@@ -124,9 +133,10 @@ def _glpi_cells(rng: random.Random, number: int) -> list[str]:
     level = rng.choice(GLPI_LEVELS)
     return [
         str(number), rng.choice(GLPI_TITLES), status, f"{opened:%Y-%m-%d %H:%M}",
-        f"{updated:%Y-%m-%d %H:%M}", resolved_text, closed_text, level, level, "Moyen",
-        rng.choice(["Incident", "Incident", "Demande"]), "Poste de travail",
-        rng.choice(GLPI_GROUPS), f"Demandeur {rng.randrange(1747)}",
+        f"{taken:%Y-%m-%d %H:%M}", f"{updated:%Y-%m-%d %H:%M}", resolved_text, closed_text,
+        level, level, "Moyen", rng.choice(["Incident", "Incident", "Demande"]),
+        rng.choice(GLPI_CATEGORIES), rng.choice(GLPI_GROUPS), f"Demandeur {rng.randrange(1747)}",
+        rng.choice("0000000001"),
     ]
 
 

@@ -21,8 +21,7 @@ def check_holiday_code(code: str, field: str = "holidays") -> str:
         return "none"
     country, _, subdivision = code.partition("-")
     country = country.upper()
-    supported = holidays_package.list_supported_countries()
-    if country not in supported:
+    if country not in _supported_countries():
         raise CalendarError(field, f"unknown holiday code {code!r} (expected none, FR or FR-57)")
     if subdivision:
         subdivision = SUBDIVISION_ALIASES.get((country, subdivision), subdivision)
@@ -61,6 +60,11 @@ def parse_closures(values: Iterable[str | date], field: str = "closures") -> fro
         except ValueError:
             raise CalendarError(field, f"{text!r} is not a date (expected YYYY-MM-DD)") from None
     return frozenset(closures)
+
+
+@lru_cache(maxsize=1)
+def _supported_countries() -> frozenset[str]:
+    return frozenset(holidays_package.list_supported_countries())
 
 
 @lru_cache(maxsize=16)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from jalon.conventions.clocks import ClockTable
 from jalon.conventions.evaluate import FamilyResult, IndicatorResult, Scorecard
@@ -120,8 +122,10 @@ def scorecard_dict(card: Scorecard) -> dict[str, Any]:
     }
 
 
-def _text(instant: np.datetime64) -> str:
-    return "" if np.isnat(instant) else str(instant).replace("T", " ")
+def _texts(instants: npt.NDArray[np.datetime64]) -> list[str]:
+    """``YYYY-MM-DD HH:MM:SS`` per instant, ``""`` for NaT: converted as a column, not one by one."""
+    texts = np.datetime_as_string(instants.astype("datetime64[s]"), unit="s").tolist()
+    return ["" if text == "NaT" else text.replace("T", " ") for text in texts]
 
 
 def evidence_rows(card: Scorecard) -> Iterator[tuple[Any, ...]]:
@@ -136,75 +140,83 @@ def evidence_rows(card: Scorecard) -> Iterator[tuple[Any, ...]]:
 
 def _clock_rows(card: Scorecard, table: ClockTable, priorities: list[str]) -> Iterator[tuple[Any, ...]]:
     assert card.tickets is not None
+    assert card.mapped is not None
     conv = card.convention
     pauses: dict[int, list[str]] = {}
-    for owner, lo, hi in zip(table.pause_owner, table.pause_start, table.pause_end, strict=True):
-        pauses.setdefault(int(owner), []).append(f"{_text(lo)} → {_text(hi)}")
-    met = table.met()
-    assert card.mapped is not None
-    types = card.mapped.types[table.ticket]
-    prios = card.mapped.priorities[table.ticket]
-    for row in range(len(table)):
-        ticket = int(table.ticket[row])
-        result = "en cours" if table.running[row] else ("respecté" if met[row] else "dépassé")
-        yield (
-            str(card.tickets.ids[ticket]),
-            table.definition.id,
-            conv.types[types[row]] if types[row] >= 0 else "",
-            priorities[prios[row]] if prios[row] >= 0 else "",
-            _text(table.start[row]),
-            "; ".join(pauses.get(row, [])),
-            _text(table.stop[row]),
-            round(int(table.elapsed[row]) / 60, 1),
-            round(int(table.target[row]) / 60, 1),
-            result,
-        )
+    spans = zip(table.pause_owner.tolist(), _texts(table.pause_start), _texts(table.pause_end), strict=True)
+    for owner, lo, hi in spans:
+        pauses.setdefault(owner, []).append(f"{lo} → {hi}")
+    types = [conv.types[code] if code >= 0 else "" for code in card.mapped.types[table.ticket].tolist()]
+    prios = [priorities[code] if code >= 0 else "" for code in card.mapped.priorities[table.ticket].tolist()]
+    results = np.where(table.running, "en cours", np.where(table.met(), "respecté", "dépassé")).tolist()
+    columns = zip(
+        [str(ticket_id) for ticket_id in card.tickets.ids[table.ticket].tolist()],
+        types,
+        prios,
+        _texts(table.start),
+        _texts(table.stop),
+        [round(seconds / 60, 1) for seconds in table.elapsed.tolist()],
+        [round(seconds / 60, 1) for seconds in table.target.tolist()],
+        results,
+        strict=True,
+    )
+    clock = table.definition.id
+    for row, (ticket, kind, priority, start, stop, elapsed, target, result) in enumerate(columns):
+        yield (ticket, clock, kind, priority, start, "; ".join(pauses.get(row, [])), stop, elapsed, target, result)
+
+
+INDICATOR_COLUMNS = (
+    "Indicateur",
+    "Libellé",
+    "Valeur",
+    "Unité",
+    "Cible",
+    "Respecté",
+    "Note",
+    "Points",
+    "Poids",
+    "Preuves",
+    "Remarque",
+)
 
 
 def write_xlsx(card: Scorecard, path: str | Path) -> None:
-    from openpyxl import Workbook
+    from jalon.lib.xlsx import MAX_ROWS, XlsxWriter
 
-    book = Workbook(write_only=True)  # streams rows: the evidence sheet may hold millions
-    summary = book.create_sheet("Synthèse")
+    with XlsxWriter(path) as book:
+        book.sheet("Synthèse", None, _summary_rows(card))
+        for family in card.families:
+            rows = (row for result in family.indicators for row in _flatten(result))
+            book.sheet(family.id[:31], INDICATOR_COLUMNS, rows)
+        # A sheet holds 1,048,576 rows: more clocks than that go on "Preuves 2", "Preuves 3"…
+        evidence = evidence_rows(card)
+        pending = next(evidence, None)
+        part = 1
+        while True:
+            head = [] if pending is None else [pending]
+            name = "Preuves" if part == 1 else f"Preuves {part}"
+            book.sheet(name, EVIDENCE_COLUMNS, chain(head, islice(evidence, MAX_ROWS - 2)))
+            pending = next(evidence, None)
+            if pending is None:
+                break
+            part += 1
+
+
+def _summary_rows(card: Scorecard) -> Iterator[list[Any]]:
     data = scorecard_dict(card)
-    summary.append(["Contrat", data["contract"]["title"]])
-    summary.append(["Période", data["period"]])
-    summary.append(["Convention", f"{card.convention.path} v{card.convention.version}"])
-    summary.append(["Empreinte (SHA-256)", card.convention.sha256])
-    summary.append(["Note globale", data["global_note"]])
-    summary.append(["Points de pénalité", data["total_penalty_points"]])
+    yield ["Contrat", data["contract"]["title"]]
+    yield ["Période", data["period"]]
+    yield ["Convention", f"{card.convention.path} v{card.convention.version}"]
+    yield ["Empreinte (SHA-256)", card.convention.sha256]
+    yield ["Note globale", data["global_note"]]
+    yield ["Points de pénalité", data["total_penalty_points"]]
     if data["money"]:
-        summary.append(["Montant", data["money"]["amount"], data["money"]["currency"]])
-    summary.append(["Bonus / malus", data["bonus_malus"]])
-    summary.append([])
-    summary.append(["Famille", "Libellé", "Poids", "Note", "Points"])
+        yield ["Montant", data["money"]["amount"], data["money"]["currency"]]
+    yield ["Bonus / malus", data["bonus_malus"]]
+    yield []
+    yield ["Famille", "Libellé", "Poids", "Note", "Points"]
     for family in card.families:
-        summary.append([family.id, family.label, family.cost_share, _round(family.note), _round(family.points)])
-    for family in card.families:
-        sheet = book.create_sheet(family.id[:31])
-        sheet.append(
-            [
-                "Indicateur",
-                "Libellé",
-                "Valeur",
-                "Unité",
-                "Cible",
-                "Respecté",
-                "Note",
-                "Points",
-                "Poids",
-                "Preuves",
-                "Remarque",
-            ]
-        )
-        for result in family.indicators:
-            for row in _flatten(result):
-                sheet.append(row)
-    evidence = book.create_sheet("Preuves")
-    evidence.append(list(EVIDENCE_COLUMNS))
-    for clock_row in evidence_rows(card):
-        evidence.append(list(clock_row))
-    book.save(str(path))
+        yield [family.id, family.label, family.cost_share, _round(family.note), _round(family.points)]
 
 
 def _flatten(result: IndicatorResult, prefix: str = "") -> Iterator[list[Any]]:
@@ -239,19 +251,7 @@ def render_html(card: Scorecard) -> str:
         f"<p>Note globale : {data['global_note']} — points de pénalité : "
         f"{data['total_penalty_points']} — bonus/malus : {esc(str(data['bonus_malus']))}</p>",
     ]
-    head = (
-        "Indicateur",
-        "Libellé",
-        "Valeur",
-        "Unité",
-        "Cible",
-        "Respecté",
-        "Note",
-        "Points",
-        "Poids",
-        "Preuves",
-        "Remarque",
-    )
+    head = INDICATOR_COLUMNS
     for family in card.families:
         out.append(f"<h2>{esc(family.label)} — note {_round(family.note)}, points {_round(family.points)}</h2>")
         out.append(_table(head, (row for r in family.indicators for row in _flatten(r))))

@@ -1,8 +1,11 @@
 """Dates as ticket tools write them, parsed a whole column at a time, and wall times to UTC.
 
-A column is parsed from a matrix of bytes, one zero-padded row per *distinct* value, so that the
-cost follows the number of distinct strings rather than the number of rows and no Python object is
-made per value.
+Two parsers give the same answers. :func:`parse_cells` reads cells where they lie in a block of
+the file: every format is a handful of fixed layouts (``D/M/YYYY`` is ``D/M``, ``DD/M``, ``D/MM``
+and ``DD/MM`` followed by the year), and the cells as long as a layout are checked and converted
+together, byte column by byte column, with no work per distinct value — dates are nearly all
+distinct in a large export. :func:`parse_matrix` reads a matrix of bytes, one zero-padded row per
+distinct value; it takes what the first one leaves (missing values, errors, spreadsheet cells).
 
 Wall times are read in the export's zone (``Europe/Paris`` by default) with the rule of Python's
 ``fold=0`` (PEP 495), chosen because it is the one every Python tool applies by default:
@@ -21,7 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import product
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -70,6 +74,53 @@ class DateFormat:
             raise ValueError(f"date format {label!r} is not understood")
         return cls(label, tuple(fields), tuple(widths), separators)
 
+    @cached_property
+    def layouts(self) -> tuple[Layout, ...]:
+        """The fixed-width layouts this format accepts, one per choice of digit counts."""
+        choices = [range(low, high + 1) for low, high in self.widths]
+        return tuple(Layout.of(self, counts) for counts in product(*choices))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One fixed-width spelling of a format, e.g. ``DD/M/YYYY HH:MM`` for ``D/M/YYYY HH:MM``.
+
+    ``template`` holds ``0`` where a digit goes and the separator elsewhere; ``limit`` is 10 at
+    digits and 1 at separators, so that a cell fits when ``cell ^ template < limit`` everywhere
+    (a byte XOR ``0`` is below 10 exactly when it is a digit, and then it is the digit's value).
+    """
+
+    fields: tuple[str, ...]
+    digits: tuple[tuple[int, ...], ...]
+    """Byte offsets of each field's digits, most significant first."""
+    template: bytes
+    limit: bytes
+
+    @classmethod
+    def of(cls, fmt: DateFormat, counts: tuple[int, ...]) -> Layout:
+        template, limit, digits = b"", b"", []
+        for index, count in enumerate(counts):
+            if index:
+                template += fmt.separators[index - 1 : index]
+                limit += b"\x01"
+            digits.append(tuple(range(len(template), len(template) + count)))
+            template += b"0" * count
+            limit += b"\x0a" * count
+        return cls(fmt.fields, tuple(digits), template, limit)
+
+    def read(self, cells: Bytes) -> tuple[Seconds, npt.NDArray[np.bool_]]:
+        """Wall-clock seconds of cells as long as the layout (one per row of ``cells``), and
+        whether each fits."""
+        mixed = cells ^ np.frombuffer(self.template, np.uint8)
+        fits: npt.NDArray[np.bool_] = np.all(mixed < np.frombuffer(self.limit, np.uint8), axis=1)
+        parts = {}
+        for name, offsets in zip(self.fields, self.digits, strict=True):
+            value = mixed[:, offsets[0]].astype(np.int64)
+            for offset in offsets[1:]:
+                value = value * 10 + mixed[:, offset]
+            parts[name] = value
+        return _seconds_of(parts, fits)
+
 
 def _token(token: str, *, in_time: bool) -> tuple[str, tuple[int, int]]:
     if token == "MM" and in_time:
@@ -103,19 +154,55 @@ def _parse_one(matrix: Bytes, fmt: DateFormat) -> tuple[Seconds, np.ndarray]:
     for index, (low, high) in enumerate(fmt.widths):
         ok &= (widths[:, index] >= low) & (widths[:, index] <= high)
     parts = {name: numbers[:, index] for index, name in enumerate(fmt.fields)}
+    values, ok = _seconds_of(parts, ok)
+    seconds = np.full(len(matrix), NAT, np.int64)
+    parsed = np.zeros(len(matrix), bool)
+    seconds[rows[ok]] = values[ok]
+    parsed[rows[ok]] = True
+    return seconds, parsed
+
+
+def _seconds_of(
+    parts: dict[str, Seconds], ok: npt.NDArray[np.bool_]
+) -> tuple[Seconds, npt.NDArray[np.bool_]]:
+    """Wall-clock seconds of dates given as fields, and which are real dates (both parsers)."""
     for name, (low, high) in _LIMITS.items():
         if name in parts:
             ok &= (parts[name] >= low) & (parts[name] <= high)
-    zero = np.zeros(len(rows), np.int64)
+    zero = np.zeros(len(ok), np.int64)
     year, month = parts["year"], parts.get("month", zero + 1)
     day = parts.get("day", zero + 1)
     ok &= day <= _days_in_month(year, month)
     clock = parts.get("hour", zero) * 3600 + parts.get("minute", zero) * 60
     clock += parts.get("second", zero)
-    seconds = np.full(len(matrix), NAT, np.int64)
-    parsed = np.zeros(len(matrix), bool)
-    seconds[rows[ok]] = (_days_from_civil(year, month, day) * _DAY + clock)[ok]
-    parsed[rows[ok]] = True
+    return _days_from_civil(year, month, day) * _DAY + clock, ok
+
+
+def parse_cells(
+    array: Bytes, start: npt.NDArray[np.intp], end: npt.NDArray[np.intp],
+    formats: tuple[DateFormat, ...],
+) -> tuple[Seconds, npt.NDArray[np.bool_]]:
+    """:func:`parse_matrix` of the cells ``array[start:end]``, read where they lie.
+
+    A format accepts a text exactly when one of its layouts fits it (the digit counts and the
+    separators say where every field is), and no two layouts of a format fit the same text, so
+    trying each format's layouts in the order of the formats gives :func:`parse_matrix`'s answer
+    — except for a cell holding a NUL byte, which no layout fits and which :func:`parse_matrix`
+    reads as padding: the reader hands every cell left unparsed to :func:`parse_matrix`.
+    ``array`` must extend at least as far past every cell as the longest layout.
+    """
+    length = end - start
+    seconds = np.full(len(start), NAT, np.int64)
+    parsed = np.zeros(len(start), bool)
+    for fmt in formats:
+        for layout in fmt.layouts:
+            todo = np.flatnonzero((length == len(layout.template)) & ~parsed)
+            if not len(todo):
+                continue
+            windows = np.lib.stride_tricks.sliding_window_view(array, len(layout.template))
+            values, ok = layout.read(windows[start[todo]])
+            seconds[todo[ok]] = values[ok]
+            parsed[todo[ok]] = True
     return seconds, parsed
 
 
@@ -179,27 +266,26 @@ class Conversion:
 
 def wall_to_utc(wall: Seconds, zone: str) -> Conversion:
     """UTC seconds of wall-clock seconds read in ``zone`` (``NAT`` stays ``NAT``)."""
-    utc = wall.copy()
-    known = np.flatnonzero(wall != NAT)
-    if not len(known):
-        return Conversion(utc, 0, 0)
-    local = wall[known]
-    first_day = int(local.min()) // _DAY - 2
-    instants, offsets = _transitions(zone, first_day, int(local.max()) // _DAY + 2)
+    known = wall != NAT
+    if not known.any():
+        return Conversion(wall.copy(), 0, 0)
+    first_day = int(wall[known].min()) // _DAY - 2
+    instants, offsets = _transitions(zone, first_day, int(wall.max()) // _DAY + 2)
     before, after = offsets[:-1], offsets[1:]
-    # Under fold=0 the new offset applies once the wall clock has passed both readings of the
-    # change, so an ambiguous or skipped hour keeps the offset in force before it.
-    switch = instants + np.maximum(before, after)
-    index = np.searchsorted(switch, local, side="right")
-    utc[known] = local - offsets[index]
-    pending = index < len(instants)
-    edge = np.zeros(len(local), bool)
-    edge[pending] = local[pending] >= instants[index[pending]] + np.minimum(
-        before[index[pending]], after[index[pending]]
-    )
-    backward = np.zeros(len(local), bool)
-    backward[pending] = after[index[pending]] < before[index[pending]]
-    return Conversion(utc, int((edge & backward).sum()), int((edge & ~backward).sum()))
+    # Around change i the wall clock reads [instant + min, instant + max) twice (autumn) or
+    # never (spring). Under fold=0 the new offset applies once the wall clock has passed both
+    # readings of the change, so an ambiguous or skipped hour keeps the offset in force before
+    # it. With these windows' bounds in one sorted list, a time's position in it says both
+    # which offset applies (position // 2) and whether it falls in a window (position odd).
+    bounds = np.empty(2 * len(instants), np.int64)
+    bounds[0::2] = instants + np.minimum(before, after)
+    bounds[1::2] = instants + np.maximum(before, after)
+    position = np.searchsorted(bounds, wall, side="right")
+    utc = np.where(known, wall - offsets[position // 2], NAT)
+    # NAT sorts first (position 0, even): it is never counted as in a window.
+    in_window = np.bincount(position, minlength=len(bounds) + 1)[1::2]
+    backward = after < before
+    return Conversion(utc, int(in_window[backward].sum()), int(in_window[~backward].sum()))
 
 
 @lru_cache(maxsize=64)

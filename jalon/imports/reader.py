@@ -13,7 +13,14 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from jalon.imports.dates import NAT, DateFormat, Seconds, parse_matrix, wall_to_utc
+from jalon.imports.dates import (
+    NAT,
+    DateFormat,
+    Seconds,
+    parse_cells,
+    parse_matrix,
+    wall_to_utc,
+)
 from jalon.imports.problems import ExportError, RowProblem
 from jalon.imports.profiles import (
     COUNTERS,
@@ -23,7 +30,7 @@ from jalon.imports.profiles import (
     is_date_field,
     normalise_header,
 )
-from jalon.imports.sources import Block, Cells, Table, open_table
+from jalon.imports.sources import Block, Cells, Slices, Table, open_table
 from jalon.imports.ticketset import TicketSet
 
 OnError = Literal["fail", "skip"]
@@ -164,11 +171,10 @@ class _Reader:
         self.malformed += block.malformed
         self.blank += block.blank
         for name, column in self.texts.items():
-            column.add(block.cells[self.by_name[name].column], self.table.decode_many)
+            column.add(block.cells(self.by_name[name].column), self.table.decode_many)
         for name, dates in self.dates.items():
             f = self.by_name[name]
-            for row, text in dates.add(block.cells[f.column], block.rows, self.formats,
-                                       self.table.decode):
+            for row, text in dates.add(block, f.column, self.formats, self.table.decode):
                 reason = f'"{text}" is not a date (expected {self.expected})'
                 self.problems.append(RowProblem(self.source, row, f.header, reason))
 
@@ -228,7 +234,9 @@ class _Reader:
         ]
 
     def build(self, problems: list[RowProblem], tz: str, stats: ImportStats) -> TicketSet:
-        keep = ~np.isin(self.rows, _rows_of(problems))
+        skipped = _rows_of(problems)
+        # Nothing skipped (the usual case): views of the columns rather than copies.
+        keep = ~np.isin(self.rows, skipped) if len(skipped) else slice(None)
         utc: dict[str, Seconds] = {}
         for name, column in self.dates.items():
             converted = wall_to_utc(column.seconds()[keep], tz)
@@ -262,12 +270,23 @@ class _TextColumn:
         distinct = np.fromiter(map(self.lookup.get, texts, repeat(-1)), np.int64, len(texts))
         new = np.flatnonzero(distinct < 0)
         if len(new):
-            added = list(dict.fromkeys(texts[i] for i in new))
-            self.lookup.update(zip(added, range(len(self.values), len(self.values) + len(added)),
-                                   strict=True))
-            self.values += added
-            distinct[new] = [self.lookup[texts[i]] for i in new]
+            unseen = texts if len(new) == len(texts) else [texts[i] for i in new.tolist()]
+            distinct[new] = self._add_values(unseen)
         self.chunks.append(distinct[cells.inverse] if len(distinct) else distinct)
+
+    def _add_values(self, unseen: list[str]) -> Codes | list[int]:
+        """Codes for texts not seen before, given new codes in order of first appearance."""
+        first, known = len(self.values), len(self.lookup)
+        # One C-level update for what is nearly always a list of distinct texts (a million
+        # ticket ids cost seconds through a Python loop); the count proves they were distinct.
+        self.lookup.update(zip(unseen, range(first, first + len(unseen)), strict=True))
+        if len(self.lookup) == known + len(unseen):
+            self.values += unseen
+            return np.arange(first, first + len(unseen))
+        # Two cells that decode to the same text (cp1252 fallback): code them one at a time.
+        for text in unseen:
+            self.lookup.pop(text, None)
+        return [self.code(text) for text in unseen]
 
     def code(self, text: str) -> int:
         code = self.lookup.get(text)
@@ -297,7 +316,7 @@ class _TextColumn:
 
 
 class _DateColumn:
-    """Wall-clock seconds, parsed once per distinct string of each block."""
+    """Wall-clock seconds of one date column, block by block."""
 
     def __init__(self, missing: frozenset[str]) -> None:
         self.missing = [value.encode("utf-8") for value in missing]
@@ -305,10 +324,40 @@ class _DateColumn:
         self.missing_chunks: list[npt.NDArray[np.bool_]] = []
 
     def add(
-        self, cells: Cells, rows: Codes, formats: tuple[DateFormat, ...],
+        self, block: Block, column: int, formats: tuple[DateFormat, ...],
         decode: Callable[[bytes], str],
     ) -> list[tuple[int, str]]:
         """Adds a block; returns (row, text) of the values that are not dates."""
+        slices = block.slices(column)
+        if slices is None:
+            seconds, absent, wrong = self._parse_distinct(block.cells(column), formats, decode)
+        else:
+            seconds, absent, wrong = self._parse_in_place(slices, formats, decode)
+        self.chunks.append(seconds)
+        self.missing_chunks.append(absent)
+        return [(int(block.rows[i]), text) for i, text in wrong]
+
+    def _parse_in_place(
+        self, slices: Slices, formats: tuple[DateFormat, ...], decode: Callable[[bytes], str]
+    ) -> tuple[Seconds, npt.NDArray[np.bool_], list[tuple[int, str]]]:
+        """Dates are nearly all distinct: they are parsed where they lie, and only what that
+        leaves (missing values, errors) once per distinct value."""
+        seconds, parsed = parse_cells(slices.array, slices.start, slices.end, formats)
+        absent = np.zeros(len(seconds), bool)
+        if b"" in self.missing:
+            absent[~parsed] = slices.start[~parsed] == slices.end[~parsed]
+        rest = np.flatnonzero(~parsed & ~absent)
+        if not len(rest):
+            return seconds, absent, []
+        cells = slices.take(rest).factorise()
+        seconds[rest], absent[rest], found = self._parse_distinct(cells, formats, decode)
+        return seconds, absent, [(int(rest[i]), text) for i, text in found]
+
+    def _parse_distinct(
+        self, cells: Cells, formats: tuple[DateFormat, ...], decode: Callable[[bytes], str]
+    ) -> tuple[Seconds, npt.NDArray[np.bool_], list[tuple[int, str]]]:
+        """Seconds and missing flags per row of ``cells``, and (index, text) of the values that
+        are not dates."""
         matrix = cells.matrix()
         absent = np.zeros(len(matrix), bool)
         for value in self.missing:
@@ -316,11 +365,10 @@ class _DateColumn:
                 padded = np.frombuffer(value.ljust(matrix.shape[1], b"\0"), np.uint8)
                 absent |= (matrix == padded).all(axis=1)
         seconds, parsed = parse_matrix(matrix, formats)
-        self.chunks.append(seconds[cells.inverse])
-        self.missing_chunks.append(absent[cells.inverse])
         wrong = np.flatnonzero((~parsed & ~absent)[cells.inverse])
         texts = {code: _text_of(cells, code, decode) for code in set(cells.inverse[wrong].tolist())}
-        return [(int(rows[i]), texts[int(cells.inverse[i])]) for i in wrong]
+        found = [(int(i), texts[int(cells.inverse[i])]) for i in wrong]
+        return seconds[cells.inverse], absent[cells.inverse], found
 
     def seconds(self) -> Seconds:
         return np.concatenate([np.empty(0, np.int64), *self.chunks])
@@ -349,11 +397,12 @@ class _Kept:
 
 
 def _ticket_columns(
-    source: str, profile: Profile, kept: _Kept, pick: Codes, first_rows: Codes,
+    source: str, profile: Profile, kept: _Kept, pick: Codes | slice, first_rows: Codes,
     *, with_state: bool,
 ) -> TicketSet:
-    """The per-ticket part of a TicketSet, each ticket read from row ``pick[i]``."""
-    count = len(pick)
+    """The per-ticket part of a TicketSet, each ticket read from row ``pick[i]`` (a slice: the
+    rows in order, one per ticket)."""
+    count = len(first_rows)
     nat = np.full(count, NAT, np.int64)
 
     def instant(name: str) -> npt.NDArray[np.datetime64]:
@@ -414,8 +463,7 @@ def _tickets_in_file_order(ids: Codes) -> tuple[Codes, Codes]:
 def _from_tickets(source: str, profile: Profile, kept: _Kept, stats: ImportStats) -> TicketSet:
     """One row per ticket: the history is the dated milestones, then the current status."""
     count = len(kept.rows)
-    tickets = _ticket_columns(source, profile, kept, np.arange(count), kept.rows,
-                              with_state=True)
+    tickets = _ticket_columns(source, profile, kept, slice(None), kept.rows, with_state=True)
     states = kept.columns.get("state") or _TextColumn(frozenset())
     dated = [(name, state) for name, state in profile.milestones if name in kept.utc]
     at = np.full((count, len(dated) + 1), NAT, np.int64)
@@ -424,8 +472,8 @@ def _from_tickets(source: str, profile: Profile, kept: _Kept, stats: ImportStats
         at[:, rank] = kept.utc[name]
         state[:, rank] = states.code(milestone)
     if "state" in kept.codes:
-        ticket, when, what = _flatten(at[:, :-1], state[:, :-1])
-        placed, at[:, -1] = _status_events(ticket, when, what, kept, stats)
+        placed, at[:, -1] = _status_events(*_last_milestones(at[:, :-1], state[:, :-1]), kept,
+                                           stats)
         state[:, -1] = np.where(placed, kept.codes["state"], 0)
     _set_history(tickets, *_flatten(at, state), states.array())
     return tickets
@@ -434,28 +482,34 @@ def _from_tickets(source: str, profile: Profile, kept: _Kept, stats: ImportStats
 def _flatten(at: Seconds, state: Codes) -> tuple[Codes, Seconds, Codes]:
     """(ticket, instant, state) of a ticket × milestone table, ticket by ticket and in time
     order; milestones already in time order (nearly all tickets) are not sorted again."""
-    ticket = np.repeat(np.arange(len(at)), at.shape[1])
-    known = at.ravel() != NAT
-    ticket, when, what = ticket[known], at.ravel()[known], state.ravel()[known]
-    backwards = np.flatnonzero((ticket[1:] == ticket[:-1]) & (when[1:] < when[:-1]))
-    for first in np.unique(ticket[backwards]).tolist():
-        span = slice(np.searchsorted(ticket, first), np.searchsorted(ticket, first, "right"))
-        order = np.argsort(when[span], kind="stable")
-        when[span], what[span] = when[span][order], what[span][order]
+    flat = at.ravel()
+    known = np.flatnonzero(flat != NAT)
+    ticket, when, what = known // at.shape[1], flat[known], state.ravel()[known]
+    backwards = (ticket[1:] == ticket[:-1]) & (when[1:] < when[:-1])
+    if backwards.any():
+        span = np.flatnonzero(np.isin(ticket, ticket[1:][backwards]))
+        order = span[np.lexsort((when[span], ticket[span]))]  # stable: ties keep column order
+        when[span], what[span] = when[order], what[order]
     return ticket, when, what
 
 
+def _last_milestones(at: Seconds, state: Codes) -> tuple[Seconds, Codes]:
+    """Instant and state of each ticket's last milestone in time order (of equal instants, the
+    later column, as in :func:`_flatten`); ``NAT`` and 0 for a ticket without one."""
+    if not at.shape[1]:
+        return np.full(len(at), NAT, np.int64), np.zeros(len(at), np.int64)
+    last_at = at.max(axis=1)  # NAT is the smallest int64: a missing date is never the last
+    column = at.shape[1] - 1 - np.argmax((at == last_at[:, None])[:, ::-1], axis=1)
+    last_state = np.where(last_at != NAT, state[np.arange(len(at)), column], 0)
+    return last_at, last_state
+
+
 def _status_events(
-    ticket: Codes, at: Seconds, state: Codes, kept: _Kept, stats: ImportStats
+    last_at: Seconds, last_state: Codes, kept: _Kept, stats: ImportStats
 ) -> tuple[npt.NDArray[np.bool_], Seconds]:
     """Tickets whose current status is not their last milestone's state, and the instant it was
     entered: the last update, the only date an export gives for it."""
     count = len(kept.rows)
-    last_state = np.zeros(count, np.int64)
-    last_at = np.full(count, NAT, np.int64)
-    last = np.flatnonzero(np.append(ticket[1:] != ticket[:-1], True)) if len(ticket) else ticket
-    last_state[ticket[last]] = state[last]
-    last_at[ticket[last]] = at[last]
     status = kept.codes["state"]
     differs = (status != 0) & (status != last_state)
     updated = kept.utc.get("updated_at", np.full(count, NAT, np.int64))

@@ -75,11 +75,38 @@ class Cells:
 
 
 @dataclass
+class Slices:
+    """One column of one block as it lies in the block's bytes: cell ``i`` is
+    ``array[start[i]:end[i]]`` (quotes and surrounding spaces already left out)."""
+
+    array: Bytes
+    start: npt.NDArray[np.intp]
+    end: npt.NDArray[np.intp]
+
+    def take(self, index: npt.NDArray[np.intp]) -> Slices:
+        return Slices(self.array, self.start[index], self.end[index])
+
+    def factorise(self) -> Cells:
+        return factorise(self.array, self.start, self.end)
+
+
+@dataclass
 class Block:
     rows: npt.NDArray[np.int64]
-    cells: dict[int, Cells]
+    columns: dict[int, Cells | Slices]
+    """The wanted columns; the CSV fast path gives slices, factorised only when asked."""
     malformed: list[tuple[int, str]] = field(default_factory=list)
     blank: int = 0
+
+    def cells(self, column: int) -> Cells:
+        found = self.columns[column]
+        if isinstance(found, Slices):
+            found = self.columns[column] = found.factorise()
+        return found
+
+    def slices(self, column: int) -> Slices | None:
+        found = self.columns[column]
+        return found if isinstance(found, Slices) else None
 
 
 @dataclass
@@ -287,6 +314,7 @@ def _split_block(
     seps = np.flatnonzero((data == delimiter) | (data == _NEWLINE))
     quotes = np.flatnonzero(data == _QUOTE)
     quoted = bool(len(quotes))
+    physical = seps[data[seps] == _NEWLINE] if quoted else seps[:0]  # quoted ones included
     if quoted:
         _check_quotes(data, quotes, delimiter)
         seps = seps[(np.searchsorted(quotes, seps) & 1) == 0]
@@ -294,10 +322,8 @@ def _split_block(
     first = np.concatenate(([0], ends[:-1] + 1))
     starts = np.concatenate(([0], seps[ends[:-1]] + 1))
     fields = ends - first + 1
-    if quoted:
-        lines = line + np.searchsorted(np.flatnonzero(data == _NEWLINE), starts)
-    else:
-        lines = line + np.arange(len(ends), dtype=np.int64)
+    # a quoted line break makes a record span several lines of the file
+    lines = line + (np.searchsorted(physical, starts) if quoted else np.arange(len(ends)))
     content = seps[ends] - starts - (array[np.maximum(seps[ends] - 1, 0)] == _RETURN)
     blank = content <= fields - 1
     good = (fields >= width) & ~blank
@@ -311,12 +337,13 @@ def _split_block(
         malformed += [(int(lines[r]), f"{fields[r]} fields where the header has {width}")
                       for r in extra]
         malformed.sort()
-    cells = {
-        column: _column_cells(array, seps, first[good_rows], starts[good_rows], column,
-                              last=column == width - 1, quoted=quoted)
+    strip = _spaces_at_cell_edges(array, size, delimiter)
+    columns: dict[int, Cells | Slices] = {
+        column: _column_slices(array, seps, first[good_rows], starts[good_rows], column,
+                               last=column == width - 1, quoted=quoted, strip=strip)
         for column in wanted
     }
-    return Block(lines[good_rows].astype(np.int64), cells, malformed, int(blank.sum()))
+    return Block(lines[good_rows].astype(np.int64), columns, malformed, int(blank.sum()))
 
 
 def _trailing_empty(
@@ -344,17 +371,18 @@ def _check_quotes(array: Bytes, quotes: npt.NDArray[np.intp], delimiter: int) ->
         raise _IrregularQuoting
     opening, closing = quotes[0::2], quotes[1::2]
     before = array[np.maximum(opening - 1, 0)]
-    ok_before = (opening == 0) | np.isin(before, (delimiter, _NEWLINE, _QUOTE))
+    ok_before = (opening == 0) | (before == delimiter) | (before == _NEWLINE) | (before == _QUOTE)
     after = array[np.minimum(closing + 1, len(array) - 1)]
-    ok_after = (closing == len(array) - 1) | np.isin(after, (delimiter, _NEWLINE, _RETURN, _QUOTE))
+    ok_after = (closing == len(array) - 1) | (after == delimiter) | (after == _NEWLINE)
+    ok_after |= (after == _RETURN) | (after == _QUOTE)
     if not (ok_before.all() and ok_after.all()):
         raise _IrregularQuoting
 
 
-def _column_cells(
+def _column_slices(
     array: Bytes, seps: npt.NDArray[np.intp], first: npt.NDArray[np.intp],
-    starts: npt.NDArray[np.intp], column: int, *, last: bool, quoted: bool,
-) -> Cells:
+    starts: npt.NDArray[np.intp], column: int, *, last: bool, quoted: bool, strip: bool,
+) -> Slices:
     end = seps[first + column]
     start = starts if column == 0 else seps[first + column - 1] + 1
     if last:  # CRLF line ends
@@ -362,7 +390,24 @@ def _column_cells(
     if quoted:
         is_quoted = (end - start >= 2) & (array[start] == _QUOTE)
         start, end = start + is_quoted, end - is_quoted
-    return factorise(array, *_strip(array, start, end))
+    return Slices(array, *_strip(array, start, end)) if strip else Slices(array, start, end)
+
+
+def _spaces_at_cell_edges(array: Bytes, size: int, delimiter: int) -> bool:
+    """Whether a cell of the block may start or end with a space: only then are cells stripped.
+
+    Such a space touches the byte that bounds its cell (delimiter, line end, carriage return,
+    quote, or the block's start); a block where no space does needs no stripping at all, which
+    spares two passes per column.
+    """
+    spaces = np.flatnonzero(array[:size] == _SPACE)
+    if not len(spaces):
+        return False
+    if spaces[0] == 0:
+        return True
+    bounds = np.zeros(256, bool)
+    bounds[[delimiter, _NEWLINE, _RETURN, _QUOTE]] = True
+    return bool(bounds[array[spaces - 1]].any() or bounds[array[spaces + 1]].any())
 
 
 def _strip(
@@ -395,15 +440,40 @@ def factorise(array: Bytes, start: npt.NDArray[np.intp], end: npt.NDArray[np.int
     for index in range(1, words.shape[1]):
         # Mix the 8-byte words into one 64-bit key; collisions are checked below.
         key = (key ^ (key >> np.uint64(29))) * np.uint64(0x9E3779B97F4A7C15) + words[:, index]
-    distinct_keys, inverse = np.unique(key, return_inverse=True)
-    example = np.empty(len(distinct_keys), np.int64)
-    example[inverse] = np.arange(len(key))  # any row of a value stands for it
+    example, inverse = _distinct_keys(key)
     distinct = matrix[example]
     if words.shape[1] > 1 and not np.array_equal(distinct[inverse], matrix):
         as_text = matrix.view(f"S{width}").ravel()
         _, example, inverse = np.unique(as_text, return_index=True, return_inverse=True)
         distinct = matrix[example]
     return Cells(inverse.astype(np.int64).ravel(), distinct_matrix=distinct)
+
+
+_SLOT_BITS = 16
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _distinct_keys(key: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """A row standing for each distinct key, and the distinct index of every row.
+
+    Most columns hold a few dozen values (states, priorities, groups): they are coded through a
+    table of 65,536 slots addressed by the key's top bits once mixed, in a few passes over the
+    rows, where sorting the keys costs more. Keys sharing a slot (columns with hundreds of
+    values or more, which the first rows already show) are sorted instead.
+    """
+    if len(np.unique(key[:256])) <= 64:
+        slot = ((key * _MIX) >> np.uint64(64 - _SLOT_BITS)).astype(np.intp)
+        table = np.full(1 << _SLOT_BITS, -1, np.intp)
+        table[slot] = np.arange(len(key))  # any row of a slot stands for it
+        if np.array_equal(key[table[slot]], key):  # then no slot holds two keys
+            used = np.flatnonzero(table >= 0)
+            code = np.zeros(1 << _SLOT_BITS, np.intp)
+            code[used] = np.arange(len(used))
+            return table[used], code[slot]
+    distinct, inverse = np.unique(key, return_inverse=True)
+    example = np.empty(len(distinct), np.intp)
+    example[inverse] = np.arange(len(key))
+    return example, inverse.ravel()
 
 
 def padded(data: bytes) -> Bytes:
@@ -462,7 +532,9 @@ def _row_blocks(
             else:
                 rows.append(number)
                 values.append(cells)
-        columns = {column: _factorise_texts([v[column] for v in values]) for column in wanted}
+        columns: dict[int, Cells | Slices] = {
+            column: _factorise_texts([v[column] for v in values]) for column in wanted
+        }
         yield Block(np.array(rows, np.int64), columns, malformed, blank)
 
 

@@ -1,20 +1,18 @@
-"""Test helpers: small TicketSets written by hand, and the real ServiceNow log read without the
-importers (so the convention tests do not depend on jalon.imports' progress)."""
+"""Test helpers: small TicketSets written by hand, and the real ServiceNow log (in the repository)
+read by :func:`jalon.imports.read_export`, the one reader of exports."""
 
 from __future__ import annotations
 
-import csv
-import lzma
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
+from jalon.imports import read_export
 from jalon.imports.ticketset import TicketSet
 
-SERVICENOW_LOG = Path("/work/shared/data/servicenow-incident-event-log/incident_event_log.csv.xz")
 REPO = Path(__file__).resolve().parents[3]
+SERVICENOW_LOG = REPO / "data" / "servicenow-incident-event-log" / "incident_event_log.csv.xz"
 CONVENTIONS = REPO / "conventions"
 
 Event = tuple[str, str]
@@ -49,53 +47,10 @@ def ticketset(tickets: Sequence[dict[str, object]], source: str = "export.csv") 
     )
 
 
-def _servicenow_instant(text: str) -> np.datetime64:
-    if text == "?" or not text:
-        return np.datetime64("NaT", "s")
-    return np.datetime64(datetime.strptime(text, "%d/%m/%Y %H:%M"), "s")
-
-
 def read_servicenow_log(path: Path = SERVICENOW_LOG) -> TicketSet:
-    """The UCI ServiceNow event log as a TicketSet (instants taken as UTC)."""
-    with lzma.open(path, "rt", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    updated = [_servicenow_instant(r["sys_updated_at"]) for r in rows]
-    order = sorted(range(len(rows)), key=lambda i: (rows[i]["number"], updated[i], i))
-    index: dict[str, int] = {}
-    first_row: list[int] = []
-    last: list[dict[str, str]] = []
-    for i in order:
-        number = rows[i]["number"]
-        if number not in index:
-            index[number] = len(index)
-            first_row.append(i + 2)
-            last.append(rows[i])
-        else:
-            last[index[number]] = rows[i]
-    attrs = {
-        "priority": "priority",
-        "urgency": "urgency",
-        "impact": "impact",
-        "group": "assignment_group",
-        "contact_type": "contact_type",
-        "category": "category",
-    }
-    return TicketSet(
-        source=str(path),
-        ids=np.array(list(index), dtype=object),
-        rows=np.array(first_row, np.int64),
-        opened_at=np.array([_servicenow_instant(r["opened_at"]) for r in last], "datetime64[s]"),
-        resolved_at=np.array([_servicenow_instant(r["resolved_at"]) for r in last], "datetime64[s]"),
-        closed_at=np.array([_servicenow_instant(r["closed_at"]) for r in last], "datetime64[s]"),
-        attributes={k: np.array([r[v] for r in last], dtype=object) for k, v in attrs.items()},
-        counters={
-            "reopen_count": np.array([int(r["reopen_count"]) for r in last], np.int64),
-            "reassignment_count": np.array([int(r["reassignment_count"]) for r in last], np.int64),
-        },
-        event_ticket=np.array([index[rows[i]["number"]] for i in order], np.int64),
-        event_at=np.array([updated[i] for i in order], "datetime64[s]"),
-        event_state=np.array([rows[i]["incident_state"] for i in order], dtype=object),
-    )
+    """The UCI ServiceNow event log read by the importer, as ``jalon scorecard`` reads it (local
+    times in Europe/Paris, the shipped conventions' zone)."""
+    return read_export(path, "servicenow").tickets
 
 
 def replicate(tickets: TicketSet, copies: int) -> TicketSet:

@@ -8,7 +8,7 @@ import pytest
 
 import jalon.imports
 from jalon.conventions import cli, scorecard_cli
-from jalon.conventions.tests.support import CONVENTIONS, ticketset
+from jalon.conventions.tests.support import CONVENTIONS, SERVICENOW_LOG, ticketset
 from jalon.conventions.tests.test_evaluate import at, snow
 
 LADE = str(CONVENTIONS / "lade-tmes.yaml")
@@ -200,3 +200,18 @@ def test_on_error_fail_refuses_unmapped_tickets(monkeypatch, capsys):
     assert scorecard_cli.main([*args, "--on-error", "fail"]) == 2
     assert capsys.readouterr().err.startswith("error: export.csv:2: priority: '9 - Odd' is not mapped")
     assert scorecard_cli.main(args) == 0
+
+
+def test_scorecard_of_the_real_log_through_the_real_importer(capsys):
+    args = ["--convention", LADE, "--tickets", str(SERVICENOW_LOG), "--profile", "servicenow"]
+    assert scorecard_cli.main([*args, "--period", "2016"]) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["tickets"] == {"file": SERVICENOW_LOG.name, "profile": "servicenow", "count": 20_769}
+    assert [f["id"] for f in data["families"]] == ["pilotage", "tms", "tme", "ponctuel"]
+    tms = next(f for f in data["families"] if f["id"] == "tms")
+    assert tms["note"] is not None
+    assert any(i["evidence_count"] > 1000 for i in tms["indicators"])
+    assert sum(clock["count"] for clock in data["clocks"].values()) > 10_000
+    assert data["warnings"] == []
+    assert captured.err == ""
