@@ -20,7 +20,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -28,6 +27,7 @@ from jalon.accounts import access
 from jalon.accounts.access import Need
 from jalon.contracts.models import Contract, ConventionVersion
 from jalon.conventions.model import ClockDef, Convention
+from jalon.lib import clock
 from jalon.tickets import clocks as clockwork
 
 User = settings.AUTH_USER_MODEL
@@ -164,7 +164,7 @@ class Ticket(models.Model):
         if version is None:
             raise _field_error("contract", _("Aucune convention de service n’est chargée pour "
                                              "le marché %(ref)s.") % {"ref": contract.reference})
-        now = timezone.now()
+        now = clock.now()
         ticket = cls(contract=contract, convention_version=version, type=type, title=title.strip(),
                      description=description, requester=requester or actor, site=site, lot=lot,
                      is_urgent=is_urgent, opened_at=now)
@@ -277,7 +277,7 @@ class Ticket(models.Model):
                 raise _field_error("kind", _("Nature de résolution inconnue : %(v)s (attendu : "
                                    "%(ok)s).") % {"v": kind, "ok": ", ".join(ResolutionKind.values)})
             t.resolution_kind, t.wait_reason = kind, ""
-            t.resolved_at = timezone.now()
+            t.resolved_at = clock.now()
             t.state = S.RESOLVED
             return {"kind": kind, "note": note}
 
@@ -285,7 +285,7 @@ class Ticket(models.Model):
 
     def close(self, actor: Any, note: str = "") -> TicketEvent:
         def change(t: Ticket) -> dict[str, Any]:
-            t.closed_at = timezone.now()
+            t.closed_at = clock.now()
             t.state = S.CLOSED
             return {"note": note}
 
@@ -349,7 +349,7 @@ class Ticket(models.Model):
             entry = TimeEntry.objects.create(ticket=locked, person=actor, minutes=minutes,
                                              spent_on=spent_on, note=note,
                                              charged_to_forfait=charged_to_forfait)
-            locked._record(EventKind.TIME_LOGGED, actor, timezone.now(), "", "", {
+            locked._record(EventKind.TIME_LOGGED, actor, clock.now(), "", "", {
                 "entry": entry.pk, "minutes": minutes, "spent_on": spent_on.isoformat(),
                 "forfait": charged_to_forfait}, internal=True)
         return entry
@@ -369,7 +369,7 @@ class Ticket(models.Model):
             report.author = actor
             report.full_clean(exclude=["ticket"])
             report.save()
-            locked._record(EventKind.REPORT_WRITTEN, actor, timezone.now(), "", "",
+            locked._record(EventKind.REPORT_WRITTEN, actor, clock.now(), "", "",
                            report.as_payload())
         return report
 
@@ -409,7 +409,7 @@ class Ticket(models.Model):
         self, actor: Any, need: Need, kind: EventKind, allowed: tuple[TicketState, ...],
         change: Callable[[Ticket], dict[str, Any]],
     ) -> TicketEvent:
-        now = timezone.now()
+        now = clock.now()
         with transaction.atomic():
             locked = self._locked(actor, need)
             before = locked.state
@@ -552,7 +552,7 @@ class Comment(models.Model):
     body = models.TextField(_lazy("commentaire"))
     internal = models.BooleanField(_lazy("interne"), default=False,
                                    help_text=_lazy("Invisible pour le demandeur."))
-    created_at = models.DateTimeField(_lazy("écrit le"), default=timezone.now)
+    created_at = models.DateTimeField(_lazy("écrit le"), default=clock.now)
 
     class Meta:
         ordering = ("created_at", "pk")
@@ -579,7 +579,7 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField(_lazy("taille (octets)"))
     sha256 = models.CharField(max_length=64)
     internal = models.BooleanField(_lazy("interne"), default=False)
-    uploaded_at = models.DateTimeField(_lazy("déposé le"), default=timezone.now)
+    uploaded_at = models.DateTimeField(_lazy("déposé le"), default=clock.now)
 
     class Meta:
         ordering = ("uploaded_at", "pk")
@@ -636,7 +636,7 @@ class TimeEntry(models.Model):
     minutes = models.PositiveIntegerField(_lazy("durée (minutes)"))
     charged_to_forfait = models.BooleanField(_lazy("imputé au forfait"), default=True)
     note = models.CharField(_lazy("note"), max_length=250, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     objects: ClassVar[models.Manager[TimeEntry]] = TimeEntryQuerySet.as_manager()
 

@@ -1,4 +1,4 @@
-"""``jalon demo``: demo data and one login per role, printed."""
+"""``jalon demo``: the AQUAREEL contract, one login per role (printed) and a quarter of tickets."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from jalon.lib import clock
+from jalon.web.demo import PEOPLE, load_demo
+
 
 class Command(BaseCommand):
     help = "Charge les données de démonstration et affiche les identifiants de connexion."
@@ -16,10 +19,15 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         password = secrets.token_urlsafe(12)
-        user_model = get_user_model()
-        admin, _ = user_model.objects.get_or_create(username="admin", defaults={"email": "admin@jalon.localhost"})
+        admin, _ = get_user_model().objects.get_or_create(username="admin", defaults={"email": "admin@jalon.localhost"})
         admin.is_staff = admin.is_superuser = True
         admin.set_password(password)
         admin.save()
-        self.stdout.write("Identifiants de démonstration (mots de passe renouvelés à chaque `jalon demo`) :")
-        self.stdout.write(f"  administrateur  admin / {password}   → /admin/")
+        report = load_demo(clock.now())
+        assert report.contract is not None
+        self.stdout.write(f"Marché de démonstration : {report.contract.name} — {report.tickets} tickets")
+        self.stdout.write("Identifiants (mots de passe renouvelés à chaque `jalon demo`) :")
+        self.stdout.write(f"  {'administrateur':<22} admin / {password}   → /admin/")
+        for login, first, last, _organisation, role in PEOPLE:
+            label = f"{role.label}"
+            self.stdout.write(f"  {label:<22} {login} / {report.passwords[login]}   ({first} {last})")
