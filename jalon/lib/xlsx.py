@@ -23,9 +23,11 @@ from collections.abc import Iterable, Sequence
 from numbers import Real
 from pathlib import Path
 from types import TracebackType
+from typing import SupportsFloat
 from xml.sax.saxutils import quoteattr
 
-Cell = str | int | float | bool | None
+Cell = str | int | float | bool | SupportsFloat | None
+"""Numbers of other types (numpy integers and floats) are written as numbers too."""
 ROWS_PER_WRITE = 1000
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384

@@ -86,11 +86,20 @@ class DemoReport:
 @dataclass
 class Step:
     at: datetime
-    action: Callable[[Ticket | None], Any]
+    action: Callable[[Ticket], Any]
 
 
-def load_demo(now: datetime, seed: int = 2026) -> DemoReport:
-    """Create the AQUAREEL contract, its people and 95 tickets over the last quarter; on later
+@dataclass
+class Life:
+    """A ticket's history: its declaration, then the steps that follow."""
+
+    opened: datetime
+    declare: Callable[[], Ticket]
+    steps: list[Step]
+
+
+def load_demo(now: datetime, seed: int = 2026, count: int = 95) -> DemoReport:
+    """Create the AQUAREEL contract, its people and ``count`` tickets over the last quarter; on later
     runs, only give the people new passwords."""
     report = DemoReport()
     with transaction.atomic():
@@ -101,16 +110,15 @@ def load_demo(now: datetime, seed: int = 2026) -> DemoReport:
             return report
         rng = random.Random(seed)
         start = now - timedelta(days=91)
-        for number in range(95):
-            opened = _business_instant(rng, start, now - timedelta(hours=2))
-            steps = _history(rng, contract, people, opened, now, number)
-            ticket: Ticket | None = None
-            for step in sorted(steps, key=lambda s: s.at):
+        for number in range(count):
+            life = _life(rng, contract, people, _business_instant(rng, start, now - timedelta(hours=2)), number)
+            with replaying(life.opened):
+                ticket = life.declare()
+            for step in sorted(life.steps, key=lambda s: s.at):
                 if step.at > now:
                     break
                 with replaying(step.at):
-                    result = step.action(ticket)
-                    ticket = result if isinstance(result, Ticket) else ticket
+                    step.action(ticket)
             report.tickets += 1
         for ticket in Ticket.objects.filter(contract=contract):
             ticket.recompute_clocks(now)
@@ -144,9 +152,7 @@ def _contract_and_people(report: DemoReport) -> tuple[Contract, dict[str, User]]
     return contract, people
 
 
-def _history(
-    rng: random.Random, contract: Contract, people: dict[str, User], opened: datetime, now: datetime, number: int
-) -> list[Step]:
+def _life(rng: random.Random, contract: Contract, people: dict[str, User], opened: datetime, number: int) -> Life:
     kind, _, priority, titles = rng.choices(REQUESTS, weights=[r[1] for r in REQUESTS])[0]
     requester = people[rng.choice(["demandeur", "demandeur2"])]
     level1, technician, manager = people["niveau1"], people["technicien"], people["chefdeprojet"]
@@ -156,10 +162,13 @@ def _history(
     def later(at: datetime, low_hours: float, high_hours: float) -> datetime:
         return OFFICE.deadline(at, Duration(seconds=int(rng.uniform(low_hours, high_hours) * 3600)))
 
-    steps = [Step(opened, lambda _t: Ticket.open(
-        contract, actor=requester, type=kind, title=title, is_urgent=urgent,
-        description=f"Demande n° {number + 1} déclarée par {requester.get_full_name()}.",
-        phone_call_at=opened if urgent else None))]
+    def declare() -> Ticket:
+        return Ticket.open(
+            contract, actor=requester, type=kind, title=title, is_urgent=urgent,
+            description=f"Demande n° {number + 1} déclarée par {requester.get_full_name()}.",
+            phone_call_at=opened if urgent else None)
+
+    steps = []
     qualified = later(opened, 0.1, 0.6 if urgent else 3)
     steps.append(Step(qualified, lambda t: t.qualify(level1, priority=priority, criticality=_criticality(priority))))
     assigned = later(qualified, 0.05, 0.5)
@@ -195,7 +204,7 @@ def _history(
         resolved = later(reopened, 2, 10)
         steps.append(Step(resolved, lambda t: t.resolve(technician, "definitive", "Correctif complété.")))
     steps.append(Step(later(resolved, 4, 30), lambda t: t.close(level1, "Vérifié par le SPC.")))
-    return steps
+    return Life(opened, declare, steps)
 
 
 def _criticality(priority: str) -> str:
