@@ -123,24 +123,47 @@ def write_batch_csv(path: Path, rows: int) -> None:
                 )
 
 
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc), in KB."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack += [int(child) for child in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            continue
+    return total
+
+
 def run_batch(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder) / "in.csv", Path(folder) / "out.csv"
         write_batch_csv(source, args.batch_rows)
-        walls = []
+        walls, cpus, peaks = [], [], []
         for _ in range(args.batch_repeat):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             with source.open() as stdin, target.open("w") as stdout:
                 begin = time.perf_counter()
-                subprocess.run([sys.executable, "-m", "jalon", "calendar", "batch"], stdin=stdin, stdout=stdout,
-                               check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                child = subprocess.Popen([sys.executable, "-m", "jalon", "calendar", "batch"], stdin=stdin,
+                                         stdout=stdout, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                peak = 0
+                while child.poll() is None:  # the whole process tree: the batch may fork workers
+                    peak = max(peak, tree_rss_kb(child.pid))
+                    time.sleep(0.02)
                 walls.append(time.perf_counter() - begin)
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+            peaks.append(peak / 1024)
         with target.open() as handle:
             lines = sum(1 for _ in handle) - 1
-    wall = statistics.median(walls)
-    print(f"batch     {args.batch_rows:,} rows: median wall {wall:.2f} s of {args.batch_repeat}, peak RSS "
-          f"{peak_mb:.0f} MB, {lines:,} rows out   targets ≤ 5 s, ≤ 1024 MB: "
-          f"{'ok' if wall <= 5 and peak_mb <= 1024 else 'MISSED'}")
+    wall, peak_mb = statistics.median(walls), max(peaks)
+    print(f"batch     {args.batch_rows:,} rows: median wall {wall:.2f} s (cpu {statistics.median(cpus):.2f} s) of "
+          f"{args.batch_repeat}, peak RSS of the process tree {peak_mb:.0f} MB, {lines:,} rows out   "
+          f"targets ≤ 5 s, ≤ 1024 MB: {'ok' if wall <= 5 and peak_mb <= 1024 else 'MISSED'}   "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 
 def main() -> None:

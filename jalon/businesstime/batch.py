@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from itertools import chain, islice
 from operator import add
 from typing import BinaryIO, TextIO
 
@@ -96,7 +100,11 @@ class BatchReport:
         self.failed = 0
 
 
-def run_batch(source: BinaryIO, target: BinaryIO, log: TextIO, tz: str = "Europe/Paris") -> BatchReport:
+def run_batch(
+    source: BinaryIO, target: BinaryIO, log: TextIO, tz: str = "Europe/Paris", workers: int | None = None,
+    block_bytes: int = BLOCK_BYTES,
+) -> BatchReport:
+    """Answer every row of ``source``; ``workers`` processes (default: one per core) on large inputs."""
     first_line = source.readline().decode("utf-8-sig")
     header = next(csv.reader([first_line]), None) if first_line.strip() else None
     if header is None:
@@ -112,25 +120,65 @@ def run_batch(source: BinaryIO, target: BinaryIO, log: TextIO, tz: str = "Europe
         [*(name for i, name in enumerate(header) if i not in dropped), "result", "error"]
     )
     target.write(out.getvalue().encode())
+    layout = Layout(len(header), positions, dropped, tz)
     report = BatchReport()
-    for block in _blocks(source):
-        chunk = Chunk.read(report.rows + 1, block, len(header), positions, simple=not dropped)
-        _answer(chunk, tz)
-        target.write(chunk.output(dropped))
-        failed = np.flatnonzero(chunk.errors != "")
-        for index in failed:
-            number = chunk.first_row + int(index)
-            log.write(f"row {number} (line {number + 1}): {chunk.errors[index]}\n")
-        report.rows += len(chunk)
-        report.failed += len(failed)
+    for answer in _answers(_blocks(source, block_bytes), layout, workers):
+        target.write(answer.output)
+        for index, message in answer.errors:
+            number = report.rows + 1 + index
+            log.write(f"row {number} (line {number + 1}): {message}\n")
+        report.rows += answer.rows
+        report.failed += len(answer.errors)
     return report
 
 
-def _blocks(source: BinaryIO) -> Iterator[bytes]:
-    """Whole records, about BLOCK_BYTES at a time: cut after a newline that is outside quotes."""
+@dataclass(frozen=True)
+class Layout:
+    """What a worker needs to answer a block: the header's shape and the default zone."""
+
+    width: int
+    positions: dict[str, int]
+    dropped: list[int]
+    tz: str
+
+
+@dataclass(frozen=True)
+class BlockAnswer:
+    output: bytes
+    errors: list[tuple[int, str]]
+    """(0-based row within the block, message)."""
+    rows: int
+
+
+def answer_block(block: bytes, layout: Layout) -> BlockAnswer:
+    chunk = Chunk.read(1, block, layout.width, layout.positions, simple=not layout.dropped)
+    _answer(chunk, layout.tz)
+    failed = np.flatnonzero(chunk.errors != "")
+    return BlockAnswer(chunk.output(layout.dropped), [(int(i), str(chunk.errors[i])) for i in failed], len(chunk))
+
+
+def _answers(blocks: Iterator[bytes], layout: Layout, workers: int | None) -> Iterator[BlockAnswer]:
+    """The blocks' answers in order; on large inputs, blocks are answered by a pool of processes
+    (one per core), a few at a time so that memory stays bounded."""
+    first = next(blocks, None)
+    if first is None:
+        return
+    second = next(blocks, None)
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if second is None or count < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (answer_block(block, layout) for block in chain([first], [] if second is None else [second], blocks))
+        return
+    with multiprocessing.get_context("fork").Pool(count) as pool:
+        pending = chain([first, second], blocks)
+        while window := list(islice(pending, 2 * count)):
+            yield from pool.starmap(answer_block, [(block, layout) for block in window])
+
+
+def _blocks(source: BinaryIO, size: int) -> Iterator[bytes]:
+    """Whole records, about ``size`` bytes at a time: cut after a newline that is outside quotes."""
     rest = b""
     while True:
-        piece = source.read(BLOCK_BYTES)
+        piece = source.read(size)
         block = rest + piece
         if not piece:
             if block.strip():
