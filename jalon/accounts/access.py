@@ -11,6 +11,12 @@ Roles per action (seed 000 §7.1, seed 002 §1.4 and ch. 8, seed 003 §1.4):
   ne peut pas le contester");
 - the holder works the ticket (start, wait, resolve, time spent, intervention report);
 - the buyer side closes and reopens; the requester may too, for their own requests;
+- the buyer side rewords a ticket (title, description) until it is closed; the requester may
+  reword their own request while it is still new (:meth:`Ticket.reword` checks that part);
+- level 1 and the buyer manager may declare on behalf of another member of the contract (a
+  request taken by phone or mail by the *support de niveau 1*);
+- the dashboard is for the buyer and the holder (seed 000 §7.8.5) and the auditor, not the
+  requesters: its figures cover the whole contract;
 - requesters see only public comments and the tickets of their own organisation;
 - the auditor reads everything and changes nothing.
 """
@@ -49,6 +55,9 @@ class Need(enum.Enum):
     LOG_TIME = "log_time"
     WRITE_REPORT = "write_report"
     MANAGE_CONVENTION = "manage_convention"
+    REWORD = "reword"
+    OPEN_ON_BEHALF = "open_on_behalf"
+    VIEW_DASHBOARD = "view_dashboard"
 
 
 _ALL = frozenset(Role)
@@ -73,6 +82,9 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
     Need.LOG_TIME: HOLDER_ROLES,
     Need.WRITE_REPORT: HOLDER_ROLES,
     Need.MANAGE_CONVENTION: frozenset({Role.BUYER_MANAGER}),
+    Need.REWORD: _BUYER | {Role.REQUESTER},
+    Need.OPEN_ON_BEHALF: _BUYER,
+    Need.VIEW_DASHBOARD: _STAFF,
 }
 
 
@@ -145,6 +157,14 @@ def may_see_internal(user: Any, contract: Contract) -> bool:
 
 def may_download(user: Any, contract: Contract) -> bool:
     return may(user, contract, Need.DOWNLOAD)
+
+
+def may_open_on_behalf(user: Any, contract: Contract) -> bool:
+    return may(user, contract, Need.OPEN_ON_BEHALF)
+
+
+def may_view_dashboard(user: Any, contract: Contract) -> bool:
+    return may(user, contract, Need.VIEW_DASHBOARD)
 
 
 def contracts_for(user: Any) -> QuerySet[Contract]:

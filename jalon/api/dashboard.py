@@ -18,6 +18,10 @@ class DelayComplianceOut(Schema):
     on_time: int
     late: int
     on_time_percent: float | None
+    mean_elapsed_seconds: float | None = Field(description="Durée ouvrée moyenne des délais "
+                                                           "arrêtés, en secondes.")
+    target_seconds: int | None = Field(description="Cible, si tous les délais de la ligne "
+                                                   "avaient la même.")
 
 
 class QualificationDelayOut(Schema):
@@ -47,7 +51,7 @@ class BacklogOut(Schema):
 
 class ReopenRateOut(Schema):
     resolved: int = Field(description="Tickets résolus dans la période.")
-    reopened: int = Field(description="Parmi eux, ceux rouverts au moins une fois.")
+    reopened: int = Field(description="Parmi eux, ceux rouverts dans la période.")
     percent: float | None
 
 
@@ -62,8 +66,18 @@ class ForfaitOut(Schema):
     minutes: int = Field(description="Temps imputé au forfait sur les jours de la période.")
     year_first_day: date = Field(description="Début de l’année du marché qui contient la fin "
                                              "de la période.")
+    year_last_day: date
     year_minutes: int = Field(description="Temps imputé depuis le début de cette année du "
                                           "marché jusqu’à la fin de la période.")
+    days: float | None = Field(description="« minutes » en jours du forfait ; absent si la "
+                                           "convention n’a pas de section « forfait ».")
+    year_days: float | None
+    allowance_days: float | None = Field(description="Jours du forfait par année du marché.")
+    remaining_days: float | None
+    share_used: float | None = Field(description="Part du forfait annuel consommée (1 = tout).")
+    warn_ratio: float | None = Field(description="Part à partir de laquelle l’acheteur est "
+                                                 "alerté.")
+    warn: bool = Field(description="La consommation a atteint le seuil d’alerte.")
 
 
 class DashboardOut(Schema):

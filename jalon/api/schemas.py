@@ -144,6 +144,11 @@ class TicketCreateIn(WriteSchema):
     is_urgent: StrictBool = False
     phone_call_at: AwareDatetime | None = Field(
         None, description="Appel téléphonique de la voie urgente (ticket + appel).")
+    requester: str | None = Field(
+        None, min_length=1, max_length=150,
+        description="Demandeur pour le compte duquel le ticket est déclaré (identifiant numérique "
+                    "ou nom d’utilisateur d’un membre du marché) ; niveau 1 et responsable "
+                    "acheteur seulement. Par défaut : vous.")
 
 
 class TicketPatchIn(WriteSchema):

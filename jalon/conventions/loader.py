@@ -176,6 +176,7 @@ class _Builder:
             scoring=self.global_rule(),
             sites=self.build_sites(),
             forfait=self.build_forfait(),
+            type_labels=self.labels("types"),
         )
 
     def date(self, path: tuple[PathItem, ...], text: str | None) -> date | None:
@@ -275,6 +276,16 @@ class _Builder:
         ids = [item if isinstance(item, str) else item["id"] for item in items]
         self.unique((key,), ids)
         return tuple(ids)
+
+    def labels(self, key: str) -> dict[str, str]:
+        """Id -> label of a list of ``{id, label}`` entries (or bare ids)."""
+        labels = {}
+        for item in self.data[key]:
+            if isinstance(item, str):
+                labels[item] = item
+            else:
+                labels[item["id"]] = str(item.get("label") or item["id"])
+        return labels
 
     def build_states(self) -> tuple[StateDef, ...]:
         states = tuple(StateDef(s["id"], s.get("label", s["id"]), s["phase"]) for s in self.data["states"])

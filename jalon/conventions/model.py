@@ -328,6 +328,11 @@ class Convention:
     scoring: GlobalRule
     sites: tuple[Site, ...] = ()
     forfait: Forfait | None = None
+    type_labels: dict[str, str] = field(default_factory=dict)
+    """Ticket type id -> the label written next to it (the id when none is written)."""
+
+    def type_label(self, type_id: str) -> str:
+        return self.type_labels.get(type_id, type_id)
 
     def family(self, family_id: str) -> Family:
         return next(f for f in self.families if f.id == family_id)

@@ -1,42 +1,66 @@
-"""The dashboard figures of a contract over a period.
+"""The dashboard figures of a contract over a period: the one implementation, shown by the API
+(``/contracts/{slug}/dashboard``), the dashboard page and its CSV/XLSX exports.
 
-Plain functions over a :class:`Scope` (contract, period, the instant "now" and the contract's
-convention), each returning a dataclass. Every figure is one aggregate query, or one query of a
-single column handed to the vectorised business-time kernel: no query and no Python work per
-ticket beyond building the arrays. :func:`dashboard` gathers them (9 queries in all).
+Plain functions over a :class:`Scope` (contract, the tickets the reader may see, period, the
+instant "now" and the contract's convention), each returning a dataclass. Every figure is one
+aggregate query, or one query of a few columns handed to the vectorised business-time kernel;
+:func:`dashboard` gathers them (8 queries in all, whatever the number of tickets).
 
-Definitions follow the convention engine's indicators (``jalon.conventions.indicators``):
+Figures count only the scope's tickets — ``access.tickets_for(user, contract)`` — so that each
+one matches the ticket list it links to. The period is also cut into *buckets* (weeks up to a
+month, months beyond: :meth:`Period.buckets`) for the charts; a figure with a series gives it
+per bucket as well as for the whole period.
 
-- a delay is *complied with* when its clock stopped within the period without exceeding its
-  target; clocks are grouped by kind and by the ticket's priority;
-- the *qualification delay* runs in business time, on the convention's first calendar, from the
-  opening to the first qualification, for the tickets first qualified within the period;
-- a ticket is *opened* in the period by its opening instant, *closed* when a closure event falls
-  in it (a ticket closed twice counts once);
-- the *backlog* is the tickets opened before the period's end (or now, if sooner) that were not
-  resolved by then, judged on their current resolution instant, as the scorecard does;
-- the *reopen rate* is the share of the tickets resolved in the period that were ever reopened;
-- *at risk* and *overdue* count, as of now, the tickets with a running clock past its warning
-  (and not past due) or past due;
-- *forfait* is the time charged to the support package on the period's days, and since the start
-  of the contract year up to the period's end.
+One definition per figure, and why:
+
+- **delay compliance**: the clocks stopped within the period, by clock and by the ticket's
+  priority; on time when the stopped clock did not exceed its target. It is the convention
+  engine's ``clock_share`` rule (``jalon.conventions.indicators``), so the dashboard and the
+  scorecard agree.
+- **qualification delay**: for the tickets *first qualified* within the period, business time
+  on the convention's first calendar from the opening to the first qualification. The seed
+  measures the delay of the qualifications done (seed 000 §7.8.5, "délai de qualification"):
+  taking the tickets opened in the period instead would drop the late qualification of an older
+  ticket and mix in tickets still waiting, whose delay is not known yet.
+- **opened / closed**: a ticket is opened in a bucket by its opening instant, and closed in it
+  when a closure *event* falls in it (counted once per bucket, and once in the period, however
+  many times it was closed). The history is the evidence: ``closed_at`` forgets a closure as
+  soon as the ticket is reopened.
+- **backlog**: at the end of each bucket (or now, if sooner), the tickets opened before and not
+  resolved by then, judged on their current resolution instant as the scorecard does: the stock
+  is what remains to be resolved; a resolved ticket waiting for its closure is no longer work.
+  Mean age in calendar days and in business seconds.
+- **reopen rate**: of the tickets with a resolution event in the period, the share that also
+  have a reopening event in it. The reopened are a subset of the resolved, so the rate stays
+  within 0–100 %, and a past period's figure does not move afterwards.
+- **risk**: now, the tickets with a running clock past its warning but not past its target
+  (*at risk*), and those with a running clock past its target (*overdue*): the instants the
+  warning job compares (``jalon.dashboard.clocks``).
+- **forfait**: the time charged to the support package on the period's days, and from the
+  start of the contract year to the period's end, in minutes; in days, allowance, remaining and
+  share used when the convention has a ``forfait`` section, with a warning once the share
+  reaches its ``warn_ratio`` (the "alerte anticipée" of seed 000 §7.2).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 from django.conf import settings
-from django.db.models import Count, Min, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncDate
 
 from jalon.businesstime import Calendar
 from jalon.contracts.models import Contract
 from jalon.conventions.calendars import build_calendar
 from jalon.conventions.model import Convention
+from jalon.conventions.model import Forfait as ForfaitRule
 from jalon.dashboard.clocks import past_due, past_warning
 from jalon.dashboard.periods import Period
 from jalon.tickets.models import Clock, Criticality, EventKind, Ticket, TicketEvent, TimeEntry
@@ -45,12 +69,16 @@ from jalon.tickets.models import Clock, Criticality, EventKind, Ticket, TicketEv
 @dataclass(frozen=True)
 class Scope:
     contract: Contract
+    tickets: QuerySet[Ticket]
+    """The tickets counted: those of the contract the reader may see."""
     period: Period
     start: datetime
     end: datetime
     """``[start, end)``: the period's bounds in the contract's time zone."""
     now: datetime
     convention: Convention | None
+    tz: str
+    buckets: tuple[Period, ...]
 
     @property
     def calendar_id(self) -> str | None:
@@ -62,23 +90,41 @@ class Scope:
             return None
         return build_calendar(self.convention.calendars[self.calendar_id])
 
+    def bucket_of(self, day: date) -> int:
+        return bisect_right([b.first_day for b in self.buckets], day) - 1
 
-def scope(contract: Contract, period: Period, now: datetime) -> Scope:
-    """The scope of ``contract``'s figures over ``period``, as of ``now`` (one query)."""
+    def bucket_ends(self) -> list[datetime]:
+        """The instant each bucket ends: local midnight after its last day."""
+        zone = ZoneInfo(self.tz)
+        return [datetime.combine(b.last_day + timedelta(days=1), time(0), tzinfo=zone)
+                for b in self.buckets]
+
+
+def scope(contract: Contract, period: Period, now: datetime, tickets: QuerySet[Ticket]) -> Scope:
+    """The scope of ``contract``'s figures over ``period`` as of ``now``, counting ``tickets``
+    (one query)."""
     version = contract.current_convention()
     convention = version.parsed() if version is not None else None
     tz = convention.contract.tz if convention is not None else settings.TIME_ZONE
     start, end = period.bounds(tz)
-    return Scope(contract, period, start, end, now, convention)
+    return Scope(contract, tickets.filter(contract=contract), period, start, end, now,
+                 convention, tz, tuple(period.buckets()))
 
+
+# -- delays ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class DelayCompliance:
     clock: str
     label: str
-    priority: str
+    priority: str | None
+    """None on a clock's row for all priorities (:func:`clock_totals`)."""
     stopped: int
     on_time: int
+    elapsed_seconds: int
+    """Business seconds of the stopped clocks, added up."""
+    target_seconds: int | None
+    """The target, when every stopped clock of the row had the same one."""
 
     @property
     def late(self) -> int:
@@ -88,25 +134,47 @@ class DelayCompliance:
     def on_time_percent(self) -> float | None:
         return 100.0 * self.on_time / self.stopped if self.stopped else None
 
+    @property
+    def mean_elapsed_seconds(self) -> float | None:
+        return self.elapsed_seconds / self.stopped if self.stopped else None
+
 
 def delay_compliance(s: Scope) -> list[DelayCompliance]:
     rows = (
-        Clock.objects.filter(ticket__contract=s.contract, stopped_at__gte=s.start,
-                             stopped_at__lt=s.end)
+        Clock.objects.filter(ticket__in=s.tickets, stopped_at__gte=s.start, stopped_at__lt=s.end)
         .values("kind", "ticket__priority")
-        .annotate(stopped=Count("pk"), late=Count("pk", filter=Q(breached=True)))
+        .annotate(stopped=Count("pk"), late=Count("pk", filter=Q(breached=True)),
+                  elapsed=Sum("elapsed_seconds"), low=Min("target_seconds"),
+                  high=Max("target_seconds"))
         .order_by()
     )
-    clocks = list(s.convention.clocks) if s.convention else []
-    labels = {c.id: c.label for c in clocks}
+    labels = {c.id: c.label for c in s.convention.clocks} if s.convention else {}
     priorities = [p.id for p in s.convention.priorities] if s.convention else []
     result = [
         DelayCompliance(row["kind"], labels.get(row["kind"], row["kind"]),
-                        row["ticket__priority"], row["stopped"], row["stopped"] - row["late"])
+                        row["ticket__priority"], row["stopped"], row["stopped"] - row["late"],
+                        int(row["elapsed"] or 0), row["low"] if row["low"] == row["high"] else None)
         for row in rows
     ]
-    return sorted(result, key=lambda r: (_rank(list(labels), r.clock), _rank(priorities, r.priority),
-                                         r.clock, r.priority))
+    return sorted(result, key=lambda r: (_rank(list(labels), r.clock),
+                                         _rank(priorities, r.priority or ""), r.clock,
+                                         r.priority or ""))
+
+
+def clock_totals(rows: Iterable[DelayCompliance]) -> list[DelayCompliance]:
+    """One row per clock, all priorities together, in the order of ``rows``."""
+    totals: dict[str, DelayCompliance] = {}
+    for r in rows:
+        t = totals.get(r.clock)
+        if t is None:
+            totals[r.clock] = DelayCompliance(r.clock, r.label, None, r.stopped, r.on_time,
+                                              r.elapsed_seconds, r.target_seconds)
+            continue
+        totals[r.clock] = DelayCompliance(
+            r.clock, r.label, None, t.stopped + r.stopped, t.on_time + r.on_time,
+            t.elapsed_seconds + r.elapsed_seconds,
+            t.target_seconds if t.target_seconds == r.target_seconds else None)
+    return list(totals.values())
 
 
 @dataclass(frozen=True)
@@ -122,12 +190,10 @@ class QualificationDelay:
 
 def qualification_delay(s: Scope) -> QualificationDelay:
     rows = list(
-        TicketEvent.objects.filter(ticket__contract=s.contract, kind=EventKind.QUALIFIED)
-        .values("ticket_id", "ticket__opened_at")
-        .annotate(first=Min("at"))
+        s.tickets.annotate(first=Min("events__at", filter=Q(events__kind=EventKind.QUALIFIED)))
         .filter(first__gte=s.start, first__lt=s.end)
         .order_by()
-        .values_list("ticket__opened_at", "first")
+        .values_list("opened_at", "first")
     )
     calendar = s.calendar()
     if not rows or calendar is None:
@@ -138,6 +204,8 @@ def qualification_delay(s: Scope) -> QualificationDelay:
                               float(np.median(delays)), int(delays.max()))
 
 
+# -- volumes, reopenings, backlog ----------------------------------------------------------------
+
 @dataclass(frozen=True)
 class Volume:
     type: str
@@ -145,26 +213,74 @@ class Volume:
     """Empty for tickets not (yet) given a criticality."""
     opened: int
     closed: int
+    opened_by_bucket: tuple[int, ...]
+    closed_by_bucket: tuple[int, ...]
 
 
-def volumes(s: Scope) -> list[Volume]:
+@dataclass(frozen=True)
+class ReopenRate:
+    resolved: int
+    """Tickets with a resolution event within the period."""
+    reopened: int
+    """Of those, the ones with a reopening event within the period."""
+
+    @property
+    def percent(self) -> float | None:
+        return 100.0 * self.reopened / self.resolved if self.resolved else None
+
+
+def volumes_and_reopenings(s: Scope) -> tuple[list[Volume], ReopenRate]:
+    """Opened and closed by type × criticality, and the reopen rate (two queries: the
+    openings, counted by day; the period's closure, resolution and reopening events)."""
+    zone = ZoneInfo(s.tz)
     opened = (
-        Ticket.objects.filter(contract=s.contract, opened_at__gte=s.start, opened_at__lt=s.end)
-        .values_list("type", "criticality").annotate(n=Count("pk")).order_by()
+        s.tickets.filter(opened_at__gte=s.start, opened_at__lt=s.end)
+        .annotate(day=TruncDate("opened_at", tzinfo=zone)).order_by()
+        .values_list("day", "type", "criticality").annotate(n=Count("pk"))
     )
-    closed = (
-        TicketEvent.objects.filter(ticket__contract=s.contract, kind=EventKind.CLOSED,
-                                   at__gte=s.start, at__lt=s.end)
-        .values_list("ticket__type", "ticket__criticality")
-        .annotate(n=Count("ticket", distinct=True)).order_by()
+    events = (
+        TicketEvent.objects.filter(ticket__in=s.tickets, at__gte=s.start, at__lt=s.end,
+                                   kind__in=(EventKind.CLOSED, EventKind.RESOLVED,
+                                             EventKind.REOPENED))
+        .annotate(day=TruncDate("at", tzinfo=zone)).order_by()
+        .values_list("ticket_id", "kind", "day", "ticket__type", "ticket__criticality")
+        .distinct()
     )
-    counts: dict[tuple[str, str], list[int]] = {}
-    for column, rows in enumerate((opened, closed)):
-        for type_, criticality, n in rows:
-            counts.setdefault((type_, criticality), [0, 0])[column] = n
+    width = len(s.buckets)
+    opened_by: dict[tuple[str, str], list[int]] = {}
+    closed_by: dict[tuple[str, str], list[set[int]]] = {}
+    ticket_sets: dict[str, set[int]] = {EventKind.RESOLVED: set(), EventKind.REOPENED: set()}
+    for day, type_, criticality, n in opened:
+        opened_by.setdefault((type_, criticality), [0] * width)[s.bucket_of(day)] += n
+    for ticket_id, kind, day, type_, criticality in events:
+        if kind == EventKind.CLOSED:
+            buckets = closed_by.setdefault((type_, criticality), [set() for _b in range(width)])
+            buckets[s.bucket_of(day)].add(ticket_id)
+        else:
+            ticket_sets[kind].add(ticket_id)
     types = list(s.convention.types) if s.convention else []
-    keys = sorted(counts, key=lambda k: (_rank(types, k[0]), k[0], _CRITICALITY_RANK.get(k[1], 9)))
-    return [Volume(t, c, *counts[(t, c)]) for t, c in keys]
+    keys = sorted({*opened_by, *closed_by},
+                  key=lambda k: (_rank(types, k[0]), k[0], _CRITICALITY_RANK.get(k[1], 9)))
+    result = []
+    for key in keys:
+        counts = opened_by.get(key, [0] * width)
+        closures = closed_by.get(key, [set() for _b in range(width)])
+        result.append(Volume(key[0], key[1], sum(counts), len(set().union(*closures)),
+                             tuple(counts), tuple(len(c) for c in closures)))
+    resolved = ticket_sets[EventKind.RESOLVED]
+    return result, ReopenRate(len(resolved), len(resolved & ticket_sets[EventKind.REOPENED]))
+
+
+@dataclass(frozen=True)
+class BacklogPoint:
+    last_day: date
+    """Last day of the bucket."""
+    at: datetime
+    """The end of that day, or now if sooner."""
+    count: int
+    mean_age_days: float | None
+    """Calendar days."""
+    mean_age_business_seconds: float | None
 
 
 @dataclass(frozen=True)
@@ -178,45 +294,42 @@ class Backlog:
     """Business seconds on ``calendar``."""
     oldest_opened_at: datetime | None
     calendar: str | None
+    series: tuple[BacklogPoint, ...]
+    """At the end of each bucket; the last point is the period's backlog."""
 
 
 def backlog(s: Scope) -> Backlog:
-    at = min(s.end, s.now)
-    opened_list = list(
-        Ticket.objects.filter(contract=s.contract, opened_at__lt=at)
+    ends = [min(end, s.now) for end in s.bucket_ends()]
+    rows = list(
+        s.tickets.filter(opened_at__lt=ends[-1])
         .annotate(done_at=Coalesce("resolved_at", "closed_at"))
-        .filter(Q(done_at__isnull=True) | Q(done_at__gte=at))
-        .order_by().values_list("opened_at", flat=True)
+        .filter(Q(done_at__isnull=True) | Q(done_at__gte=min(ends[0], s.start)))
+        .order_by().values_list("opened_at", "done_at")
     )
-    if not opened_list:
-        return Backlog(at, 0, None, None, None, s.calendar_id)
-    opened = _unix(opened_list)
-    until = np.full(len(opened), int(at.timestamp()), np.int64)
+    opened = _unix([r[0] for r in rows])
+    done = np.array([int(r[1].timestamp()) if r[1] else _NEVER for r in rows], np.int64)
     calendar = s.calendar()
-    ages = until - opened
-    business = None if calendar is None else float(calendar.elapsed_seconds(opened, until).mean())
-    return Backlog(at, len(opened_list), float(ages.mean()) / 86400, business, min(opened_list),
-                   s.calendar_id)
+    series = tuple(_backlog_point(b.last_day, at, opened, done, calendar)
+                   for b, at in zip(s.buckets, ends, strict=True))
+    last = series[-1]
+    waiting = (opened < int(last.at.timestamp())) & (done >= int(last.at.timestamp()))
+    oldest = min((r[0] for r, keep in zip(rows, waiting, strict=True) if keep), default=None)
+    return Backlog(last.at, last.count, last.mean_age_days, last.mean_age_business_seconds,
+                   oldest, s.calendar_id, series)
 
 
-@dataclass(frozen=True)
-class ReopenRate:
-    resolved: int
-    """Tickets resolved within the period."""
-    reopened: int
-    """Of those, the ones reopened at least once."""
+def _backlog_point(day: date, at: datetime, opened: npt.NDArray[np.int64],
+                   done: npt.NDArray[np.int64], calendar: Calendar | None) -> BacklogPoint:
+    instant = int(at.timestamp())
+    since = opened[(opened < instant) & (done >= instant)]
+    if not len(since):
+        return BacklogPoint(day, at, 0, None, None)
+    until = np.full(len(since), instant, np.int64)
+    business = None if calendar is None else float(calendar.elapsed_seconds(since, until).mean())
+    return BacklogPoint(day, at, len(since), float((until - since).mean()) / 86400, business)
 
-    @property
-    def percent(self) -> float | None:
-        return 100.0 * self.reopened / self.resolved if self.resolved else None
 
-
-def reopen_rate(s: Scope) -> ReopenRate:
-    counts = Ticket.objects.filter(
-        contract=s.contract, resolved_at__gte=s.start, resolved_at__lt=s.end
-    ).aggregate(resolved=Count("pk"), reopened=Count("pk", filter=Q(reopen_count__gt=0)))
-    return ReopenRate(counts["resolved"], counts["reopened"])
-
+# -- now -----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Risk:
@@ -229,12 +342,14 @@ class Risk:
 
 def risk(s: Scope) -> Risk:
     warned, due = past_warning(s.now), past_due(s.now)
-    counts = Clock.objects.filter(ticket__contract=s.contract).aggregate(
+    counts = Clock.objects.filter(ticket__in=s.tickets).aggregate(
         at_risk=Count("ticket", distinct=True, filter=warned & ~due),
         overdue=Count("ticket", distinct=True, filter=due),
     )
     return Risk(s.now, counts["at_risk"], counts["overdue"])
 
+
+# -- forfait -------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Forfait:
@@ -242,17 +357,69 @@ class Forfait:
     """Time charged to the support package on the period's days."""
     year_first_day: date
     """First day of the contract year holding the period's last day."""
+    year_last_day: date
     year_minutes: int
     """Time charged from ``year_first_day`` to the period's last day: what the yearly
     allowance (15 days for AQUAREEL) is measured against."""
+    minutes_by_bucket: tuple[int, ...]
+    rule: ForfaitRule | None
+    """The convention's ``forfait`` section; without it, minutes only."""
+
+    def in_days(self, minutes: int) -> float | None:
+        if self.rule is None or not self.rule.day_minutes:
+            return None
+        return minutes / self.rule.day_minutes
+
+    @property
+    def days(self) -> float | None:
+        return self.in_days(self.minutes)
+
+    @property
+    def year_days(self) -> float | None:
+        return self.in_days(self.year_minutes)
+
+    @property
+    def allowance_days(self) -> float | None:
+        return self.rule.days_per_year if self.rule else None
+
+    @property
+    def remaining_days(self) -> float | None:
+        used, allowance = self.year_days, self.allowance_days
+        return None if used is None or allowance is None else allowance - used
+
+    @property
+    def share_used(self) -> float | None:
+        """Share of the year's allowance used (1.0 = all of it)."""
+        used, allowance = self.year_days, self.allowance_days
+        return None if used is None or not allowance else used / allowance
+
+    @property
+    def warn_ratio(self) -> float | None:
+        return self.rule.warn_ratio if self.rule else None
+
+    @property
+    def warn(self) -> bool:
+        share = self.share_used
+        return share is not None and self.rule is not None and share >= self.rule.warn_ratio
 
 
 def forfait(s: Scope) -> Forfait:
     last = s.period.last_day
     year_first = contract_year_start(last, s.contract.starts_on)
-    entries = TimeEntry.objects
-    return Forfait(entries.forfait_minutes(s.contract, s.period.first_day, last), year_first,
-                   entries.forfait_minutes(s.contract, year_first, last))
+    per_day = dict(
+        TimeEntry.objects.filter(ticket__in=s.tickets, charged_to_forfait=True,
+                                 spent_on__gte=min(year_first, s.period.first_day),
+                                 spent_on__lte=last)
+        .order_by().values_list("spent_on").annotate(minutes=Sum("minutes"))
+    )
+    by_bucket = [0] * len(s.buckets)
+    for day, minutes in per_day.items():
+        if day >= s.period.first_day:
+            by_bucket[s.bucket_of(day)] += minutes
+    year_minutes = sum(m for day, m in per_day.items() if day >= year_first)
+    return Forfait(sum(by_bucket), year_first, contract_year_end(year_first, s.contract.starts_on),
+                   year_minutes, tuple(by_bucket),
+                   s.convention.forfait if s.convention else None)
 
 
 def contract_year_start(day: date, starts_on: date | None) -> date:
@@ -264,16 +431,27 @@ def contract_year_start(day: date, starts_on: date | None) -> date:
     return anniversary if anniversary <= day else _anniversary(starts_on, day.year - 1)
 
 
+def contract_year_end(first_day: date, starts_on: date | None) -> date:
+    """Last day of the contract year starting on ``first_day``."""
+    if starts_on is None:
+        return date(first_day.year, 12, 31)
+    return _anniversary(starts_on, first_day.year + 1) - timedelta(days=1)
+
+
 def _anniversary(start: date, year: int) -> date:
     if (start.month, start.day) == (2, 29):
         return date(year, 2, 28)
     return start.replace(year=year)
 
 
+# -- all of it -----------------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class Dashboard:
     contract: Contract
+    convention: Convention | None
     period: Period
+    buckets: tuple[Period, ...]
     now: datetime
     delay_compliance: list[DelayCompliance]
     qualification_delay: QualificationDelay
@@ -284,13 +462,20 @@ class Dashboard:
     forfait: Forfait
 
 
-def dashboard(contract: Contract, period: Period, now: datetime) -> Dashboard:
-    s = scope(contract, period, now)
-    return Dashboard(contract, period, now, delay_compliance(s), qualification_delay(s),
-                     volumes(s), backlog(s), reopen_rate(s), risk(s), forfait(s))
+def dashboard(contract: Contract, period: Period, now: datetime, *,
+              tickets: QuerySet[Ticket]) -> Dashboard:
+    """Every figure of ``contract`` over ``period``, counting ``tickets`` (the reader's
+    ``access.tickets_for``)."""
+    s = scope(contract, period, now, tickets)
+    volumes, reopenings = volumes_and_reopenings(s)
+    return Dashboard(contract, s.convention, period, s.buckets, now, delay_compliance(s),
+                     qualification_delay(s), volumes, backlog(s), reopenings, risk(s),
+                     forfait(s))
 
 
 _CRITICALITY_RANK = {value: rank for rank, value in enumerate(Criticality.values)}
+_NEVER = np.iinfo(np.int64).max
+"""Resolution instant of a ticket not resolved."""
 
 
 def _rank(order: list[str], value: str) -> int:

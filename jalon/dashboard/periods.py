@@ -3,6 +3,7 @@ days, both included (``2026-01-15..2026-02-14``)."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -62,6 +63,22 @@ class Period:
             if months == 1:
                 return f"{first.year}-{first.month:02d}"
         return f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
+
+    def buckets(self) -> list[Period]:
+        """The period cut for charts: weeks (Monday to Sunday, cut to the period) when it is
+        shorter than 31 days, calendar months (cut likewise) otherwise."""
+        weekly = (self.last_day - self.first_day).days < 31
+        pieces: list[Period] = []
+        day = self.first_day
+        while day <= self.last_day:
+            if weekly:
+                end = day + timedelta(days=6 - day.weekday())
+            else:
+                end = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+            end = min(end, self.last_day)
+            pieces.append(Period(day, end))
+            day = end + timedelta(days=1)
+        return pieces
 
     def bounds(self, tz: str) -> tuple[datetime, datetime]:
         """``[start, end)`` as instants: midnight of the first day to midnight after the last,

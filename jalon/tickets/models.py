@@ -19,7 +19,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -81,6 +82,7 @@ class EventKind(models.TextChoices):
     PHONE_CALL = "phone_call", _lazy("Appel téléphonique")
     TIME_LOGGED = "time_logged", _lazy("Temps passé")
     REPORT_WRITTEN = "report_written", _lazy("Rapport d’intervention")
+    EDITED = "edited", _lazy("Modification")
 
 
 S = TicketState
@@ -141,7 +143,22 @@ class Ticket(models.Model):
         constraints = (
             models.UniqueConstraint(fields=["contract", "number"], name="ticket_number_unique"),
         )
-        indexes = (models.Index(fields=["contract", "state"]),)
+        # The list and the dashboard on a million tickets (benchmarks/platform_bench.py). Text
+        # search and the list page's "opened DESC NULLS LAST" order have PostgreSQL-only indexes
+        # (migration 0005): SQLite has no trigram index, and its plain index already sorts NULLs
+        # last when descending.
+        indexes = (
+            # a state (list, API, admin filters), newest first
+            models.Index(fields=["contract", "state", "opened_at"], name="ticket_state_opened"),
+            # newest first (API, wide filters), openings in a period (dashboard volumes)
+            models.Index(fields=["contract", "opened_at"], name="ticket_opened"),
+            # not resolved (the list's "active" filter, written as it excludes: resolved, closed):
+            # about one ticket in a hundred
+            models.Index(fields=["contract", "opened_at"], condition=~Q(state__in=[S.RESOLVED, S.CLOSED]),
+                         name="ticket_open_opened"),
+            # the dashboard's backlog: not done, or done after an instant
+            models.Index("contract", Coalesce("resolved_at", "closed_at"), name="ticket_done_at"),
+        )
 
     def __str__(self) -> str:
         return f"{self.reference} — {self.title}"
@@ -158,15 +175,17 @@ class Ticket(models.Model):
         requester: Any = None, site: str = "", lot: str = "", urgency: str = "",
         impact: str = "", is_urgent: bool = False, phone_call_at: datetime | None = None,
     ) -> Ticket:
-        """Declare a request on ``contract`` under its current convention."""
+        """Declare a request on ``contract`` under its current convention, for ``actor`` or, when
+        level 1 or the buyer manager declares it, on behalf of another member (``requester``)."""
         access.require(actor, contract, Need.OPEN)
+        requester = cls._requester_for(contract, actor, requester)
         version = contract.current_convention()
         if version is None:
             raise _field_error("contract", _("Aucune convention de service n’est chargée pour "
                                              "le marché %(ref)s.") % {"ref": contract.reference})
         now = clock.now()
         ticket = cls(contract=contract, convention_version=version, type=type, title=title.strip(),
-                     description=description, requester=requester or actor, site=site, lot=lot,
+                     description=description, requester=requester, site=site, lot=lot,
                      is_urgent=is_urgent, opened_at=now)
         ticket._check_type(type)
         ticket._check_lot(lot)
@@ -182,11 +201,70 @@ class Ticket(models.Model):
             ticket._record(EventKind.OPENED, actor, now, "", S.NEW, {
                 "type": type, "title": ticket.title, "urgency": ticket.urgency,
                 "impact": ticket.impact, "priority": ticket.priority, "is_urgent": is_urgent,
+                **({"requester": requester.pk} if requester.pk != actor.pk else {}),
             })
             if phone_call_at is not None:
                 ticket._log_call(actor, now, phone_call_at, "")
             ticket.recompute_clocks(now)
         return ticket
+
+    @staticmethod
+    def _requester_for(contract: Contract, actor: Any, requester: Any) -> Any:
+        """Whom the request is for: ``actor``, or a member declared on behalf by level 1 or the
+        buyer manager."""
+        if requester is None or requester.pk == actor.pk:
+            return actor
+        if not access.may(actor, contract, Need.OPEN_ON_BEHALF):
+            raise access.NotAllowed(_("Votre rôle sur ce marché ne permet pas de déclarer une "
+                                      "demande pour quelqu’un d’autre."))
+        if not access.roles_on(requester, contract):
+            raise _field_error("requester", _("%(who)s n’a pas de rôle sur le marché %(ref)s.")
+                               % {"who": requester, "ref": contract.reference})
+        return requester
+
+    # -- rewording ---------------------------------------------------------------------------
+
+    def reword(self, actor: Any, *, title: str | None = None,
+               description: str | None = None) -> TicketEvent:
+        """Change the title or description; the history keeps both versions.
+
+        The buyer side (level 1, buyer manager) rewords until the ticket is closed; the requester
+        rewords their own request while it is new, before level 1 has qualified it.
+        """
+        if title is not None:
+            title = title.strip()
+            if not title:
+                raise _field_error("title", _("L’objet du ticket est obligatoire."))
+        with transaction.atomic():
+            locked = self._locked(actor, Need.REWORD)
+            locked._check_may_reword(actor)
+            after = {name: value for name, value in (("title", title),
+                                                     ("description", description))
+                     if value is not None and value != getattr(locked, name)}
+            if not after:
+                raise ValidationError(_("Rien à modifier : l’objet et la description sont "
+                                        "déjà ceux-là."))
+            before = {name: getattr(locked, name) for name in after}
+            for name, value in after.items():
+                setattr(locked, name, value)
+            locked.save(update_fields=[*after, "updated_at"])
+            event = locked._record(EventKind.EDITED, actor, clock.now(), "", "",
+                                   {"before": before, "after": after})
+        self.refresh_from_db()
+        return event
+
+    def _check_may_reword(self, actor: Any) -> None:
+        if self.state == S.CLOSED:
+            raise InvalidTransition(_("Le ticket %(ref)s est clos : il ne se modifie plus."),
+                                    params={"ref": self.reference})
+        if actor is None or access.may(actor, self.contract, Need.QUALIFY):
+            return
+        if self.requester_id != actor.pk:
+            raise access.NotAllowed(_("Seul le demandeur ou le niveau 1 reformule ce ticket."))
+        if self.state != S.NEW:
+            raise InvalidTransition(_("Le ticket %(ref)s est déjà pris en charge : demandez au "
+                                      "niveau 1 de le reformuler."),
+                                    params={"ref": self.reference})
 
     # -- transitions -------------------------------------------------------------------------
 
@@ -532,7 +610,11 @@ class TicketEvent(models.Model):
         ordering = ("ticket", "at", "pk")
         verbose_name = _lazy("événement")
         verbose_name_plural = _lazy("historique")
-        indexes = (models.Index(fields=["ticket", "at"]),)
+        indexes = (
+            models.Index(fields=["ticket", "at"]),
+            # the dashboard's events of a kind within a period (closures, resolutions, reopenings)
+            models.Index(fields=["kind", "at"], name="event_kind_at"),
+        )
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
@@ -644,6 +726,7 @@ class TimeEntry(models.Model):
         ordering = ("spent_on", "pk")
         verbose_name = _lazy("temps passé")
         verbose_name_plural = _lazy("temps passés")
+        indexes = (models.Index(fields=["spent_on"], name="timeentry_spent_on"),)  # forfait figures
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.minutes} min le {self.spent_on}"
@@ -690,6 +773,18 @@ class Clock(models.Model):
         verbose_name = _lazy("délai contractuel")
         verbose_name_plural = _lazy("délais contractuels")
         constraints = (models.UniqueConstraint(fields=["ticket", "kind"], name="clock_unique"),)
+        indexes = (
+            # running clocks by due instant: the warning jobs, "at risk" and the due-date sort
+            models.Index(fields=["due_at"], condition=Q(started_at__isnull=False, stopped_at__isnull=True),
+                         name="clock_running_due"),
+            # "late" (breached, or running past due) answered from the index alone: the list's
+            # and the API's breached filter and flag
+            models.Index(fields=["ticket", "breached", "due_at", "started_at", "stopped_at"],
+                         condition=Q(breached=True) | Q(started_at__isnull=False, stopped_at__isnull=True),
+                         name="clock_late_or_running"),
+            # clocks stopped within a period (the dashboard's delay compliance)
+            models.Index(fields=["stopped_at"], name="clock_stopped"),
+        )
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind}"

@@ -1,130 +1,271 @@
-"""The contract dashboard: period, rows read with a fixed number of queries, figures, charts."""
+"""The dashboard page: the period asked for, and :mod:`jalon.dashboard.figures` laid out as cells
+that link to the ticket list, charts and export rows.
+
+Nothing is counted here: every number comes from :func:`jalon.dashboard.figures.dashboard`.
+What this module adds is presentation — French display, bucket labels, and for each cell the
+list filters (:mod:`jalon.web.ticketlist`) that select the tickets behind it, which follow the
+definitions written at the top of :mod:`jalon.dashboard.figures`.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jalon.contracts.models import Contract
-from jalon.tickets.models import (
-    Clock,
-    Criticality,
-    EventKind,
-    Ticket,
-    TicketEvent,
-    TicketState,
-    TimeEntry,
-)
-from jalon.web import figures, ticketlist
-from jalon.web.figures import Cell, Period
+from jalon.dashboard import figures
+from jalon.dashboard.periods import Period, PeriodError
+from jalon.tickets.models import Criticality
 from jalon.web.rules import Rules
 
+Filters = dict[str, Any]
 
-def parse_period(params: Any, today: date) -> tuple[Period, list[str]]:
+
+def parse_period(params: Any, today: date) -> tuple[Period, str, list[str]]:
     """The period asked for (``period=month&month=2026-05``, ``period=quarter&quarter=2026-T2``,
-    ``period=custom&from=…&to=…``); the current month by default. Errors are returned in words."""
+    ``period=custom&from=…&to=…``) and its kind; the current month by default. Errors are
+    returned in words."""
     kind = params.get("period") or "month"
     errors: list[str] = []
     if kind == "quarter":
         match = re.fullmatch(r"(\d{4})-[TQ]([1-4])", params.get("quarter") or "")
         if match:
-            return Period.quarter(int(match[1]), int(match[2])), errors
+            return Period.parse(f"{match[1]}-Q{match[2]}"), kind, errors
         if params.get("quarter"):
             errors.append(_("Trimestre attendu au format AAAA-T1 à AAAA-T4."))
-        return Period.quarter(today.year, (today.month - 1) // 3 + 1), errors
+        return Period.quarter_of(today), kind, errors
     if kind == "custom":
         try:
-            first = date.fromisoformat(params.get("from") or "")
-            last = date.fromisoformat(params.get("to") or "")
-        except ValueError:
-            errors.append(_("Indiquez les dates de début et de fin de la période."))
+            period = Period.parse(f"{params.get('from') or ''}..{params.get('to') or ''}")
+        except PeriodError:
+            errors.append(_("Indiquez les dates de début et de fin de la période (la fin suit "
+                            "le début)."))
         else:
-            if first <= last and (last - first).days <= 3 * 366:
-                return Period(first, last), errors
-            errors.append(_("La fin de la période doit suivre son début (trois ans au plus)."))
+            if (period.last_day - period.first_day).days <= 3 * 366:
+                return period, kind, errors
+            errors.append(_("La période couvre trois ans au plus."))
     match = re.fullmatch(r"(\d{4})-(\d{2})", params.get("month") or "")
     if match and 1 <= int(match[2]) <= 12:
-        return Period.month(int(match[1]), int(match[2])), errors
+        return Period.parse(match[0]), "month", errors
     if params.get("month"):
         errors.append(_("Mois attendu au format AAAA-MM."))
-    return Period.month(today.year, today.month), errors
+    return Period.parse(f"{today:%Y-%m}"), "month", errors
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: float | None
+    filters: Filters | None = None
+    unit: str = ""
+
+    @property
+    def display(self) -> str:
+        if self.value is None:
+            return "—"
+        if self.unit == "%":
+            return f"{self.value:.1f} %".replace(".", ",")
+        if isinstance(self.value, float) and not self.value.is_integer():
+            return f"{self.value:.1f}".replace(".", ",") + (f" {self.unit}" if self.unit else "")
+        return f"{int(self.value)}" + (f" {self.unit}" if self.unit else "")
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    clock: str
+    label: str
+    priority: str | None
+    total: Cell
+    met: Cell
+    breached: Cell
+    share: Cell
+    mean_hours: Cell
+    target_hours: float | None
+
+
+@dataclass(frozen=True)
+class Qualification:
+    qualified: Cell
+    mean_hours: Cell
+    median_hours: Cell
+    max_hours: Cell
 
 
 @dataclass
-class Dashboard:
+class Table:
+    """Rows × columns of cells, with a heading per row and per column."""
+
+    columns: list[str]
+    rows: list[tuple[str, list[Cell]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BacklogPoint:
+    label: str
+    size: Cell
+    mean_age_days: Cell
+
+
+@dataclass(frozen=True)
+class Reopening:
+    resolved: Cell
+    reopened: Cell
+    rate: Cell
+
+
+@dataclass(frozen=True)
+class Forfait:
+    source: figures.Forfait
+    unit: str
+    """``j`` (days of the convention's forfait) or ``h`` when the convention has none."""
+    used_in_period: Cell
+    used_in_year: Cell
+    remaining: Cell
+    per_bucket: list[tuple[str, Cell]]
+
+    @property
+    def allowance(self) -> Cell:
+        return Cell(self.source.allowance_days, unit="j")
+
+    @property
+    def share_percent(self) -> float | None:
+        share = self.source.share_used
+        return None if share is None else 100 * share
+
+    @property
+    def warn_percent(self) -> float | None:
+        ratio = self.source.warn_ratio
+        return None if ratio is None else 100 * ratio
+
+
+@dataclass(frozen=True)
+class Board:
     period: Period
-    compliance: list[figures.ComplianceRow]
-    qualification: figures.Qualification
-    volumes: dict[str, figures.Table]
-    backlog: list[figures.BacklogPoint]
-    reopening: figures.Reopening
+    kind: str
+    """``month``, ``quarter`` or ``custom``: what the period form shows."""
+    compliance: list[ComplianceRow]
+    qualification: Qualification
+    volumes: dict[str, Table]
+    backlog: list[BacklogPoint]
+    reopening: Reopening
     at_risk: Cell
-    breached: Cell
-    forfait: figures.Forfait
+    overdue: Cell
+    forfait: Forfait
 
 
-def build(contract: Contract, rules: Rules, tickets: QuerySet[Ticket], period: Period,
-          now: datetime) -> Dashboard:
-    """Every figure of the dashboard, over ``tickets`` (those the user may see). Seven queries,
-    whatever the number of tickets."""
-    zone = ZoneInfo(settings.TIME_ZONE)
-    start = figures.day_start(period.first, zone)
-    end = figures.day_start(period.last + timedelta(days=1), zone)
-    rows = [figures.TicketRow(**r) for r in tickets.filter(
-        Q(opened_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=start))).values(
-        "pk", "type", "criticality", "priority", "opened_at", "closed_at")]
-    clocks = [figures.ClockRow(**r) for r in Clock.objects.filter(
-        ticket__in=tickets, stopped_at__gte=start, stopped_at__lt=end).values(
-        "ticket_id", "kind", "breached", "elapsed_seconds", "target_seconds",
-        priority=F("ticket__priority"))]
-    opened = tickets.filter(opened_at__gte=start, opened_at__lt=end).annotate(
-        qualified_at=Min("events__at", filter=Q(events__kind=EventKind.QUALIFIED)))
-    events = TicketEvent.objects.filter(ticket__in=tickets, at__gte=start, at__lt=end,
-                                        kind__in=(EventKind.RESOLVED, EventKind.REOPENED))
-    event_rows = list(events.values_list("ticket_id", "kind"))
-    year = figures.contract_year(period.last, contract.starts_on)
-    entries = list(TimeEntry.objects.filter(
-        ticket__in=tickets, charged_to_forfait=True, spent_on__gte=min(year.first, period.first),
-        spent_on__lte=period.last).values_list("spent_on", "minutes"))
-    active = tickets.exclude(state__in=(TicketState.RESOLVED, TicketState.CLOSED))
-    calendar = _qualification_calendar(rules)
-    priorities = [p for p, _label in rules.priorities]
-    return Dashboard(
-        period=period,
-        compliance=figures.compliance(clocks, dict(rules.clocks), priorities, period),
-        qualification=figures.qualification(
-            list(opened.values_list("pk", "opened_at", "qualified_at")), period,
-            (lambda a, b: calendar.elapsed(a, b) if b > a else 0) if calendar
-            else (lambda a, b: max(0, int((b - a).total_seconds())))),
-        volumes=figures.volumes(rows, period, zone, dict(rules.types), {
-            **{k: str(v) for k, v in Criticality.choices}, "": _("Non renseignée")}),
-        backlog=figures.backlog(rows, period, zone),
-        reopening=figures.reopening([t for t, k in event_rows if k == EventKind.RESOLVED],
-                                    [t for t, k in event_rows if k == EventKind.REOPENED], period),
-        at_risk=Cell(active.filter(ticketlist.has_clock(ticketlist.at_risk_now(now))).count(),
-                     {"at_risk": True, "state": "active"}),
-        breached=Cell(active.filter(ticketlist.has_clock(ticketlist.breached_now(now))).count(),
-                      {"breached": True, "state": "active"}),
-        forfait=figures.forfait(entries, period, year, rules.forfait_days(),
-                                rules.forfait_day_minutes()),
+def board_of(d: figures.Dashboard, rules: Rules, kind: str) -> Board:
+    labels = [bucket_label(d.period, b) for b in d.buckets]
+    return Board(
+        period=d.period, kind=kind, compliance=compliance(d),
+        qualification=qualification(d.qualification_delay, d.period),
+        volumes=volumes(d, labels, rules),
+        backlog=[BacklogPoint(label, Cell(p.count, {"open_on": p.last_day}),
+                              Cell(_round(p.mean_age_days), {"open_on": p.last_day}, "j"))
+                 for label, p in zip(labels, d.backlog.series, strict=True)],
+        reopening=reopening(d.reopen_rate, d.period),
+        at_risk=Cell(d.risk.at_risk, {"at_risk": True}),
+        overdue=Cell(d.risk.overdue, {"overdue": True}),
+        forfait=forfait(d, labels),
     )
 
 
-def _qualification_calendar(rules: Rules) -> Any:
-    """The calendar of the convention's first clock (qualification runs in business time)."""
-    for clock in rules.convention.clocks:
-        calendar = rules.calendar(clock.calendar)
-        if calendar is not None:
-            return calendar
-    return None
+def bucket_label(period: Period, bucket: Period) -> str:
+    """Weeks as ``04/05–10/05``, months as ``05/2026`` (see :meth:`Period.buckets`)."""
+    if (period.last_day - period.first_day).days < 31:
+        return f"{bucket.first_day:%d/%m}–{bucket.last_day:%d/%m}"
+    return f"{bucket.first_day:%m/%Y}"
+
+
+def _span(prefix: str, period: Period) -> Filters:
+    return {f"{prefix}_from": period.first_day, f"{prefix}_to": period.last_day}
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 1)
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def compliance(d: figures.Dashboard) -> list[ComplianceRow]:
+    """Each clock's rows by priority, then its row for all priorities."""
+    rows = []
+    for total in figures.clock_totals(d.delay_compliance):
+        for r in [*(r for r in d.delay_compliance if r.clock == total.clock), total]:
+            base: Filters = {"clock": r.clock, **_span("clock", d.period)}
+            if r.priority is not None:
+                base["priority"] = r.priority
+            rows.append(ComplianceRow(
+                clock=r.clock, label=r.label, priority=r.priority, total=Cell(r.stopped, base),
+                met=Cell(r.on_time, {**base, "outcome": "met"}),
+                breached=Cell(r.late, {**base, "outcome": "breached"}),
+                share=Cell(r.on_time_percent, base, "%"),
+                mean_hours=Cell(_hours(r.mean_elapsed_seconds), base, "h"),
+                target_hours=None if r.target_seconds is None else r.target_seconds / 3600))
+    return rows
+
+
+def qualification(q: figures.QualificationDelay, period: Period) -> Qualification:
+    base = _span("qualified", period)
+    return Qualification(Cell(q.count, base), Cell(_hours(q.mean_seconds), base, "h"),
+                         Cell(_hours(q.median_seconds), base, "h"),
+                         Cell(_hours(q.max_seconds), base, "h"))
+
+
+def volumes(d: figures.Dashboard, labels: list[str], rules: Rules) -> dict[str, Table]:
+    """Opened and closed per bucket: in all, by type and by criticality."""
+    criticalities = {**{k: str(v) for k, v in Criticality.choices}, "": _("Non renseignée")}
+    tables = {"total": Table(labels)}
+    for which in ("opened", "closed"):
+        def counts(v: figures.Volume, which: str = which) -> tuple[int, ...]:
+            return v.opened_by_bucket if which == "opened" else v.closed_by_bucket
+
+        tables["total"].rows.append((which, _cells(
+            [sum(counts(v)[i] for v in d.volumes) for i in range(len(labels))], d, which, {})))
+        for dimension, label_of in (("type", rules.type_label),
+                                    ("criticality", criticalities.__getitem__)):
+            table = tables[f"{which}_{dimension}"] = Table(labels)
+            for key in dict.fromkeys(getattr(v, dimension) for v in d.volumes):
+                sums = [sum(counts(v)[i] for v in d.volumes if getattr(v, dimension) == key)
+                        for i in range(len(labels))]
+                if any(sums):
+                    table.rows.append((label_of(key), _cells(sums, d, which,
+                                                             {dimension: key or "none"})))
+    return tables
+
+
+def _cells(values: list[int], d: figures.Dashboard, which: str, extra: Filters) -> list[Cell]:
+    return [Cell(n, {**_span(which, b), **extra}) for n, b in zip(values, d.buckets, strict=True)]
+
+
+def reopening(r: figures.ReopenRate, period: Period) -> Reopening:
+    resolved = _span("resolved", period)
+    reopened = {**resolved, **_span("reopened", period)}
+    return Reopening(Cell(r.resolved, resolved), Cell(r.reopened, reopened),
+                     Cell(r.percent, reopened, "%"))
+
+
+def forfait(d: figures.Dashboard, labels: list[str]) -> Forfait:
+    f = d.forfait
+    in_days = f.rule is not None and bool(f.rule.day_minutes)
+    unit = "j" if in_days else "h"
+
+    def amount(minutes: int) -> float | None:
+        return _round(f.in_days(minutes), 2) if in_days else round(minutes / 60, 2)
+
+    year = {"forfait_from": f.year_first_day, "forfait_to": d.period.last_day}
+    return Forfait(
+        source=f, unit=unit,
+        used_in_period=Cell(amount(f.minutes), _span("forfait", d.period), unit),
+        used_in_year=Cell(amount(f.year_minutes), year, unit),
+        remaining=Cell(_round(f.remaining_days, 2), year, unit),
+        per_bucket=[(label, Cell(amount(m), _span("forfait", b), unit))
+                    for label, m, b in zip(labels, f.minutes_by_bucket, d.buckets, strict=True)],
+    )
 
 
 # -- charts ------------------------------------------------------------------------------
@@ -183,9 +324,9 @@ def _tick(value: float, unit: str) -> str:
     return f"{text}{' ' + unit if unit else ''}"
 
 
-def charts(board: Dashboard, link: Any) -> dict[str, Chart]:
+def charts(board: Board, link: Any) -> dict[str, Chart]:
     total = board.volumes["total"]
-    compliance = [r for r in board.compliance if r.priority]
+    compliance = [r for r in board.compliance if r.priority is not None]
     return {
         "volumes": bar_chart(total.columns, [
             (_("Ouverts"), "jalon-bar--a", total.rows[0][1]),
@@ -197,23 +338,22 @@ def charts(board: Dashboard, link: Any) -> dict[str, Chart]:
             unit="%", maximum=100),
         "forfait": bar_chart([label for label, _c in board.forfait.per_bucket], [
             (_("Consommé"), "jalon-bar--a", [c for _l, c in board.forfait.per_bucket])], link,
-            unit="j"),
+            unit=board.forfait.unit),
     }
 
 
-def figure_rows(board: Dashboard) -> list[tuple[str, str, str, str]]:
+def figure_rows(board: Board) -> list[tuple[str, str, str, str]]:
     """Every figure as (section, row, column, value), for the CSV and XLSX exports."""
     out: list[tuple[str, str, str, str]] = []
     for r in board.compliance:
-        row = f"{r.label} · {r.priority or _('toutes priorités')}"
+        row = f"{r.label} · {r.priority if r.priority is not None else _('toutes priorités')}"
         for column, cell in ((_("arrêtés"), r.total), (_("dans les délais"), r.met),
                              (_("dépassés"), r.breached), (_("taux"), r.share),
                              (_("durée moyenne"), r.mean_hours)):
             out.append((_("Respect des délais"), row, str(column), cell.display))
     q = board.qualification
-    for column, cell in ((_("ouverts"), q.opened), (_("qualifiés"), q.qualified),
-                         (_("non qualifiés"), q.waiting), (_("délai moyen"), q.mean_hours),
-                         (_("délai maximal"), q.max_hours)):
+    for column, cell in ((_("qualifiés"), q.qualified), (_("délai moyen"), q.mean_hours),
+                         (_("délai médian"), q.median_hours), (_("délai maximal"), q.max_hours)):
         out.append((_("Qualification"), _("niveau 1"), str(column), cell.display))
     for name, table in board.volumes.items():
         for row_label, cells in table.rows:
@@ -227,7 +367,7 @@ def figure_rows(board: Dashboard) -> list[tuple[str, str, str, str]]:
                          (_("taux"), r2.rate)):
         out.append((_("Réouvertures"), "", str(column), cell.display))
     out.append((_("Tickets à risque"), "", _("maintenant"), board.at_risk.display))
-    out.append((_("Tickets en dépassement"), "", _("maintenant"), board.breached.display))
+    out.append((_("Tickets en dépassement"), "", _("maintenant"), board.overdue.display))
     f = board.forfait
     for column, cell in ((_("consommé sur la période"), f.used_in_period),
                          (_("consommé sur l’année"), f.used_in_year),

@@ -46,6 +46,12 @@ class RulesForm(forms.Form):
 
 
 class TicketCreateForm(RulesForm):
+    """The declaration; ``members`` (given to level 1 and the buyer manager only) adds the
+    choice of the requester on whose behalf it is declared."""
+
+    requester = forms.ChoiceField(label=_("Demandeur"), required=False,
+                                  help_text=_("Pour déclarer au nom d’un membre du marché "
+                                              "(demande reçue par téléphone ou par courriel)."))
     type = forms.ChoiceField(label=_("Type de demande"))
     title = forms.CharField(label=_("Objet"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
@@ -65,10 +71,18 @@ class TicketCreateForm(RulesForm):
         choose(self, "urgency", [*BLANK, *_choices(rules.urgencies)])
         choose(self, "impact", [*BLANK, *_choices(rules.impacts)])
         choose(self, "lot", [*BLANK, *_choices(rules.lots)])
+        if members:
+            choose(self, "requester", [("", _("— Moi-même —")), *members])
+        else:
+            del self.fields["requester"]
         if not rules.urgencies:
             del self.fields["urgency"], self.fields["impact"]
         if not rules.lots:
             del self.fields["lot"]
+
+    def clean_requester(self) -> Any:
+        value = self.cleaned_data.get("requester")
+        return get_user_model().objects.filter(pk=value).first() if value else None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

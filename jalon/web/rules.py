@@ -1,24 +1,17 @@
 """What the pages need to know of a contract's convention: choices, labels, orders, forfait.
 
-The parsed :class:`~jalon.conventions.model.Convention` keeps ids only for ticket types and
-priorities' order; the labels written in the YAML file are read here once per version text.
+Everything is read from the parsed :class:`~jalon.conventions.model.Convention` (type labels
+and the *forfait* section included), so the pages and the engines read one source.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
-
-import yaml
 
 from jalon.businesstime import Calendar
 from jalon.contracts.models import ConventionVersion
 from jalon.conventions.calendars import build_calendar
-from jalon.conventions.model import Convention
-
-# A day of the support package when the convention gives no fixed business day.
-DEFAULT_FORFAIT_DAY_MINUTES = 8 * 60
+from jalon.conventions.model import Convention, Forfait
 
 
 @dataclass(frozen=True)
@@ -26,11 +19,10 @@ class Rules:
     """One convention version, seen from the pages."""
 
     convention: Convention
-    type_labels: dict[str, str]
 
     @property
     def types(self) -> list[tuple[str, str]]:
-        return [(t, self.type_labels.get(t, t)) for t in self.convention.types]
+        return [(t, self.convention.type_label(t)) for t in self.convention.types]
 
     @property
     def priorities(self) -> list[tuple[str, str]]:
@@ -55,58 +47,17 @@ class Rules:
         return [(c.id, c.label or c.id) for c in self.convention.clocks]
 
     def type_label(self, type_id: str) -> str:
-        return self.type_labels.get(type_id, type_id)
+        return self.convention.type_label(type_id)
 
     def calendar(self, name: str) -> Calendar | None:
         spec = self.convention.calendars.get(name)
         return build_calendar(spec) if spec else None
 
-    def forfait_days(self) -> float | None:
-        """Days a year of the support package: the ``<=`` target of the convention's measure
-        indicator in days about the *forfait* (AQUAREEL's V6, "15 par an"), if any."""
-        for indicator in self.convention.indicators:
-            words = f"{indicator.id} {indicator.label}".lower()
-            target = indicator.target
-            if (indicator.kind == "measure" and indicator.unit == "j" and "forfait" in words
-                    and target is not None and target.op in ("<=", "<")):
-                return target.value
-        return None
-
-    def forfait_day_minutes(self) -> int:
-        """Minutes in one day of the package: the convention's fixed business day (AQUAREEL:
-        10 h), else 8 h."""
-        for spec in self.convention.calendars.values():
-            business_day = spec.business_day.strip().lower()
-            minutes = _minutes(business_day)
-            if minutes:
-                return minutes
-        return DEFAULT_FORFAIT_DAY_MINUTES
-
-
-def _minutes(text: str) -> int:
-    text = text.removeprefix("fixed:")
-    try:
-        if text.endswith("min"):
-            return int(text[:-3])
-        if text.endswith("h"):
-            return int(float(text[:-1]) * 60)
-        return int(text)
-    except ValueError:
-        return 0
+    @property
+    def forfait(self) -> Forfait | None:
+        """The support package (days a year, minutes a day, warning ratio), if any."""
+        return self.convention.forfait
 
 
 def rules_for(version: ConventionVersion) -> Rules:
-    return Rules(convention=version.parsed(), type_labels=_type_labels(version.text))
-
-
-@lru_cache(maxsize=64)
-def _type_labels(text: str) -> dict[str, str]:
-    try:
-        document: Any = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return {}
-    labels: dict[str, str] = {}
-    for entry in (document or {}).get("types") or []:
-        if isinstance(entry, dict) and entry.get("id"):
-            labels[str(entry["id"])] = str(entry.get("label") or entry["id"])
-    return labels
+    return Rules(convention=version.parsed())

@@ -1,9 +1,11 @@
 """The ticket list: which tickets a user sees, the filters and the sort orders of the list page.
 
 The dashboard links each of its figures to this list with the filters that select the tickets
-behind the figure, so every filter the dashboard needs is here (dates of opening, closing,
-resolution and reopening, a clock stopped in a period and its outcome, the backlog on a day,
-time charged to the *forfait*).
+behind the figure, so every filter the dashboard needs is here, with the same definition as the
+figure (:mod:`jalon.dashboard.figures`): dates of opening, of a closure, resolution or
+reopening event, of the first qualification, a clock stopped in a period and its outcome, the
+backlog (not resolved) at the end of a day, time charged to the *forfait*, clocks at risk or
+overdue now (:mod:`jalon.dashboard.clocks`).
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.db.models import Case, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from jalon.accounts import access
 from jalon.contracts.models import Contract
+from jalon.dashboard import clocks
 from jalon.tickets.models import (
     Clock,
     Criticality,
@@ -63,6 +67,7 @@ class TicketFilterForm(forms.Form):
     group = forms.CharField(label=_("Groupe affecté"), required=False)
     at_risk = forms.BooleanField(label=_("À risque"), required=False)
     breached = forms.BooleanField(label=_("Délai dépassé"), required=False)
+    overdue = forms.BooleanField(label=_("Délai en cours dépassé"), required=False)
     mine = forms.BooleanField(label=_("Mes tickets (demandés ou affectés)"), required=False)
     qualified = forms.ChoiceField(label=_("Qualifié"), required=False,
                                   choices=[("", _("Indifférent")), ("yes", _("Oui")),
@@ -79,6 +84,9 @@ class TicketFilterForm(forms.Form):
     closed_to = forms.DateField(label=_("Clos au"), required=False)
     resolved_from = forms.DateField(label=_("Résolu du"), required=False)
     resolved_to = forms.DateField(label=_("Résolu au"), required=False)
+    qualified_from = forms.DateField(label=_("Qualifié pour la première fois du"),
+                                     required=False)
+    qualified_to = forms.DateField(label=_("Qualifié pour la première fois au"), required=False)
     reopened_from = forms.DateField(label=_("Rouvert du"), required=False)
     reopened_to = forms.DateField(label=_("Rouvert au"), required=False)
     clock_from = forms.DateField(label=_("Délai arrêté du"), required=False)
@@ -131,19 +139,14 @@ def _event_between(kind: EventKind, first: date | None, last: date | None) -> Ex
         Q(ticket=OuterRef("pk"), kind=kind) & _day_range("at", first, last)))
 
 
-def running_clocks() -> Q:
-    """On clocks: started, not stopped."""
-    return Q(started_at__isnull=False, stopped_at__isnull=True)
-
-
 def breached_now(now: datetime) -> Q:
     """On clocks: over their target now (running past due, or judged breached)."""
-    return Q(breached=True) | (running_clocks() & Q(due_at__lt=now))
+    return clocks.late(now)
 
 
 def at_risk_now(now: datetime) -> Q:
     """On clocks: running, past their warning instant, not yet over."""
-    return running_clocks() & (Q(at_risk=True) | Q(risk_at__lte=now)) & ~breached_now(now)
+    return clocks.past_warning(now) & ~clocks.past_due(now)
 
 
 def has_clock(condition: Q) -> Exists:
@@ -173,15 +176,17 @@ def apply_filters(tickets: QuerySet[Ticket], f: dict[str, Any], user: Any,
         tickets = tickets.filter(has_clock(at_risk_now(now)))
     if f.get("breached"):
         tickets = tickets.filter(has_clock(breached_now(now)))
+    if f.get("overdue"):
+        tickets = tickets.filter(has_clock(clocks.past_due(now)))
     if f.get("qualified"):
         qualified = _event_between(EventKind.QUALIFIED, None, None)
         tickets = tickets.filter(qualified if f["qualified"] == "yes" else ~qualified)
     if f.get("reopened"):
         tickets = tickets.filter(reopen_count__gt=0)
-    if f.get("open_on"):
+    if f.get("open_on"):  # the backlog: opened, and not resolved, by the end of that day
         end = paris_day_start(f["open_on"] + timedelta(days=1))
-        tickets = tickets.filter(Q(opened_at__lt=end) & (Q(closed_at__isnull=True)
-                                                          | Q(closed_at__gte=end)))
+        tickets = tickets.annotate(done_at=Coalesce("resolved_at", "closed_at")).filter(
+            Q(opened_at__lt=end) & (Q(done_at__isnull=True) | Q(done_at__gte=end)))
     return _apply_ranges(tickets, f)
 
 
@@ -189,14 +194,20 @@ def _apply_ranges(tickets: QuerySet[Ticket], f: dict[str, Any]) -> QuerySet[Tick
     def span(name: str) -> tuple[date | None, date | None]:
         return f.get(f"{name}_from"), f.get(f"{name}_to")
 
-    for name in ("opened", "closed"):
-        first, last = span(name)
-        if first or last:
-            tickets = tickets.filter(_day_range(f"{name}_at", first, last))
-    for name, kind in (("resolved", EventKind.RESOLVED), ("reopened", EventKind.REOPENED)):
+    first, last = span("opened")
+    if first or last:
+        tickets = tickets.filter(_day_range("opened_at", first, last))
+    for name, kind in (("closed", EventKind.CLOSED), ("resolved", EventKind.RESOLVED),
+                       ("reopened", EventKind.REOPENED)):
         first, last = span(name)
         if first or last:
             tickets = tickets.filter(_event_between(kind, first, last))
+    first, last = span("qualified")
+    if first or last:  # first qualified in the range: qualified in it, and not before
+        tickets = tickets.filter(_event_between(EventKind.QUALIFIED, first, last))
+        if first:
+            tickets = tickets.exclude(_event_between(EventKind.QUALIFIED, None,
+                                                     first - timedelta(days=1)))
     first, last = span("clock")
     if f.get("clock") or f.get("outcome") or first or last:
         condition = Q(stopped_at__isnull=False) if (first or last or f.get("outcome")) else Q()

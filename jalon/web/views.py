@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from jalon.accounts import access
 from jalon.accounts.access import Need
 from jalon.contracts.models import Contract, ConventionVersion
+from jalon.dashboard import figures
 from jalon.tickets.models import Ticket, TicketState
 from jalon.web import clockview, dashboard, exports, pdf, ticketlist
 from jalon.web.actions import ACTIONS, RECORDS, TRANSITIONS, Action
@@ -52,6 +53,7 @@ def contracts_with_counts(user: Any) -> list[Contract]:
             breached=Count("pk", filter=Q(ticketlist.has_clock(ticketlist.breached_now(now)))),
         )
         contract.__dict__.update(counts)
+        contract.__dict__["may_view_dashboard"] = access.may_view_dashboard(user, contract)
     return contracts
 
 
@@ -127,6 +129,8 @@ def _render_list(request: HttpRequest, contracts: list[Contract],
         "next_link": ticketlist.query_string(
             filters, page=page.next_page_number() if page.has_next() else None),
         "may_open": contract is not None and access.may(request.user, contract, Need.OPEN),
+        "may_view_dashboard": (contract is not None
+                               and access.may_view_dashboard(request.user, contract)),
         "sort_state": _sort_state(filters.get("sort", "-opened")),
         "main_fields": [context["form"][n] for n in MAIN_FILTERS if n in context["form"].fields],
         "advanced_fields": [context["form"][n] for n in context["form"].fields
@@ -260,7 +264,9 @@ def ticket_create(request: HttpRequest, slug: str) -> HttpResponse:
     version = contract.current_convention()
     if version is None:
         raise Http404(_("Aucune convention de service n’est chargée pour ce marché."))
-    form = TicketCreateForm(request.POST or None, rules=rules_for(version))
+    on_behalf = access.may_open_on_behalf(request.user, contract)
+    form = TicketCreateForm(request.POST or None, rules=rules_for(version),
+                            members=_members(contract) if on_behalf else None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         try:
@@ -313,15 +319,14 @@ def intervention_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 # -- dashboard -------------------------------------------------------------------------------
 
-def _dashboard(request: HttpRequest, slug: str) -> tuple[Contract, dashboard.Dashboard, list[str]]:
-    contract = access.get_contract_for(request.user, slug)
-    version = contract.current_convention()
-    if version is None:
+def _dashboard(request: HttpRequest, slug: str) -> tuple[Contract, dashboard.Board, list[str]]:
+    contract = access.get_contract_for(request.user, slug, need=Need.VIEW_DASHBOARD)
+    period, kind, errors = dashboard.parse_period(request.GET, dashboard.today())
+    found = figures.dashboard(contract, period, timezone.now(),
+                              tickets=access.tickets_for(request.user, contract))
+    if found.convention is None:
         raise Http404(_("Aucune convention de service n’est chargée pour ce marché."))
-    period, errors = dashboard.parse_period(request.GET, dashboard.today())
-    tickets = access.tickets_for(request.user, contract)
-    board = dashboard.build(contract, rules_for(version), tickets, period, timezone.now())
-    return contract, board, errors
+    return contract, dashboard.board_of(found, Rules(found.convention), kind), errors
 
 
 @login_required
@@ -343,7 +348,8 @@ def contract_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def contract_dashboard_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
     contract, board, _errors = _dashboard(request, slug)
-    stem = f"tableau-de-bord-{contract.slug}-{board.period.first:%Y%m%d}-{board.period.last:%Y%m%d}"
+    stem = (f"tableau-de-bord-{contract.slug}-{board.period.first_day:%Y%m%d}-"
+            f"{board.period.last_day:%Y%m%d}")
     rows = dashboard.figure_rows(board)
     if fmt == "xlsx":
         return exports.xlsx_response(f"{stem}.xlsx", _("Tableau de bord"),

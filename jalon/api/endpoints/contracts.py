@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 
-from jalon.accounts.access import Need, contracts_for, get_contract_for, roles_on
+from jalon.accounts.access import Need, contracts_for, get_contract_for, roles_on, tickets_for
 from jalon.accounts.models import Membership, Role
 from jalon.api.auth import caller
 from jalon.api.dashboard import DashboardOut
@@ -19,12 +19,6 @@ from jalon.dashboard import figures
 from jalon.dashboard.periods import Period, PeriodError
 
 router = Router(tags=["marchés"])
-
-DASHBOARD_NEED = Need.SEE_INTERNAL
-"""The dashboard covers every ticket of the contract, so it is for the contract's staff (every
-role but the requester's, who sees only their own organisation's tickets). ``Need`` has no
-dashboard entry yet: this is the closest, until the access table names one."""
-
 
 @router.get("", response={200: list[ContractOut], **ERRORS}, summary="Mes marchés")
 def list_contracts(request: HttpRequest) -> list[ContractOut]:
@@ -63,11 +57,13 @@ def get_dashboard(
                                                  "2026-01-15..2026-02-14 ; le trimestre en cours "
                                                  "par défaut."),
 ) -> DashboardOut:
-    contract = get_contract_for(caller(request), slug, need=DASHBOARD_NEED)
+    user = caller(request)
+    contract = get_contract_for(user, slug, need=Need.VIEW_DASHBOARD)
     now = timezone.now()
     try:
         chosen = (Period.parse(period) if period
                   else Period.quarter_of(timezone.localdate(now)))
     except PeriodError as error:
         raise ValidationError({"period": [str(error)]}) from None
-    return DashboardOut.of(figures.dashboard(contract, chosen, now))
+    return DashboardOut.of(figures.dashboard(contract, chosen, now,
+                                             tickets=tickets_for(user, contract)))

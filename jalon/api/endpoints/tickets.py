@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from jalon.accounts.access import Need, get_contract_for, get_ticket_for, may
 from jalon.api.auth import caller
 from jalon.api.clocks import clocks_now
-from jalon.api.editing import reword
 from jalon.api.errors import ERRORS
 from jalon.api.queries import TicketFilters, filtered, page, ticket_rows, visible_tickets
 from jalon.api.schemas import (
@@ -25,6 +29,7 @@ from jalon.api.schemas import (
     TicketPatchIn,
 )
 from jalon.api.transitions import AnyTransition
+from jalon.contracts.models import Contract
 from jalon.tickets.models import Ticket
 
 router = Router(tags=["tickets"])
@@ -47,9 +52,21 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> TicketP
 def create_ticket(request: HttpRequest, payload: TicketCreateIn
                   ) -> Status[TicketDetailOut]:
     contract = get_contract_for(caller(request), payload.contract, need=Need.OPEN)
-    ticket = Ticket.open(contract, actor=caller(request),
-                         **payload.model_dump(exclude={"contract"}))
+    requester = _member(contract, payload.requester) if payload.requester else None
+    ticket = Ticket.open(contract, actor=caller(request), requester=requester,
+                         **payload.model_dump(exclude={"contract", "requester"}))
     return Status(201, _detail(ticket))
+
+
+def _member(contract: Contract, key: str) -> Any:
+    """The member of ``contract`` named by id or username; anyone else is "not a member",
+    whether they exist or not."""
+    lookup = Q(pk=int(key)) if key.isdigit() else Q(username=key)
+    person = get_user_model().objects.filter(lookup, memberships__contract=contract).first()
+    if person is None:
+        raise ValidationError({"requester": [_("%(who)s n’a pas de rôle sur le marché %(ref)s.")
+                                             % {"who": key, "ref": contract.reference}]})
+    return person
 
 
 @router.get("/{int:ticket_id}", response={200: TicketDetailOut, **ERRORS}, summary="Un ticket")
@@ -61,9 +78,9 @@ def get_ticket(request: HttpRequest, ticket_id: int) -> TicketDetailOut:
               summary="Reformuler l’objet ou la description")
 def patch_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatchIn
                  ) -> TicketDetailOut:
-    ticket = get_ticket_for(caller(request), ticket_id, need=Need.QUALIFY)
-    return _detail(reword(ticket, caller(request), title=payload.title,
-                          description=payload.description))
+    ticket = get_ticket_for(caller(request), ticket_id, need=Need.REWORD)
+    ticket.reword(caller(request), title=payload.title, description=payload.description)
+    return _detail(ticket)
 
 
 @router.post("/{int:ticket_id}/transitions", response={200: TicketDetailOut, **ERRORS},

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from jalon.accounts.models import Role
 from jalon.api.tests.base import ApiTestCase
 from jalon.api.tests.test_auth import ENDPOINTS
 from jalon.tickets.models import Ticket, TicketState
@@ -154,16 +155,29 @@ class RoleMatrixTest(ApiTestCase):
             "contract": "aquareel", "type": "urgent_intervention", "title": "Panne"})
         self.assert_error(response, 403)
 
-    def test_only_the_qualifying_roles_reword_a_ticket(self) -> None:
+    def test_the_buyer_side_and_the_requester_of_a_new_ticket_reword_it(self) -> None:
         for role, person in self.cast.items():
             with self.subTest(role=role):
                 ticket = _new(self)
                 response = self.call("PATCH", f"/tickets/{ticket.pk}", person,
                                      {"title": f"Reformulé par {role}"})
-                if role in BUYER:
+                if role in BUYER | {"requester"}:
                     assert response.status_code == 200, response.content
                 else:
                     self.assert_error(response, 403)
+
+    def test_the_requester_no_longer_rewords_once_level1_has_qualified(self) -> None:
+        ticket = _qualifying(self)
+        self.assert_error(self.call("PATCH", f"/tickets/{ticket.pk}", self.requester,
+                                    {"title": "Trop tard"}), 409)
+        response = self.call("PATCH", f"/tickets/{ticket.pk}", self.level1, {"title": "Précisé"})
+        assert response.status_code == 200, response.content
+
+    def test_a_requester_does_not_reword_a_colleagues_ticket(self) -> None:
+        colleague = self.member("rose.spc", self.spc_ain, Role.REQUESTER)
+        ticket = self.open_urgent(actor=colleague)
+        self.assert_error(self.call("PATCH", f"/tickets/{ticket.pk}", self.requester,
+                                    {"title": "Pas le mien"}), 403)
 
     def test_requesters_may_not_see_the_dashboard(self) -> None:
         self.assert_error(self.get("/contracts/aquareel/dashboard", self.requester), 403)

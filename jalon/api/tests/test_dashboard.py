@@ -35,8 +35,12 @@ class DashboardEndpointTest(MarchScenario):
         assert body["backlog"]["count"] == 2
         assert body["reopen_rate"] == {"resolved": 2, "reopened": 1, "percent": 50.0}
         assert (body["risk"]["at_risk"], body["risk"]["overdue"]) == (1, 1)
-        assert body["forfait"] == {"minutes": 90, "year_first_day": "2026-01-01",
-                                   "year_minutes": 150}
+        assert body["forfait"] == {
+            "minutes": 90, "year_first_day": "2026-01-01", "year_last_day": "2026-12-31",
+            "year_minutes": 150, "days": None, "year_days": None, "allowance_days": None,
+            "remaining_days": None, "share_used": None, "warn_ratio": None, "warn": False}
+        assert [(r["mean_elapsed_seconds"], r["target_seconds"])
+                for r in body["delay_compliance"]] == [(25200.0, 36000), (19800.0, 36000)]
 
     def test_the_period_is_the_running_quarter_by_default(self) -> None:
         assert self.dashboard("")["period"] == "2026-Q2"
@@ -47,5 +51,5 @@ class DashboardEndpointTest(MarchScenario):
         self.dashboard()  # the token's last use is now noted
         with CaptureQueriesContext(connection) as queries:
             self.dashboard()
-        # token, contract, roles, then the figures' 10 queries
-        assert len(queries.captured_queries) == 13, [q["sql"] for q in queries.captured_queries]
+        # token, contract, roles, then the figures' 8 queries
+        assert len(queries.captured_queries) == 11, [q["sql"] for q in queries.captured_queries]

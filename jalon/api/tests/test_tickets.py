@@ -26,6 +26,39 @@ class CreateAndReadTest(ApiTestCase):
         ticket = Ticket.objects.get(pk=body["id"])
         assert list(ticket.events.values_list("kind", flat=True)) == ["opened", "phone_call"]
 
+    def test_level1_declares_on_behalf_of_a_requester_by_username_or_id(self) -> None:
+        for key in ("rita.spc", str(self.requester.pk)):
+            with self.subTest(key=key):
+                response = self.post("/tickets", self.level1, {
+                    "contract": "aquareel", "type": "urgent_intervention",
+                    "title": "Reçu par téléphone", "requester": key})
+                assert response.status_code == 201, response.content
+                assert response.json()["requester"] == "rita.spc"
+                opened = Ticket.objects.get(pk=response.json()["id"]).events.get()
+                assert (opened.actor, opened.payload["requester"]) == (self.level1,
+                                                                       self.requester.pk)
+
+    def test_declaring_on_behalf_of_someone_outside_the_contract_names_the_field(self) -> None:
+        for key in ("oscar.ailleurs", "personne", "999999"):
+            with self.subTest(key=key):
+                response = self.post("/tickets", self.level1, {
+                    "contract": "aquareel", "type": "urgent_intervention", "title": "Panne",
+                    "requester": key})
+                self.assert_error(response, 400, "requester")
+        assert not Ticket.objects.exists()
+
+    def test_only_level1_and_the_buyer_manager_declare_on_behalf(self) -> None:
+        for person in (self.requester, self.technician, self.holder_manager):
+            with self.subTest(person=person.username):
+                response = self.post("/tickets", person, {
+                    "contract": "aquareel", "type": "urgent_intervention", "title": "Panne",
+                    "requester": "remi.spc"})
+                self.assert_error(response, 403)
+        response = self.post("/tickets", self.requester, {
+            "contract": "aquareel", "type": "urgent_intervention", "title": "Panne",
+            "requester": "rita.spc"})
+        assert response.status_code == 201, response.content
+
     def test_the_detail_shows_the_live_clock_flags(self) -> None:
         ticket = self.open_urgent(when=paris(2026, 5, 7, 15, 0))
         with at(paris(2026, 5, 11, 13, 30)):  # past the 80 % warning (8 h), before due (10 h)
@@ -77,7 +110,18 @@ class CreateAndReadTest(ApiTestCase):
         assert response.json()["title"] == "Concentrateur arrêté"
         event = ticket.events.order_by("-pk").first()
         assert event is not None
-        assert (event.kind, event.payload) == ("edited", {"description": "Concentrateur de Lyon"})
+        assert (event.kind, event.actor) == ("edited", self.level1)
+        assert event.payload == {"before": {"description": ""},
+                                 "after": {"description": "Concentrateur de Lyon"}}
+
+    def test_rewording_with_nothing_new_or_an_empty_title_is_refused(self) -> None:
+        ticket = self.open_urgent()
+        for body, field in (({}, None), ({"title": "Concentrateur arrêté"}, None),
+                            ({"title": "  "}, "title")):
+            with self.subTest(body=body):
+                self.assert_error(self.call("PATCH", f"/tickets/{ticket.pk}", self.level1, body),
+                                  400, field)
+        assert not ticket.events.filter(kind="edited").exists()
 
     def test_a_closed_ticket_is_not_reworded(self) -> None:
         ticket = self.assigned(self.open_urgent())

@@ -7,16 +7,25 @@ from django.db import connection
 from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext
 
+from jalon.contracts.models import ConventionVersion
 from jalon.dashboard import figures
 from jalon.dashboard.periods import Period, PeriodError
 from jalon.dashboard.tests.scenario import NOW, MarchScenario, paris
+from jalon.lib.testing import AQUAREEL_CONVENTION
+from jalon.tickets.models import Ticket
 
 MARCH = Period.parse("2026-03")
+FORFAIT = """
+forfait:
+  days_per_year: 2
+  day: 1h
+  warn_ratio: 0.8
+"""
 
 
 class FiguresTest(MarchScenario):
     def scope(self, period: Period = MARCH) -> figures.Scope:
-        return figures.scope(self.contract, period, NOW)
+        return figures.scope(self.contract, period, NOW, Ticket.objects.all())
 
     def test_delay_compliance_by_clock_and_priority(self) -> None:
         rows = figures.delay_compliance(self.scope())
@@ -26,6 +35,17 @@ class FiguresTest(MarchScenario):
         ]
         assert rows[0].label == "Début du diagnostic effectif"
         assert rows[0].on_time_percent == 50.0
+        # Taken in charge after 1 h (T1) and 13 h (T2); resolved in 2 h (T1) and 9 h (T2).
+        assert [(r.mean_elapsed_seconds, r.target_seconds) for r in rows] == [
+            (7 * 3600, 10 * 3600), (5.5 * 3600, 10 * 3600)]
+
+    def test_clock_totals_add_up_the_priorities(self) -> None:
+        rows = [figures.DelayCompliance("c", "C", "P1", 2, 1, 7200, 3600),
+                figures.DelayCompliance("c", "C", "P2", 2, 2, 3600, 7200)]
+        total, = figures.clock_totals(rows)
+        assert (total.priority, total.stopped, total.on_time, total.target_seconds) == (
+            None, 4, 3, None)
+        assert total.mean_elapsed_seconds == 2700
 
     def test_qualification_delay_in_business_time(self) -> None:
         q = figures.qualification_delay(self.scope())
@@ -35,12 +55,33 @@ class FiguresTest(MarchScenario):
         assert q.calendar == "ho"
 
     def test_volumes_opened_and_closed_by_type_and_criticality(self) -> None:
-        rows = figures.volumes(self.scope())
+        rows, _reopenings = figures.volumes_and_reopenings(self.scope())
         assert [(v.type, v.criticality, v.opened, v.closed) for v in rows] == [
             ("urgent_intervention", "bloquant", 1, 1),
             ("urgent_intervention", "majeur", 1, 0),
             ("anomaly_qualification", "", 1, 0),
         ]
+        # March 2026 in weeks: 1 March (a Sunday), 2–8, 9–15, 16–22, 23–29, 30–31.
+        assert [v.opened_by_bucket for v in rows] == [
+            (0, 1, 0, 0, 0, 0), (0, 1, 0, 0, 0, 0), (0, 1, 0, 0, 0, 0)]
+        assert rows[0].closed_by_bucket == (0, 1, 0, 0, 0, 0)
+
+    def test_a_ticket_closed_twice_counts_once_in_the_period_and_once_per_bucket(self) -> None:
+        with self.at(paris(3, 10, 9, 0)):
+            self.t1.reopen(self.level1, "Revenu")
+        with self.at(paris(3, 10, 10, 0)):
+            self.t1.resolve(self.technician, "definitive")
+        with self.at(paris(3, 10, 11, 0)):
+            self.t1.close(self.level1)
+        rows, _reopenings = figures.volumes_and_reopenings(self.scope())
+        assert (rows[0].closed, rows[0].closed_by_bucket) == (1, (0, 1, 1, 0, 0, 0))
+
+    def test_opened_counts_the_local_day_across_the_dst_change(self) -> None:
+        with self.at(paris(3, 30, 0, 30)):  # Monday 30 March in Paris, Sunday 22:30 in UTC
+            Ticket.open(self.contract, actor=self.requester, type="urgent_intervention",
+                        title="Tôt")
+        rows, _reopenings = figures.volumes_and_reopenings(self.scope())
+        assert [sum(v.opened_by_bucket[i] for v in rows) for i in (4, 5)] == [0, 1]
 
     def test_backlog_at_the_end_of_the_period_across_the_dst_change(self) -> None:
         b = figures.backlog(self.scope())
@@ -52,6 +93,10 @@ class FiguresTest(MarchScenario):
         # Business time: T3 4 h + 19 days of 10 h; T4 1 h + 22 days of 10 h.
         assert b.mean_age_business_seconds == (194 + 221) * 3600 / 2
         assert b.oldest_opened_at == paris(2, 27, 17, 0)
+        # At the end of each week: T4 alone on 1 March; T2 joins on 3 March, T3 on 4 March,
+        # T2 is resolved on 5 March, reopened and resolved again on 6 March.
+        assert [(p.last_day.day, p.count) for p in b.series] == [
+            (1, 1), (8, 2), (15, 2), (22, 2), (29, 2), (31, 2)]
 
     def test_backlog_of_the_running_period_is_taken_now(self) -> None:
         b = figures.backlog(self.scope(Period.parse("2026-Q2")))
@@ -59,8 +104,14 @@ class FiguresTest(MarchScenario):
         assert b.count == 3  # T3, T4, T6
 
     def test_reopen_rate(self) -> None:
-        r = figures.reopen_rate(self.scope())
+        _volumes, r = figures.volumes_and_reopenings(self.scope())
         assert (r.resolved, r.reopened, r.percent) == (2, 1, 50.0)
+
+    def test_the_reopen_rate_counts_reopenings_of_the_period_only(self) -> None:
+        with self.at(paris(4, 1, 12, 0)):  # T1, resolved in March, reopened in April
+            self.t1.reopen(self.level1, "Revenu")
+        _volumes, r = figures.volumes_and_reopenings(self.scope())
+        assert (r.resolved, r.reopened) == (2, 1)
 
     def test_risk_is_counted_now_from_the_stored_instants(self) -> None:
         r = figures.risk(self.scope())
@@ -70,6 +121,22 @@ class FiguresTest(MarchScenario):
     def test_forfait_in_the_period_and_in_the_contract_year(self) -> None:
         f = figures.forfait(self.scope())
         assert (f.minutes, f.year_first_day, f.year_minutes) == (90, date(2026, 1, 1), 150)
+        assert f.year_last_day == date(2026, 12, 31)
+        assert f.minutes_by_bucket == (0, 90, 0, 0, 0, 0)
+        # The test convention has no forfait section: minutes only.
+        assert (f.days, f.allowance_days, f.remaining_days, f.share_used, f.warn) == (
+            None, None, None, None, False)
+
+    def test_forfait_in_days_of_the_convention_with_its_warning(self) -> None:
+        ConventionVersion.load(self.contract, AQUAREEL_CONVENTION + FORFAIT, "forfait.yaml")
+        f = figures.forfait(self.scope())
+        # 150 min in the year of 2 days of 60 min: 2.5 days, past the 80 % warning.
+        assert (f.days, f.year_days, f.allowance_days) == (1.5, 2.5, 2.0)
+        assert (f.remaining_days, f.share_used, f.warn_ratio, f.warn) == (-0.5, 1.25, 0.8, True)
+        ConventionVersion.load(self.contract, AQUAREEL_CONVENTION + FORFAIT.replace(
+            "days_per_year: 2", "days_per_year: 15"), "forfait.yaml")
+        f = figures.forfait(self.scope())
+        assert (f.share_used, f.warn) == (2.5 / 15, False)
 
     def test_the_contract_year_follows_the_start_date(self) -> None:
         self.contract.starts_on = date(2025, 3, 15)
@@ -79,8 +146,21 @@ class FiguresTest(MarchScenario):
         f = figures.forfait(self.scope(Period.parse("2026-02")))
         assert (f.year_first_day, f.year_minutes) == (date(2025, 3, 15), 60)
 
+    def test_only_the_given_tickets_count(self) -> None:
+        d = figures.dashboard(self.contract, MARCH, NOW,
+                              tickets=Ticket.objects.filter(pk__in=[self.t1.pk, self.t3.pk]))
+        assert [(v.type, v.opened, v.closed) for v in d.volumes] == [
+            ("urgent_intervention", 1, 1), ("anomaly_qualification", 1, 0)]
+        assert [(r.clock, r.stopped) for r in d.delay_compliance] == [
+            ("prise_en_charge", 1), ("resolution", 1)]
+        assert (d.qualification_delay.count, d.backlog.count) == (1, 1)  # T1; T3
+        assert (d.reopen_rate.resolved, d.reopen_rate.reopened) == (1, 0)
+        assert (d.risk.at_risk, d.risk.overdue) == (0, 0)
+        assert (d.forfait.minutes, d.forfait.year_minutes) == (90, 90)
+
     def test_an_empty_period_gives_zeros_and_no_averages(self) -> None:
-        d = figures.dashboard(self.contract, Period.parse("2025-06"), NOW)
+        d = figures.dashboard(self.contract, Period.parse("2025-06"), NOW,
+                              tickets=Ticket.objects.all())
         assert d.delay_compliance == []
         assert d.volumes == []
         assert d.qualification_delay.mean_seconds is None
@@ -89,8 +169,8 @@ class FiguresTest(MarchScenario):
 
     def test_the_whole_dashboard_costs_a_fixed_number_of_queries(self) -> None:
         with CaptureQueriesContext(connection) as queries:
-            figures.dashboard(self.contract, MARCH, NOW)
-        assert len(queries.captured_queries) == 10, [q["sql"] for q in queries.captured_queries]
+            figures.dashboard(self.contract, MARCH, NOW, tickets=Ticket.objects.all())
+        assert len(queries.captured_queries) == 8, [q["sql"] for q in queries.captured_queries]
 
 
 class PeriodTest(SimpleTestCase):
@@ -119,6 +199,13 @@ class PeriodTest(SimpleTestCase):
                             ("2026-03-02..2026-03-01", "précède")]:
             with self.subTest(text=text), pytest.raises(PeriodError, match=words):
                 Period.parse(text)
+
+    def test_it_is_cut_in_weeks_up_to_a_month_and_in_months_beyond(self) -> None:
+        assert [str(b) for b in Period.parse("2026-05").buckets()] == [
+            "2026-05-01..2026-05-03", "2026-05-04..2026-05-10", "2026-05-11..2026-05-17",
+            "2026-05-18..2026-05-24", "2026-05-25..2026-05-31"]
+        assert [str(b) for b in Period.parse("2026-01-15..2026-03-02").buckets()] == [
+            "2026-01-15..2026-01-31", "2026-02", "2026-03-01..2026-03-02"]
 
     def test_the_quarter_of_a_day(self) -> None:
         assert str(Period.quarter_of(date(2026, 8, 15))) == "2026-Q3"

@@ -5,25 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms, template
+from django.db.models import Exists, OuterRef
 from django.forms.boundfield import BoundField
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from jalon.accounts import access
+from jalon.accounts.access import Need
+from jalon.accounts.models import Membership
 from jalon.contracts.models import Contract
 from jalon.web import ticketlist
-from jalon.web.figures import Cell
+from jalon.web.dashboard import Cell
 
 register = template.Library()
 
 
 @register.simple_tag
 def user_contracts(user: Any) -> list[Contract]:
-    """The contracts the user has a role on, for the navigation."""
+    """The contracts the user has a role on, for the navigation, each with
+    ``may_view_dashboard`` (in the same query)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(access.contracts_for(user))
+    dashboard_roles = Membership.objects.filter(
+        user=user, contract=OuterRef("pk"), role__in=access.ROLES_FOR[Need.VIEW_DASHBOARD])
+    return list(access.contracts_for(user).annotate(may_view_dashboard=Exists(dashboard_roles)))
 
 
 @register.simple_tag(takes_context=True)

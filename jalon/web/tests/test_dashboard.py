@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 
 from jalon.contracts.models import ConventionVersion
-from jalon.web import figures
-from jalon.web.dashboard import parse_period
-from jalon.web.figures import Cell, Period
+from jalon.conventions.model import Forfait
+from jalon.dashboard.periods import Period
+from jalon.lib.testing import AQUAREEL_CONVENTION
+from jalon.web.dashboard import Cell, bucket_label, parse_period
 from jalon.web.rules import rules_for
 from jalon.web.tests.helpers import WebTestCase, at, paris
 
@@ -24,7 +24,8 @@ NOW = paris(2026, 5, 12, 12, 0)
 class MayTest(WebTestCase):
     """May 2026 (weekly buckets). T1: urgent, on time, closed 5 May. T2: urgent, resolved late
     on 11 May. T3: anomaly never qualified. T4: opened in April, never qualified, breached.
-    T5: corrective, resolved 5 May and reopened 6 May."""
+    T5: corrective, resolved 5 May and reopened 6 May. T1, T5 and T2 are qualified 10 min
+    after their opening."""
 
     def setUp(self) -> None:
         self.t4 = self.open(paris(2026, 4, 20, 9, 0), "Ancien")
@@ -63,10 +64,18 @@ class MayTest(WebTestCase):
         assert resolution.mean_hours.value == 6.5
         assert resolution.target_hours == 10
 
-    def test_qualification_delay(self) -> None:
+    def test_qualification_delay_of_the_tickets_first_qualified_in_the_period(self) -> None:
         q = self.board().context["board"].qualification
-        assert (q.opened.value, q.qualified.value, q.waiting.value) == (4, 3, 1)
-        assert q.mean_hours.value == 0.2  # 10 business minutes each
+        assert q.qualified.value == 3  # T1, T5, T2; never T3 nor T4
+        assert (q.mean_hours.value, q.median_hours.value) == (0.2, 0.2)  # 10 minutes each
+
+    def test_a_qualification_in_the_period_of_an_older_ticket_counts(self) -> None:
+        self.qualify(self.t4, paris(2026, 5, 4, 8, 0))  # April's T4, qualified in May
+        q = self.board().context["board"].qualification
+        assert q.qualified.value == 4
+        # T4: Monday 20 April 09:00–18:00 (9 h), eight business days to Thursday 30 April
+        # (80 h), Friday 1 May a holiday, then Monday 4 May at 08:00: 89 h.
+        assert q.max_hours.value == 89
 
     def test_volumes_by_week_type_and_criticality(self) -> None:
         volumes = self.board().context["board"].volumes
@@ -85,7 +94,9 @@ class MayTest(WebTestCase):
 
     def test_backlog_size_and_age(self) -> None:
         backlog = self.board().context["board"].backlog
-        assert [p.size.value for p in backlog] == [1, 4, 4, 4, 4]
+        # Not resolved: T4 alone on 3 May; T3, T5 (reopened), T2 (resolved 11 May) on 10 May;
+        # then, taken now (12 May), T4, T3 and T5.
+        assert [p.size.value for p in backlog] == [1, 4, 3, 3, 3]
         # End of 3 May: T4 only, opened 20 April 09:00 (Paris) → 13 days and 15 hours.
         assert backlog[0].mean_age_days.value == 13.6
 
@@ -94,20 +105,36 @@ class MayTest(WebTestCase):
         assert (reopening.resolved.value, reopening.reopened.value) == (3, 1)
         assert reopening.rate.display == "33,3 %"
 
-    def test_tickets_at_risk_and_breached_now(self) -> None:
+    def test_tickets_at_risk_and_overdue_now(self) -> None:
         board = self.board().context["board"]
         assert board.at_risk.value == 0
-        assert board.breached.value == 1  # T4, whose take-in-charge never stopped
+        assert board.overdue.value == 1  # T4, whose take-in-charge never stopped
 
-    def test_forfait_consumption(self) -> None:
+    def test_forfait_in_hours_without_a_forfait_section(self) -> None:
         forfait = self.board().context["board"].forfait
-        # 720 min charged (60 not charged); a day is the calendar's 10 h.
-        assert forfait.used_in_period.value == 1.2
-        assert forfait.used_in_year.value == 1.2
-        assert forfait.allowance_days is None  # the test convention declares no forfait
-        assert [c.value for _label, c in forfait.per_bucket] == [0, 1.2, 0, 0, 0]
+        # 720 min charged (60 not charged).
+        assert (forfait.unit, forfait.used_in_period.value, forfait.used_in_year.value) == (
+            "h", 12, 12)
+        assert forfait.source.allowance_days is None
+        assert [c.value for _label, c in forfait.per_bucket] == [0, 12, 0, 0, 0]
+
+    def test_forfait_in_days_of_the_convention_with_its_warning(self) -> None:
+        ConventionVersion.load(self.contract, AQUAREEL_CONVENTION + (
+            "forfait: {days_per_year: 1.5, day: 10h, warn_ratio: 0.75}\n"), "forfait.yaml")
+        response = self.board()
+        forfait = response.context["board"].forfait
+        # 720 min = 1.2 days of 10 h: 80 % of 1.5 days, past the 75 % warning.
+        assert (forfait.unit, forfait.used_in_year.value, forfait.remaining.value) == (
+            "j", 1.2, 0.3)
+        assert forfait.share_percent == pytest.approx(80)
+        html = response.content.decode()
+        assert "1,2 j consommés sur 1,5 j pour l’année (80 %)." in html
+        assert "a atteint 75 % du forfait annuel, le seuil d’alerte" in html
 
     def test_every_count_links_to_exactly_the_tickets_behind_it(self) -> None:
+        with at(paris(2026, 5, 12, 9, 0)):
+            self.t1.reopen(self.level1, "Revenu")  # closed on 5 May, no longer closed_at
+        self.qualify(self.t4, paris(2026, 5, 4, 8, 0))  # first qualified in the period
         response = self.board()
         html = response.content.decode()
         links = re.findall(r'<a href="(/marches/aquareel/tickets/\?[^"]+)" title="Voir les '
@@ -135,16 +162,21 @@ class MayTest(WebTestCase):
         assert "les valeurs sont reprises dans le tableau qui suit" in html
         assert "<script" not in html.split("<main")[1].split("</main>")[0]
 
-    def test_the_requester_sees_the_figures_of_their_own_tickets(self) -> None:
-        self.login(self.other_requester)
+    def test_requesters_are_neither_shown_nor_offered_the_dashboard(self) -> None:
+        self.login(self.requester)
         with at(NOW):
-            board = self.client.get(BOARD).context["board"]
-        assert board.qualification.opened.value == 0
+            assert self.client.get(BOARD).status_code == 403
+        link = BOARD.split("?")[0]
+        for page in ("/", "/marches/aquareel/tickets/"):
+            assert link not in self.client.get(page).content.decode(), page
+        self.login(self.auditor)
+        for page in ("/", "/marches/aquareel/tickets/"):
+            assert link in self.client.get(page).content.decode(), page
 
 
 class DashboardQueriesTest(WebTestCase):
-    # session, user, contract, roles, convention, tickets, clocks, qualification, events,
-    # time entries, at risk, breached, nav contracts.
+    # session, user, contract, roles, convention, clocks stopped, qualification, openings,
+    # events, backlog, clocks now, time entries, nav contracts.
     DASHBOARD = 13
 
     @pytest.fixture(autouse=True)
@@ -164,19 +196,22 @@ class DashboardQueriesTest(WebTestCase):
 class PeriodTest(WebTestCase):
     def test_month_quarter_custom_and_default(self) -> None:
         today = date(2026, 5, 12)
-        assert parse_period({}, today) == (Period.month(2026, 5), [])
-        assert parse_period({"period": "quarter", "quarter": "2026-T2"}, today)[0] == Period(
-            date(2026, 4, 1), date(2026, 6, 30), "quarter")
+        assert parse_period({}, today) == (Period.parse("2026-05"), "month", [])
+        assert parse_period({"period": "quarter", "quarter": "2026-T2"}, today) == (
+            Period.parse("2026-Q2"), "quarter", [])
         assert parse_period({"period": "custom", "from": "2026-01-15", "to": "2026-03-02"},
-                            today)[0] == Period(date(2026, 1, 15), date(2026, 3, 2))
-        period, errors = parse_period({"period": "custom", "from": "2026-03-02",
-                                       "to": "2026-01-15"}, today)
-        assert period == Period.month(2026, 5)
+                            today) == (Period(date(2026, 1, 15), date(2026, 3, 2)), "custom", [])
+        period, kind, errors = parse_period({"period": "custom", "from": "2026-03-02",
+                                             "to": "2026-01-15"}, today)
+        assert (period, kind) == (Period.parse("2026-05"), "month")
         assert errors
 
-    def test_a_quarter_is_cut_in_months(self) -> None:
-        labels = [b.label for b in Period.quarter(2026, 2).buckets()]
-        assert labels == ["04/2026", "05/2026", "06/2026"]
+    def test_weeks_and_months_are_labelled(self) -> None:
+        quarter = Period.parse("2026-Q2")
+        assert [bucket_label(quarter, b) for b in quarter.buckets()] == [
+            "04/2026", "05/2026", "06/2026"]
+        may = Period.parse("2026-05")
+        assert bucket_label(may, may.buckets()[1]) == "04/05–10/05"
 
     def test_a_bad_period_is_reported(self) -> None:
         self.login(self.level1)
@@ -185,24 +220,12 @@ class PeriodTest(WebTestCase):
         assert "Mois attendu au format AAAA-MM." in response.content.decode()
 
 
-def test_the_aquareel_convention_gives_a_forfait_of_15_days_of_10_hours() -> None:
+def test_the_aquareel_convention_gives_its_forfait_and_type_labels() -> None:
     text = (Path(settings.BASE_DIR) / "conventions" / "aquareel-tma.yaml").read_text()
     rules = rules_for(ConventionVersion(text=text, source_name="aquareel-tma.yaml"))
-    assert rules.forfait_days() == 15
-    assert rules.forfait_day_minutes() == 600
+    assert rules.forfait == Forfait(days_per_year=15, day_minutes=600, warn_ratio=0.8)
     assert rules.type_label("urgente") == "Intervention urgente"
-
-
-def test_forfait_remaining_counts_the_contract_year() -> None:
-    year = figures.contract_year(date(2026, 5, 31), date(2025, 9, 1))
-    assert year == Period(date(2025, 9, 1), date(2026, 8, 31))
-    entries = [(date(2025, 8, 31), 600), (date(2025, 10, 1), 1200), (date(2026, 5, 10), 300)]
-    result = figures.forfait(entries, Period.month(2026, 5), year, 15, 600)
-    assert result.used_in_period.value == 0.5
-    assert result.used_in_year.value == 2.5
-    assert result.remaining.value == 12.5
-    assert result.remaining.filters == {"forfait_from": date(2025, 9, 1),
-                                        "forfait_to": date(2026, 5, 31)}
+    assert ("anomalie", "Qualification d'anomalie") in rules.types
 
 
 def test_cells_display_in_french() -> None:
@@ -212,8 +235,17 @@ def test_cells_display_in_french() -> None:
     assert Cell(4).display == "4"
 
 
-def test_buckets_do_not_cross_the_period() -> None:
-    zone = ZoneInfo("Europe/Paris")
-    rows = [figures.TicketRow(1, "a", "", "", paris(2026, 5, 31, 23, 30), None)]
-    tables = figures.volumes(rows, Period.month(2026, 5), zone, {}, {})
-    assert [c.value for c in tables["total"].rows[0][1]] == [0, 0, 0, 0, 1]
+def test_chart_coordinates_are_valid_svg_numbers_in_french():
+    """French formatting writes 106,0: SVG needs 106.0 whatever the language."""
+    import re
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    chart = {"width": 300, "height": 120, "ticks": [(106.0, "0")], "labels": [(50.5, "S1")], "legend": [],
+             "bars": [{"x": 40.25, "y": 10.5, "width": 12.75, "height": 95.5, "css": "a", "title": "t", "href": ""}]}
+    with translation.override("fr"):
+        html = render_to_string("web/_chart.html", {"chart": chart, "chart_id": "c", "chart_title": "T"})
+    coordinates = re.findall(r'\b(?:x|y|x1|x2|y1|y2|width|height)="([^"]*)"', html)
+    assert coordinates
+    assert all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates), coordinates

@@ -62,7 +62,8 @@ class ExportTest(WebTestCase):
         rows = self.csv_rows("/marches/aquareel/tableau-de-bord/export.csv?period=month"
                              "&month=2026-05")
         assert rows[0] == ["Indicateur", "Ligne", "Colonne", "Valeur"]
-        assert ["Qualification", "niveau 1", "ouverts", "2"] in rows
+        assert ["Qualification", "niveau 1", "qualifiés", "1"] in rows  # a, 10 min after
+        assert ["Qualification", "niveau 1", "délai moyen", "0,2 h"] in rows
         with at(paris(2026, 5, 7, 11, 0)):
             response = self.client.get("/marches/aquareel/tableau-de-bord/export.xlsx?period="
                                        "month&month=2026-05")

@@ -190,6 +190,32 @@ class CreateTest(WebTestCase):
         assert ticket.phone_call_at == paris(2026, 5, 7, 8, 58)
         assert ticket.requester == self.requester
 
+    def test_level1_declares_on_behalf_of_a_member_of_the_contract(self) -> None:
+        self.login(self.level1)
+        html = self.client.get(self.URL).content.decode()
+        assert 'name="requester"' in html
+        assert f'<option value="{self.requester.pk}">rita.spc</option>' in html
+        assert "oscar.ailleurs" not in html
+        response = self.client.post(self.URL, {"type": "urgent_intervention",
+                                               "title": "Reçu par téléphone",
+                                               "requester": str(self.requester.pk)})
+        assert response.status_code == 302
+        ticket = Ticket.objects.get()
+        assert ticket.requester == self.requester
+        assert ticket.events.get().actor == self.level1
+
+    def test_only_level1_and_the_buyer_manager_are_offered_the_requester(self) -> None:
+        for person, offered in ((self.buyer_manager, True), (self.requester, False),
+                                (self.technician, False)):
+            self.login(person)
+            html = self.client.get(self.URL).content.decode()
+            assert ('name="requester"' in html) is offered, person
+        # Posted anyway, the field is ignored: the ticket is the requester's own.
+        self.login(self.requester)
+        self.client.post(self.URL, {"type": "urgent_intervention", "title": "x",
+                                    "requester": str(self.other_requester.pk)})
+        assert Ticket.objects.get().requester == self.requester
+
     def test_the_form_offers_the_convention_choices(self) -> None:
         self.login(self.level1)
         html = self.client.get(self.URL).content.decode()
