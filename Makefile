@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 JALON  := $(BIN)/jalon
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: demo test lint pytest install bench clean
+.PHONY: demo test lint pytest install bench bench-platform clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 est requis ($(PYTHON) introuvable ; essayez PYTHON=python3 make …)"; exit 1; }
@@ -41,6 +41,12 @@ test: lint pytest
 bench: install
 	$(BIN)/python benchmarks/businesstime_bench.py
 	$(BIN)/python benchmarks/scorecard_bench.py
+
+# 1,000,000 tickets in the PostgreSQL database jalon_bench (loaded once; FRESH=1 reloads), then
+# the list, dashboard and creation under 20 concurrent clients against gunicorn on loopback.
+bench-platform: install
+	$(BIN)/python benchmarks/platform_data.py $(if $(FRESH),--fresh)
+	$(BIN)/python benchmarks/platform_bench.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info .mypy_cache .ruff_cache .pytest_cache
