@@ -20,7 +20,6 @@ register_converter(ExportFormat, "fmt")
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("connexion/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("tickets/", views.my_tickets, name="my-tickets"),
     path("tickets/export.<fmt:fmt>", views.my_tickets_export, name="my-tickets-export"),
