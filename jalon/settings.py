@@ -67,6 +67,23 @@ TEMPLATES = [
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{DATA_DIR / 'jalon.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache (dashboard figures): in-process by default; JALON_CACHE_URL=redis://host:6379/0 shares
+# one between the processes; dummy:// turns it off. The test suite clears it around every test
+# (jalon/conftest.py).
+_CACHE_URL = env_str("JALON_CACHE_URL", "")
+CACHES: dict[str, dict[str, object]]
+if _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": _CACHE_URL, "KEY_PREFIX": "jalon"}}
+elif _CACHE_URL == "dummy://":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+elif not _CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "LOCATION": "jalon", "OPTIONS": {"MAX_ENTRIES": 1000}}}
+else:
+    raise SettingError(f"JALON_CACHE_URL: redis://, rediss://, unix:// or dummy:// expected, "
+                       f"not {_CACHE_URL!r}.")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",

@@ -24,7 +24,7 @@ from pydantic import Field
 
 from jalon.accounts.access import contracts_for, get_contract_for, tickets_for
 from jalon.dashboard.clocks import late, past_warning, ticket_has_clock
-from jalon.tickets.models import Ticket, TicketState
+from jalon.tickets.models import Clock, Ticket, TicketState
 
 Sort = Literal["-opened_at", "opened_at", "-updated_at", "updated_at", "-priority", "priority"]
 _REFERENCE = re.compile(r"^(.+)-(\d+)$")
@@ -63,10 +63,18 @@ def ticket_rows(tickets: QuerySet[Ticket], now: datetime) -> QuerySet[Ticket]:
         live_at_risk=ticket_has_clock(past_warning(now)), live_breached=ticket_has_clock(late(now)))
 
 
-def filtered(tickets: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
+def filtered(tickets: QuerySet[Ticket], f: TicketFilters,
+             now: datetime | None = None) -> QuerySet[Ticket]:
     exact = {"type": f.type, "state": f.state, "priority": f.priority, "assigned_group": f.group,
-             "live_at_risk": f.at_risk, "live_breached": f.breached}
+             "live_breached": f.breached}
     tickets = tickets.filter(**{name: value for name, value in exact.items() if value is not None})
+    if f.at_risk is not None:
+        # The tickets of the running clocks past their warning, read first (running clocks are
+        # few: open tickets only) and passed as a list: PostgreSQL misestimates the EXISTS on
+        # ``live_at_risk`` (and a semi-join alike) and reads the list backwards to find them.
+        risky = set(Clock.objects.filter(past_warning(now or timezone.now()))
+                    .values_list("ticket_id", flat=True))
+        tickets = tickets.filter(pk__in=risky) if f.at_risk else tickets.exclude(pk__in=risky)
     if f.opened_after is not None:
         tickets = tickets.filter(opened_at__gte=_aware(f.opened_after))
     if f.opened_before is not None:

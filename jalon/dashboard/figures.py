@@ -44,6 +44,7 @@ One definition per figure, and why:
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -53,7 +54,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from jalon.businesstime import Calendar
@@ -61,7 +63,7 @@ from jalon.contracts.models import Contract
 from jalon.conventions.calendars import build_calendar
 from jalon.conventions.model import Convention
 from jalon.conventions.model import Forfait as ForfaitRule
-from jalon.dashboard.clocks import past_due, past_warning
+from jalon.dashboard.clocks import RUNNING, past_due, past_warning
 from jalon.dashboard.periods import Period
 from jalon.tickets.models import Clock, Criticality, EventKind, Ticket, TicketEvent, TimeEntry
 
@@ -79,6 +81,8 @@ class Scope:
     convention: Convention | None
     tz: str
     buckets: tuple[Period, ...]
+    version_id: int | None = None
+    """The convention version the figures follow (part of their cache key)."""
 
     @property
     def calendar_id(self) -> str | None:
@@ -108,7 +112,8 @@ def scope(contract: Contract, period: Period, now: datetime, tickets: QuerySet[T
     tz = convention.contract.tz if convention is not None else settings.TIME_ZONE
     start, end = period.bounds(tz)
     return Scope(contract, tickets.filter(contract=contract), period, start, end, now,
-                 convention, tz, tuple(period.buckets()))
+                 convention, tz, tuple(period.buckets()),
+                 version.pk if version is not None else None)
 
 
 # -- delays ------------------------------------------------------------------------------------
@@ -189,12 +194,17 @@ class QualificationDelay:
 
 
 def qualification_delay(s: Scope) -> QualificationDelay:
-    rows = list(
-        s.tickets.annotate(first=Min("events__at", filter=Q(events__kind=EventKind.QUALIFIED)))
-        .filter(first__gte=s.start, first__lt=s.end)
-        .order_by()
-        .values_list("opened_at", "first")
-    )
+    # From the period's qualifications, less the tickets qualified before it: an index range on
+    # (kind, at), where grouping every ticket's events would read them all.
+    earlier = TicketEvent.objects.filter(ticket=OuterRef("ticket"), kind=EventKind.QUALIFIED,
+                                         at__lt=s.start)
+    rows = [
+        (opened, first) for _ticket, opened, first in
+        TicketEvent.objects.filter(ticket__in=s.tickets, kind=EventKind.QUALIFIED,
+                                   at__gte=s.start, at__lt=s.end)
+        .exclude(Exists(earlier))
+        .order_by().values_list("ticket_id", "ticket__opened_at").annotate(first=Min("at"))
+    ]
     calendar = s.calendar()
     if not rows or calendar is None:
         return QualificationDelay(s.calendar_id, len(rows), None, None, None)
@@ -342,7 +352,7 @@ class Risk:
 
 def risk(s: Scope) -> Risk:
     warned, due = past_warning(s.now), past_due(s.now)
-    counts = Clock.objects.filter(ticket__in=s.tickets).aggregate(
+    counts = Clock.objects.filter(RUNNING, ticket__in=s.tickets).aggregate(
         at_risk=Count("ticket", distinct=True, filter=warned & ~due),
         overdue=Count("ticket", distinct=True, filter=due),
     )
@@ -467,10 +477,35 @@ def dashboard(contract: Contract, period: Period, now: datetime, *,
     """Every figure of ``contract`` over ``period``, counting ``tickets`` (the reader's
     ``access.tickets_for``)."""
     s = scope(contract, period, now, tickets)
-    volumes, reopenings = volumes_and_reopenings(s)
-    return Dashboard(contract, s.convention, period, s.buckets, now, delay_compliance(s),
-                     qualification_delay(s), volumes, backlog(s), reopenings, risk(s),
-                     forfait(s))
+    key = cache_key(s)
+    found = cache.get(key)
+    if found is None:
+        volumes, reopenings = volumes_and_reopenings(s)
+        found = (delay_compliance(s), qualification_delay(s), volumes, backlog(s), reopenings,
+                 forfait(s))
+        cache.set(key, found, None if s.end <= now else CURRENT_PERIOD_SECONDS)
+    compliance, qualification, volumes, stock, reopenings, package = found
+    return Dashboard(contract, s.convention, period, s.buckets, now, compliance, qualification,
+                     volumes, stock, reopenings, risk(s), package)
+
+
+CURRENT_PERIOD_SECONDS = 60
+"""How long the figures of a period not over yet are kept. Those of a past period are kept for
+good: nothing changes in a period once it is over (the history is append-only); the live risk
+counts are never cached."""
+
+CACHE_VERSION = 1
+"""Bump when a figure's definition or dataclass changes: the cached ones are then ignored."""
+
+
+def cache_key(s: Scope) -> str:
+    """The cached figures' key: contract, convention version, period, and the tickets counted.
+    Those are named by their query (the reader's scope: a requester's organisation, say), so
+    readers who see different tickets never share figures."""
+    sql, params = s.tickets.query.sql_with_params()
+    tickets = hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
+    return (f"dashboard:{CACHE_VERSION}:{s.contract.pk}:{s.version_id}:"
+            f"{s.period.first_day:%Y%m%d}-{s.period.last_day:%Y%m%d}:{tickets}")
 
 
 _CRITICALITY_RANK = {value: rank for rank, value in enumerate(Criticality.values)}

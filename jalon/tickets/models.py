@@ -144,9 +144,9 @@ class Ticket(models.Model):
             models.UniqueConstraint(fields=["contract", "number"], name="ticket_number_unique"),
         )
         # The list and the dashboard on a million tickets (benchmarks/platform_bench.py). Text
-        # search and the list page's "opened DESC NULLS LAST" order have PostgreSQL-only indexes
-        # (migration 0005): SQLite has no trigram index, and its plain index already sorts NULLs
-        # last when descending.
+        # search has PostgreSQL-only indexes (migration 0005): SQLite has no trigram index. The
+        # list no longer sorts "opened DESC NULLS LAST" (opened_at is never null): ticket_opened
+        # serves it, and 0005's PostgreSQL-only ticket_list_order index is no longer needed.
         indexes = (
             # a state (list, API, admin filters), newest first
             models.Index(fields=["contract", "state", "opened_at"], name="ticket_state_opened"),
@@ -158,6 +158,8 @@ class Ticket(models.Model):
                          name="ticket_open_opened"),
             # the dashboard's backlog: not done, or done after an instant
             models.Index("contract", Coalesce("resolved_at", "closed_at"), name="ticket_done_at"),
+            # the list's group filter options: a loose index scan, one probe per distinct group
+            models.Index(fields=["contract", "assigned_group"], name="ticket_group"),
         )
 
     def __str__(self) -> str:

@@ -19,8 +19,10 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Case, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from jalon.accounts import access
@@ -116,6 +118,33 @@ class TicketFilterForm(forms.Form):
         # Keep the valid filters when one is wrong: the list stays usable.
         for name in list(self.errors):
             self.cleaned_data.pop(name, None)
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``CAP`` tickets, or up to the page asked for: counting a million tickets
+    costs more than the page itself. Beyond the cap, ``more`` is set, the list says "plus de
+    1 000 tickets" and the pagination reaches one page past the one shown, so "Suivante" keeps
+    going."""
+
+    CAP = 1000
+
+    def __init__(self, object_list: Any, per_page: int, wanted: Any = None) -> None:
+        super().__init__(object_list, per_page)
+        page = int(wanted) if str(wanted or "").isdigit() else 1
+        self.limit = max(self.CAP, page * per_page) + 1
+        self.more = False
+
+    @cached_property
+    def count(self) -> int:
+        tickets: Any = self.object_list
+        found = int(tickets.order_by()[:self.limit].count())
+        self.more = found >= self.limit
+        return found
+
+    @property
+    def at_least(self) -> int:
+        """With ``more``: the number of tickets known to be there, at least."""
+        return self.limit - 1
 
 
 def visible_tickets(user: Any, contracts: list[Contract]) -> QuerySet[Ticket]:
@@ -253,7 +282,13 @@ def apply_sort(tickets: QuerySet[Ticket], sort: str, priority_order: list[str]) 
                           default=Value(99), output_field=IntegerField())
     else:
         expression = F("opened_at")
-    ordered = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    if key == "due":
+        # Tickets without a running clock have no next due date: last, whichever the direction.
+        ordered = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    else:
+        # Never null: a plain ORDER BY, which the (contract, opened_at) index serves read
+        # backwards on PostgreSQL (NULLS LAST would not match it).
+        ordered = expression.desc() if descending else expression.asc()
     return tickets.order_by(ordered, "-opened_at", "-pk")
 
 

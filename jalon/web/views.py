@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from jalon.accounts import access
 from jalon.accounts.access import Need
+from jalon.accounts.models import Role
 from jalon.contracts.models import Contract, ConventionVersion
 from jalon.dashboard import figures
 from jalon.tickets.models import Ticket, TicketState
@@ -77,6 +78,37 @@ def _union(pairs: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
+_GROUPS_SQL = """
+WITH RECURSIVE found(name) AS (
+    SELECT MIN(assigned_group) FROM {table} WHERE contract_id = %s AND assigned_group > ''
+    UNION ALL
+    SELECT (SELECT MIN(assigned_group) FROM {table}
+            WHERE contract_id = %s AND assigned_group > found.name)
+    FROM found WHERE found.name IS NOT NULL
+)
+SELECT name FROM found WHERE name IS NOT NULL
+"""
+
+
+def assigned_groups(user: Any, contracts: list[Contract]) -> list[str]:
+    """The groups of the tickets ``user`` sees on ``contracts``, for the group filter.
+
+    A contract's whole set is read from the ``ticket_group`` index, one probe per distinct group
+    (a loose index scan: a handful of rows, where a DISTINCT reads a million tickets). A
+    requester sees their organisation's tickets only: their groups are taken from those."""
+    found: set[str] = set()
+    sql = _GROUPS_SQL.format(table=connection.ops.quote_name(Ticket._meta.db_table))
+    for contract in contracts:
+        if access.roles_on(user, contract) == {Role.REQUESTER}:
+            found.update(access.tickets_for(user, contract).exclude(assigned_group="")
+                         .order_by().values_list("assigned_group", flat=True).distinct())
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [contract.pk, contract.pk])
+            found.update(name for (name,) in cursor.fetchall())
+    return sorted(found)
+
+
 def list_context(request: HttpRequest, contracts: list[Contract],
                  contract: Contract | None) -> dict[str, Any]:
     """Filters, sort and the page of tickets, for the list page and its exports."""
@@ -84,8 +116,7 @@ def list_context(request: HttpRequest, contracts: list[Contract],
     rules = current_rules(contracts)
     priorities = _union([r.priorities for r in rules.values()])
     tickets = ticketlist.visible_tickets(request.user, contracts)
-    groups = sorted(set(tickets.exclude(assigned_group="").values_list("assigned_group",
-                                                                        flat=True)))
+    groups = assigned_groups(request.user, contracts)
     options = {
         "type": _union([r.types for r in rules.values()]), "priority": priorities,
         "clock": _union([r.clocks for r in rules.values()]), "group": [(g, g) for g in groups],
@@ -114,8 +145,10 @@ def rows_of(tickets: Any, rules: dict[int, Rules], now: Any) -> list[dict[str, A
 def _render_list(request: HttpRequest, contracts: list[Contract],
                  contract: Contract | None) -> HttpResponse:
     context = list_context(request, contracts, contract)
-    page = Paginator(context["tickets"].select_related("contract").prefetch_related("clocks"),
-                     ticketlist.PAGE_SIZE).get_page(request.GET.get("page"))
+    wanted = request.GET.get("page")
+    page = ticketlist.CappedPaginator(
+        context["tickets"].select_related("contract").prefetch_related("clocks"),
+        ticketlist.PAGE_SIZE, wanted).get_page(wanted)
     filters = context["filters"]
     context.update({
         "page": page, "rows": rows_of(page.object_list, context["rules"], context["now"]),
@@ -151,8 +184,12 @@ def _sort_state(sort: str) -> dict[str, str]:
 
 def _page_links(page: Any, filters: dict[str, Any]) -> list[tuple[int | None, str]]:
     numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-    return [(n, ticketlist.query_string(filters, page=n)) if isinstance(n, int) else (None, "")
-            for n in numbers]
+    links: list[tuple[int | None, str]] = [
+        (n, ticketlist.query_string(filters, page=n)) if isinstance(n, int) else (None, "")
+        for n in numbers]
+    if getattr(page.paginator, "more", False):
+        links.append((None, ""))  # more pages than counted
+    return links
 
 
 @login_required

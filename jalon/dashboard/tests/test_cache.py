@@ -1,0 +1,71 @@
+"""The dashboard's figures are cached: a past period's for good, the current one's briefly, never
+the live risk counts, and never shared between readers who see different tickets."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+from django.core.cache import cache
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from jalon.accounts import access
+from jalon.dashboard import figures
+from jalon.dashboard.periods import Period
+from jalon.dashboard.tests.scenario import NOW, MarchScenario
+
+MARCH = Period.parse("2026-03")
+APRIL = Period.parse("2026-04")
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "LOCATION": "jalon-dashboard-tests"}}
+
+
+@override_settings(CACHES=LOCMEM)
+class DashboardCacheTest(MarchScenario):
+    def setUp(self) -> None:
+        cache.clear()
+
+    def dashboard(self, user: object, period: Period = MARCH) -> figures.Dashboard:
+        return figures.dashboard(self.contract, period, NOW,
+                                 tickets=access.tickets_for(user, self.contract))
+
+    def test_a_cached_dashboard_is_served_with_live_risk_counts(self) -> None:
+        first = self.dashboard(self.level1)
+        with CaptureQueriesContext(connection) as queries:
+            again = self.dashboard(self.level1)
+        # the scope (convention) and the risk counts only
+        assert len(queries.captured_queries) == 2, [q["sql"] for q in queries.captured_queries]
+        assert again == first
+        with mock.patch.object(figures, "risk", wraps=figures.risk) as risk:
+            self.dashboard(self.level1)
+        risk.assert_called_once()
+
+    def test_past_periods_are_kept_for_good_the_current_one_for_a_minute(self) -> None:
+        with mock.patch.object(figures.cache, "set") as set_:
+            self.dashboard(self.level1, MARCH)
+            self.dashboard(self.level1, APRIL)
+        assert [c.args[2] for c in set_.call_args_list] == [None,
+                                                             figures.CURRENT_PERIOD_SECONDS]
+
+    def test_readers_seeing_other_tickets_do_not_share_figures(self) -> None:
+        scoped = access.tickets_for(self.other_requester, self.contract)
+        assert scoped.count() < access.tickets_for(self.level1, self.contract).count()
+        everything = self.dashboard(self.level1)
+        mine = self.dashboard(self.other_requester)
+        cache.clear()
+        assert self.dashboard(self.other_requester) == mine
+        assert mine.volumes != everything.volumes
+        # the holder sees the same tickets as the level 1 agent: the same figures, shared
+        assert self.key(self.holder_manager) == self.key(self.level1) != self.key(self.other_requester)
+
+    def test_other_contracts_and_periods_have_their_own_figures(self) -> None:
+        tickets = access.tickets_for(self.level1, self.contract)
+        march = figures.cache_key(figures.scope(self.contract, MARCH, NOW, tickets))
+        april = figures.cache_key(figures.scope(self.contract, APRIL, NOW, tickets))
+        other = figures.cache_key(figures.scope(self.other_contract, MARCH, NOW, tickets))
+        assert len({march, april, other}) == 3
+
+    def key(self, user: object) -> str:
+        return figures.cache_key(figures.scope(self.contract, MARCH, NOW,
+                                               access.tickets_for(user, self.contract)))
