@@ -114,14 +114,14 @@ def format_instants(seconds: I64, zone: ZoneInfo) -> list[str]:
 
 def local_offsets(seconds: I64, zone: ZoneInfo) -> I64:
     """The zone's UTC offset, in seconds, at each instant (Unix seconds)."""
-    first, last = _year(int(seconds.min())), _year(int(seconds.max()))
-    changes, offsets = _offset_table(zone.key, first - 1, last + 1)
-    return offsets[np.searchsorted(changes, seconds, side="right") - 1]
+    changes, offsets = offset_changes(zone.key, _year(int(seconds.min())) - 1, _year(int(seconds.max())) + 1)
+    return offsets[np.searchsorted(changes, seconds, side="right")]
 
 
-@lru_cache(maxsize=32)
-def _offset_table(zone_key: str, first_year: int, last_year: int) -> tuple[I64, I64]:
-    """Instants where the offset changes (first entry: the range's start) and the offset from each.
+@lru_cache(maxsize=64)
+def offset_changes(zone_key: str, first_year: int, last_year: int) -> tuple[I64, I64]:
+    """The UTC instants where the zone's offset changes within the years, and its offsets: the one
+    in force before the first change, then the one after each change (one more than changes).
 
     Found by sampling every 6 hours and bisecting each interval whose offset differs to the
     second; no zone changes its offset twice within 6 hours."""
@@ -134,7 +134,8 @@ def _offset_table(zone_key: str, first_year: int, last_year: int) -> tuple[I64, 
         delta = datetime.fromtimestamp(at, zone).utcoffset()
         return int(delta.total_seconds()) if delta is not None else 0
 
-    changes, offsets = [np.iinfo(np.int64).min], [offset(start)]
+    changes: list[int] = []
+    offsets = [offset(start)]
     at = start
     while at < end:
         after = offset(at + step)
@@ -201,8 +202,8 @@ def _wall_to_unix(wall: I64, ok: npt.NDArray[np.bool_], zone: ZoneInfo) -> I64:
     if not ok.any():
         return wall
     safe = np.where(ok, wall, wall[ok][0])
-    changes, offsets = _offset_table(zone.key, _year(int(safe.min())) - 1, _year(int(safe.max())) + 1)
-    switches = changes[1:] + np.maximum(offsets[:-1], offsets[1:])
+    changes, offsets = offset_changes(zone.key, _year(int(safe.min())) - 1, _year(int(safe.max())) + 1)
+    switches = changes + np.maximum(offsets[:-1], offsets[1:])
     offset = offsets[np.searchsorted(switches, safe, side="right")]
     return wall - offset
 

@@ -24,12 +24,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property, lru_cache
+from functools import cached_property
 from itertools import product
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
+
+from jalon.businesstime.instants import offset_changes
 
 Seconds = npt.NDArray[np.int64]
 Bytes = npt.NDArray[np.uint8]
@@ -288,38 +289,15 @@ def wall_to_utc(wall: Seconds, zone: str) -> Conversion:
     return Conversion(utc, int(in_window[backward].sum()), int(in_window[~backward].sum()))
 
 
-@lru_cache(maxsize=64)
 def _transitions(zone: str, first_day: int, last_day: int) -> tuple[Seconds, Seconds]:
-    """Offset changes of ``zone`` between two days: UTC instants, and offsets (one more).
-
-    Offsets are sampled once a day and each change is then found to the second by bisection;
-    real zones never change twice within a day.
-    """
+    """Offset changes of ``zone`` between two days: UTC instants, and offsets (one more)."""
     if zone.upper() == "UTC":
         return np.empty(0, np.int64), np.zeros(1, np.int64)
-    tz = ZoneInfo(zone)
-    days = range(first_day * _DAY, (last_day + 1) * _DAY, _DAY)
-    offsets = [_offset(tz, moment) for moment in days]
-    changes = [i for i in range(1, len(offsets)) if offsets[i] != offsets[i - 1]]
-    instants = [_bisect(tz, days[i - 1], days[i], offsets[i - 1]) for i in changes]
-    values = [offsets[0], *(offsets[i] for i in changes)]
-    return np.array(instants, np.int64), np.array(values, np.int64)
+    return offset_changes(zone, _year_of_day(first_day), _year_of_day(last_day))
 
 
-def _offset(tz: ZoneInfo, moment: int) -> int:
-    offset = datetime.fromtimestamp(moment, UTC).astimezone(tz).utcoffset()
-    return int(offset.total_seconds()) if offset is not None else 0
-
-
-def _bisect(tz: ZoneInfo, low: int, high: int, old: int) -> int:
-    """First UTC second in (low, high] whose offset is no longer ``old``."""
-    while high - low > 1:
-        middle = (low + high) // 2
-        if _offset(tz, middle) == old:
-            low = middle
-        else:
-            high = middle
-    return high
+def _year_of_day(day: int) -> int:
+    return datetime.fromtimestamp(day * _DAY, UTC).year
 
 
 def matrix_of(values: list[bytes]) -> Bytes:
