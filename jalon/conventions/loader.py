@@ -46,7 +46,7 @@ from jalon.conventions.model import (
     TargetLevel,
     ValueMap,
 )
-from jalon.conventions.platform import PLATFORM_PROFILE, PLATFORM_STATES
+from jalon.conventions.platform import PLATFORM_PROFILE, PROFILE_KEYS
 from jalon.conventions.yamlsource import PathItem, YamlSource
 
 FORMAT = "jalon-convention/1"
@@ -372,10 +372,12 @@ class _Builder:
         )
 
     def check_platform_states(self, path: tuple[PathItem, ...], spec: dict[str, Any]) -> None:
-        """The platform's own profile maps its fixed states (only its ``state`` is read)."""
+        """The platform's own profile maps its fixed states (only its ``state`` is read, so a
+        profile with ``state`` alone is complete): ``waiting_requester``,
+        ``waiting_third_party``, or ``waiting`` for both (``jalon.conventions.platform``)."""
         for external in spec.get("values", {}):
-            if "*" not in external and external not in PLATFORM_STATES:
-                self.error((*path, "values", external), _unknown(external, set(PLATFORM_STATES)))
+            if "*" not in external and external not in PROFILE_KEYS:
+                self.error((*path, "values", external), _unknown(external, set(PROFILE_KEYS)))
 
     def type_map(self, path: tuple[PathItem, ...], spec: dict[str, Any]) -> ValueMap:
         mapping = self.value_map(path, "type", spec, set(self.types))

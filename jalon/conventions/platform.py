@@ -1,12 +1,20 @@
 """Jalon's own tickets as one more source for the engine: the built-in profile ``jalon``.
 
 The platform stores contract values (a convention's type and priority ids), so they map to
-themselves; its states are fixed (:data:`PLATFORM_STATES`) and map onto the convention's states:
+themselves; its states are fixed (:data:`PLATFORM_STATES`) and map onto the convention's states.
+The platform has one *waiting* state and a reason for each wait (``Ticket.wait_reason``, kept in
+the ``waiting`` event of the history); the engine reads the two reasons as two states,
+``waiting_requester`` and ``waiting_third_party``, so that a convention can pause its clocks
+for the one and not the other (D-LADE-07, D-CD13-06: waiting for the user pauses, waiting for a
+third party does not). Each platform state maps:
 
-1. through the ``state`` mapping of a profile named ``jalon`` in the convention file, if any;
+1. through the ``state`` mapping of a profile named ``jalon`` in the convention file, if it
+   names the state: its own key, else (for the two waits) the key ``waiting``, which applies to
+   both reasons unless one is named, else a ``*`` glob, else the mapping's ``default``;
 2. else to the convention state with the same id;
 3. else to the first convention state of the same phase (``waiting`` falls back on an ``active``
-   state, ``new`` on ``active``, ``resolved`` and ``closed`` on each other).
+   state, ``new`` on ``active``, ``resolved`` and ``closed`` on each other): both waits go to the
+   convention's first waiting state, as the single ``waiting`` state did.
 
 The ticket clocks of the platform and the scorecards of its tickets both read tickets through
 this profile, so one rule gives both figures.
@@ -20,16 +28,30 @@ from jalon.conventions.model import Convention, Location, Profile, ValueMap
 
 PLATFORM_PROFILE = "jalon"
 
+WAITING = "waiting"
+"""The platform's stored waiting state; as a key of a ``jalon`` profile, both waits."""
+
+WAITING_STATES: dict[str, str] = {
+    "requester": "waiting_requester",
+    "third_party": "waiting_third_party",
+}
+"""The state the engine reads for each wait reason (``jalon.tickets.models.WaitReason``)."""
+
 PLATFORM_STATES: dict[str, str] = {
     "new": "new",
     "qualifying": "new",
     "assigned": "active",
     "in_progress": "active",
-    "waiting": "waiting",
+    WAITING_STATES["requester"]: "waiting",
+    WAITING_STATES["third_party"]: "waiting",
     "resolved": "resolved",
     "closed": "closed",
 }
-"""Each platform state (``jalon.tickets.models.TicketState``) and its phase."""
+"""Each state the platform exports to the engine and its phase: the stored states
+(``jalon.tickets.models.TicketState``), ``waiting`` split by its reason."""
+
+PROFILE_KEYS = frozenset((*PLATFORM_STATES, WAITING))
+"""The keys a ``jalon`` profile's ``state`` mapping may use (besides ``*`` globs)."""
 
 _FALLBACK_PHASES: dict[str, tuple[str, ...]] = {
     "new": ("new", "active"),
@@ -40,31 +62,55 @@ _FALLBACK_PHASES: dict[str, tuple[str, ...]] = {
 }
 
 
+def exported_state(state: str, wait_reason: object = None) -> str:
+    """The state the engine reads for a platform state entered with ``wait_reason``.
+
+    Only ``waiting`` depends on the reason. A wait whose reason is unknown (a history written
+    before the reason reached the engine) is a wait for the requester, as it was read then.
+    """
+    if state != WAITING:
+        return state
+    reason = wait_reason if isinstance(wait_reason, str) else "requester"
+    return WAITING_STATES.get(reason, WAITING_STATES["requester"])
+
+
 def platform_states(convention: Convention) -> dict[str, str | None]:
-    """Convention state id for each platform state (None: the convention has none to offer)."""
+    """Convention state id for each platform state (None: the convention has none to offer, or
+    its ``jalon`` profile maps the state to ``~``)."""
     declared = convention.profiles.get(PLATFORM_PROFILE)
-    if declared is not None:
-        return {state: _declared(declared.states, state) for state in PLATFORM_STATES}
     ids = [s.id for s in convention.states]
     mapping: dict[str, str | None] = {}
     for state, phase in PLATFORM_STATES.items():
-        if state in ids:
+        named, target = _declared(declared.states, state) if declared is not None else (False, None)
+        if named:
+            mapping[state] = target
+        elif state in ids:
             mapping[state] = state
-            continue
-        candidates = (s.id for p in _FALLBACK_PHASES[phase] for s in convention.states if s.phase == p)
-        mapping[state] = next(candidates, None)
+        else:
+            candidates = (s.id for p in _FALLBACK_PHASES[phase] for s in convention.states if s.phase == p)
+            mapping[state] = next(candidates, None)
     return mapping
 
 
-def _declared(vmap: ValueMap, state: str) -> str | None:
+def _declared(vmap: ValueMap, state: str) -> tuple[bool, str | None]:
+    """Whether the file's ``jalon`` profile names ``state``, and the state it maps it to."""
+    names = (state, WAITING) if PLATFORM_STATES[state] == "waiting" else (state,)
+    exact = dict(vmap.values)
+    for name in names:
+        if name in exact:
+            return True, exact[name]
     for external, internal in vmap.values:
-        if external == state or ("*" in external and fnmatchcase(state, external)):
-            return internal
-    return vmap.default
+        if "*" in external and any(fnmatchcase(name, external) for name in names):
+            return True, internal
+    return vmap.default is not None, vmap.default
 
 
 def platform_profile(convention: Convention) -> Profile:
     where = Location(convention.path, 0, f"profiles.{PLATFORM_PROFILE} (built in)")
+    states = platform_states(convention)
+    # a history that says ``waiting`` without the reason (written elsewhere, e.g. by a bulk
+    # loader) is read as a wait for the requester, see :func:`exported_state`
+    states[WAITING] = states[exported_state(WAITING)]
     priorities = ValueMap(
         "priority",
         (("", None), *((p.id, p.id) for p in convention.priorities)),  # "": not qualified yet
@@ -78,6 +124,6 @@ def platform_profile(convention: Convention) -> Profile:
         urgencies=None,
         impacts=None,
         types=ValueMap("type", tuple((t, t) for t in convention.types), None, where),
-        states=ValueMap("state", tuple(platform_states(convention).items()), None, where),
+        states=ValueMap("state", tuple(states.items()), None, where),
         dimensions={},
     )

@@ -3,7 +3,9 @@
 The rules live in :mod:`jalon.conventions.clocks` (and ``docs/convention-format.md``); this
 module only turns one ticket's history into the engine's columnar input, through the built-in
 profile of :mod:`jalon.conventions.platform` (platform states → the convention's states), and
-reads the answer back as :class:`ClockState` values. A scorecard of the platform's tickets
+reads the answer back as :class:`ClockState` values. A wait enters ``waiting_requester`` or
+``waiting_third_party`` after the reason its ``waiting`` event recorded (:func:`transitions`), so
+that a convention pauses for the one and not the other. A scorecard of the platform's tickets
 (:func:`jalon.tickets.export.tickets_to_ticketset`) goes through the same two steps, so it shows
 the figures the live clocks showed. Pure: no Django, no clock reads.
 
@@ -16,7 +18,7 @@ are whole seconds, as in the engine.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -27,11 +29,17 @@ from jalon.conventions.calendars import build_calendar
 from jalon.conventions.clocks import ClockTable, applicable, build_clocks
 from jalon.conventions.mapping import map_tickets
 from jalon.conventions.model import ClockDef, Convention
-from jalon.conventions.platform import PLATFORM_PROFILE, PLATFORM_STATES, platform_profile
+from jalon.conventions.platform import (
+    PLATFORM_PROFILE,
+    PLATFORM_STATES,
+    WAITING,
+    exported_state,
+    platform_profile,
+)
 from jalon.imports.ticketset import TicketSet
 
 PHASES = PLATFORM_STATES
-"""Phase of each platform state (the convention's vocabulary for state families)."""
+"""Phase of each state the engine reads (the convention's vocabulary for state families)."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAT = np.datetime64("NaT", "s")
@@ -42,7 +50,27 @@ class Transition:
     at: datetime
     before: str
     after: str
-    """Platform state ids; ``before`` is empty for the opening."""
+    """States as the engine reads them (:data:`PHASES`: a wait says its reason); ``before`` is
+    empty for the opening."""
+
+
+def transitions(rows: Iterable[tuple[datetime, str, str, object]]) -> list[Transition]:
+    """A ticket's state changes from its history rows (instant, stored state left, stored state
+    entered, the ``reason`` of the event's payload), in order.
+
+    A ``waiting`` entered is ``waiting_requester`` or ``waiting_third_party`` after the reason
+    the event recorded; an event without a reason (written before the reason reached the
+    clocks) is a wait for the requester, as it was read then
+    (:func:`jalon.conventions.platform.exported_state`). Leaving a wait is leaving that wait.
+    """
+    result: list[Transition] = []
+    for at, before, after, reason in rows:
+        if before == WAITING and result and PHASES.get(result[-1].after) == "waiting":
+            before = result[-1].after
+        else:
+            before = exported_state(before)
+        result.append(Transition(at, before, exported_state(after, reason)))
+    return result
 
 
 @dataclass(frozen=True)
@@ -78,7 +106,8 @@ def platform_ticketset(
     tickets: Sequence[TicketFacts], events: Sequence[tuple[int, datetime, str]], source: str = PLATFORM_PROFILE
 ) -> TicketSet:
     """Platform tickets in the columnar form of exports. ``events`` are (index into
-    ``tickets``, instant, platform state entered), sorted by ticket then instant."""
+    ``tickets``, instant, state entered as the engine reads it: see :func:`transitions`), sorted
+    by ticket then instant."""
     names = sorted({name for t in tickets for name in t.attributes})
     counters = sorted({name for t in tickets for name in t.counters})
     return TicketSet(

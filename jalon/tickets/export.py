@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from jalon.conventions.platform import exported_state
 from jalon.imports.ticketset import TicketSet
 from jalon.tickets.clocks import TicketFacts, platform_ticketset
 from jalon.tickets.models import EventKind, Ticket, TicketEvent
@@ -25,7 +26,11 @@ _COLUMNS = ("type", "priority", "urgency", "impact", "criticality", "site", "lot
 
 def tickets_to_ticketset(tickets: QuerySet[Ticket], source: str = "jalon") -> TicketSet:
     """``tickets`` with their state history; ``group`` is the assigned group, and the counters
-    ``reopen_count`` and ``reassignment_count`` (assignments and escalations after the first)."""
+    ``reopen_count`` and ``reassignment_count`` (assignments and escalations after the first).
+
+    The states are the ones ``Ticket.history`` gives the live clocks: a wait is
+    ``waiting_requester`` or ``waiting_third_party`` after the reason its event recorded (an old
+    event without one: the requester)."""
     rows = list(tickets.order_by("pk").values_list(
         "pk", "contract__reference", "number", "opened_at", "resolved_at", "closed_at",
         "reopen_count", *_COLUMNS))
@@ -34,10 +39,11 @@ def tickets_to_ticketset(tickets: QuerySet[Ticket], source: str = "jalon") -> Ti
     assignments: Counter[int] = Counter()
     history = (TicketEvent.objects.filter(ticket__in=tickets.values("pk"))
                .filter(~Q(state_to="") | Q(kind__in=_ASSIGNMENTS))
-               .order_by("ticket_id", "at", "pk").values_list("ticket_id", "at", "state_to", "kind"))
-    for ticket_id, at, state, kind in history:
+               .order_by("ticket_id", "at", "pk")
+               .values_list("ticket_id", "at", "state_to", "kind", "payload__reason"))
+    for ticket_id, at, state, kind, reason in history:
         if state:
-            events.append((index[ticket_id], at, state))
+            events.append((index[ticket_id], at, exported_state(state, reason)))
         if kind in _ASSIGNMENTS:
             assignments[ticket_id] += 1
     facts = [_facts(row, assignments[row[0]]) for row in rows]

@@ -456,10 +456,12 @@ class Ticket(models.Model):
     # -- clocks ------------------------------------------------------------------------------
 
     def history(self) -> list[clockwork.Transition]:
+        """This ticket's state changes as the clocks read them: a wait is
+        ``waiting_requester`` or ``waiting_third_party`` after the reason its ``waiting`` event
+        recorded (an old event without one: the requester), see ``clockwork.transitions``."""
         # values_list: ``only()`` through the related manager reloads each row for its ticket_id
         rows = self.events.exclude(state_to="").order_by("at", "pk")
-        return [clockwork.Transition(at, before, after)
-                for at, before, after in rows.values_list("at", "state_from", "state_to")]
+        return clockwork.transitions(rows.values_list("at", "state_from", "state_to", "payload__reason"))
 
     def facts(self) -> clockwork.TicketFacts:
         """What the clock engine reads of this ticket besides its history (the export reads the

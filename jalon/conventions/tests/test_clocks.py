@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 from jalon.businesstime import Calendar
-from jalon.conventions import ConventionError, loads
+from jalon.conventions import ConventionError, Period, evaluate, load, loads
 from jalon.conventions.clocks import build_clocks
 from jalon.conventions.mapping import map_tickets
 from jalon.conventions.platform import PLATFORM_STATES, platform_profile, platform_states
-from jalon.conventions.tests.support import ticketset
+from jalon.conventions.tests.support import CONVENTIONS, ticketset
 
 # Monday 2 March 2026: Paris is UTC+1, so 07:00Z is 08:00, the opening of an 8h-18h calendar.
 DAY = "2026-03-02"
@@ -225,7 +225,8 @@ def test_platform_states_map_by_id_then_by_phase():
         "qualifying": "nouveau",
         "assigned": "en_cours",
         "in_progress": "en_cours",
-        "waiting": "attente",
+        "waiting_requester": "attente",  # one waiting state: both waits go to it
+        "waiting_third_party": "attente",
         "resolved": "resolu",
         "closed": "clos",
     }
@@ -233,15 +234,93 @@ def test_platform_states_map_by_id_then_by_phase():
     profile = platform_profile(conv)
     assert profile.priorities is not None
     assert ("", None) in profile.priorities.values  # a ticket not qualified yet takes the "*" targets
+    # a history that does not say why it waits is read as waiting for the requester
+    assert ("waiting", "attente") in profile.states.values
+
+
+def with_jalon_profile(values: str) -> str:
+    return (CONVENTION % {"on_reopen": "resume"}).replace(
+        "clock_defaults:", f"  jalon:\n    state: {{values: {{{values}}}}}\nclock_defaults:"
+    )
 
 
 def test_a_jalon_profile_in_the_file_says_how_platform_states_map():
-    text = (CONVENTION % {"on_reopen": "resume"}).replace(
-        "clock_defaults:", '  jalon:\n    state: {values: {waiting: en_cours, "*": nouveau}}\nclock_defaults:'
-    )
+    text = with_jalon_profile('waiting: en_cours, "*": nouveau')
     conv = loads(text, "c.yaml")
-    assert platform_states(conv)["waiting"] == "en_cours"
+    # the single ``waiting`` key of older files maps both waits
+    assert platform_states(conv)["waiting_requester"] == "en_cours"
+    assert platform_states(conv)["waiting_third_party"] == "en_cours"
     assert platform_states(conv)["closed"] == "nouveau"
     with pytest.raises(ConventionError) as raised:
         loads(text.replace("waiting: en_cours", "attente: en_cours"), "c.yaml")
     assert "profiles.jalon.state.values.attente: 'attente' is not declared" in str(raised.value)
+
+
+def test_a_reason_named_in_the_jalon_profile_wins_over_the_waiting_key():
+    conv = loads(with_jalon_profile("waiting: attente, waiting_third_party: en_cours"), "c.yaml")
+    assert platform_states(conv)["waiting_requester"] == "attente"
+    assert platform_states(conv)["waiting_third_party"] == "en_cours"
+
+
+def test_a_jalon_profile_may_name_only_some_states_the_others_map_by_id_then_phase():
+    conv = loads(with_jalon_profile("waiting_third_party: en_cours"), "c.yaml")
+    assert platform_states(conv) == {
+        "new": "nouveau",
+        "qualifying": "nouveau",
+        "assigned": "en_cours",
+        "in_progress": "en_cours",
+        "waiting_requester": "attente",
+        "waiting_third_party": "en_cours",
+        "resolved": "resolu",
+        "closed": "clos",
+    }
+
+
+def test_the_shipped_conventions_pause_for_the_user_and_not_for_a_third_party():
+    for name, clock in (("lade-tmes", "resolution"), ("cd13-callipso", "gtr")):
+        conv = load(CONVENTIONS / f"{name}.yaml")
+        states = platform_states(conv)
+        assert states["waiting_requester"] == "attente_utilisateur"
+        assert states["waiting_third_party"] == "attente_tiers"
+        assert conv.clock(clock).pause_states == ("attente_utilisateur",)
+    # AQUAREEL names no third-party wait: both waits go to its first waiting state, as before
+    aquareel = platform_states(load(CONVENTIONS / "aquareel-tma.yaml"))
+    assert aquareel["waiting_requester"] == aquareel["waiting_third_party"] == "attente_demandeur"
+
+
+def platform_incident(number: str, wait: str, priority: str = "P2", type: str = "incident") -> dict[str, object]:
+    """An incident of the platform opened Monday 08:00, waiting (``wait``: the state the platform
+    exports) from 09:00 to Tuesday 12:00, resolved Tuesday 14:00."""
+    tuesday = "2026-03-03"
+    return {
+        "id": number, "type": type, "priority": priority, "opened": at("07:00"),
+        "resolved": at("13:00", tuesday),
+        "events": [(at("07:00"), "new"), (at("07:30"), "assigned"), (at("08:00"), wait),
+                   (at("11:00", tuesday), "in_progress"), (at("13:00", tuesday), "resolved")],
+    }
+
+
+@pytest.mark.parametrize(("name", "clock"), [("lade-tmes", "resolution"), ("cd13-callipso", "gtr")])
+def test_a_platform_ticket_waiting_for_a_third_party_keeps_its_clock_running(name: str, clock: str):
+    conv = load(CONVENTIONS / f"{name}.yaml")
+    tickets = ticketset([platform_incident("J1", "waiting_requester"),
+                         platform_incident("J2", "waiting_third_party"),
+                         platform_incident("J3", "waiting")], source="jalon")
+    card = evaluate(conv, tickets, [], Period.parse("2026-Q1"), profile="jalon")
+    assert card.warnings == []
+    table = card.clocks[clock]
+    # the user's wait is a pause: Monday 08-09 and Tuesday 12-14 (3 h); the third party's is
+    # not: Monday 08-18 and Tuesday 08-14 (16 h, over LADE's 10 h and CD13's 4 h for a P2); a
+    # wait that does not say its reason is the user's
+    assert table.elapsed.tolist() == [3 * 3600, 16 * 3600, 3 * 3600]
+    assert table.met().tolist() == [True, False, True]
+
+
+def test_aquareel_pauses_for_both_waits_as_before():
+    conv = load(CONVENTIONS / "aquareel-tma.yaml")
+    tickets = ticketset([platform_incident("J1", "waiting_requester", "majeur", "anomalie"),
+                         platform_incident("J2", "waiting_third_party", "majeur", "anomalie")], source="jalon")
+    card = evaluate(conv, tickets, [], Period.parse("2026-Q1"), profile="jalon")
+    assert card.warnings == []
+    # from taking charge (Monday 08:30) to the resolution, both waits paused: 30 min + 2 h
+    assert card.clocks["qualification"].elapsed.tolist() == [2 * 3600 + 1800] * 2

@@ -1,14 +1,16 @@
 """The platform's live clocks and a scorecard of the same tickets are one computation.
 
-Random lives (open, qualify, assign, work, wait/resume, resolve, reopen, close, at business and
-non-business instants) are played through the domain methods; the ``Clock`` rows they leave must
-equal the scorecard engine's clock tables for the same tickets exported with
-``tickets_to_ticketset``, and both must equal a plain scalar reading of the written rule.
+Random lives (open, qualify, assign, work, wait for the requester or a third party/resume,
+resolve, reopen, close, at business and non-business instants) are played through the domain
+methods; the ``Clock`` rows they leave must equal the scorecard engine's clock tables for the
+same tickets exported with ``tickets_to_ticketset``, and both must equal a plain scalar reading
+of the written rule. The convention pauses for the requester only (as LADE and CD13 do).
 """
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,19 +20,31 @@ import numpy as np
 import time_machine
 
 from jalon.businesstime import Duration
+from jalon.contracts.models import ConventionVersion
 from jalon.conventions import Period, evaluate
 from jalon.conventions.calendars import build_calendar
 from jalon.conventions.model import ClockDef, Convention
-from jalon.lib.testing import JalonTestCase
+from jalon.lib.testing import AQUAREEL_CONVENTION, JalonTestCase
 from jalon.tickets.clocks import PHASES
 from jalon.tickets.export import tickets_to_ticketset
-from jalon.tickets.models import Clock, Ticket, TicketState
+from jalon.tickets.models import Clock, EventKind, Ticket, TicketEvent, TicketState
 
 PARIS = ZoneInfo("Europe/Paris")
 S = TicketState
 QUARTER = Period.parse("2026-Q2")
 HORIZON = datetime(2026, 7, 1, tzinfo=PARIS)
 LIVES = 160
+
+# The test convention with a third-party wait that pauses nothing: its jalon profile keeps the
+# single ``waiting`` key (now the requester's wait only) and names the other reason.
+THIRD_PARTY_CONVENTION = AQUAREEL_CONVENTION.replace(
+    "  - {id: waiting, phase: waiting}\n",
+    "  - {id: waiting, phase: waiting}\n  - {id: waiting_third_party, phase: waiting}\n",
+).replace("waiting: waiting,", "waiting: waiting, waiting_third_party: waiting_third_party,")
+assert THIRD_PARTY_CONVENTION.count("waiting_third_party") == 3
+
+OWN_STATES = {**{state: state for state in PHASES}, "waiting_requester": "waiting"}
+"""The test convention's state for each state the platform exports."""
 
 
 def _utc(instant: np.datetime64) -> datetime | None:
@@ -40,6 +54,11 @@ def _utc(instant: np.datetime64) -> datetime | None:
 
 
 class ClockParityTest(JalonTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.convention, _ = ConventionVersion.load(cls.contract, THIRD_PARTY_CONVENTION, "aquareel-tiers.yaml")
+
     def actions(self, ticket: Ticket, rng: random.Random) -> list[Callable[[], Any]]:
         """What may happen next to ``ticket``, given its state."""
         t = ticket
@@ -53,7 +72,8 @@ class ClockParityTest(JalonTestCase):
             S.NEW: [qualify],
             S.QUALIFYING: [assign, assign, resolve] if t.priority else [qualify],
             S.ASSIGNED: [lambda: t.start_work(self.technician)] * 2 + [resolve],
-            S.IN_PROGRESS: [lambda: t.wait(self.technician, "requester"), resolve, resolve],
+            S.IN_PROGRESS: [lambda: t.wait(self.technician, rng.choice(["requester", "third_party"])),
+                            resolve, resolve],
             S.WAITING: [lambda: t.resume(self.technician), lambda: t.resume(self.technician), resolve],
             S.RESOLVED: [lambda: t.close(self.requester), reopen],
             S.CLOSED: [reopen],
@@ -99,6 +119,8 @@ class ClockParityTest(JalonTestCase):
         tickets = [self.live(rng) for _ in range(LIVES)]
         kinds = {(t.reference, kind) for t in tickets for kind in t.clocks.values_list("kind", flat=True)}
         assert sum(t.reopen_count > 0 for t in tickets) >= 10  # the reopen rule is exercised
+        waits = Counter(TicketEvent.objects.filter(kind=EventKind.WAITING).values_list("payload__reason", flat=True))
+        assert min(waits["requester"], waits["third_party"]) >= 10  # both waits are exercised
 
         # as stored at each ticket's last change: a stopped clock is final
         scored = self.scorecard_clocks(tickets)
@@ -123,8 +145,10 @@ class ClockParityTest(JalonTestCase):
 
 def written_rule(convention: Convention, clock: ClockDef, ticket: Ticket, now: datetime) -> tuple[Any, ...]:
     """docs/convention-format.md, "The clock rule", read literally for one ticket whose platform
-    states are the convention's own (the test convention), one event at a time."""
-    history = [(step.at, step.after) for step in ticket.history() if step.at <= now]
+    states are the convention's own (the test convention, :data:`OWN_STATES`), one event at a
+    time."""
+    history = [(step.at, OWN_STATES[step.after]) for step in ticket.history() if step.at <= now]
+    phases = {state.id: state.phase for state in convention.states}
     start = ticket.opened_at if clock.start.kind == "opened" else next(
         (at for at, state in history if state in clock.start.states), None)
     if start is None:
@@ -137,9 +161,9 @@ def written_rule(convention: Convention, clock: ClockDef, ticket: Ticket, now: d
     else:  # resolved, on_reopen: resume
         running, last_reopened = True, None
         for at, state in after:
-            if PHASES[state] in ("resolved", "closed") and running:
+            if phases[state] in ("resolved", "closed") and running:
                 running, stop = False, at
-            elif PHASES[state] in ("new", "active", "waiting") and not running:
+            elif phases[state] in ("new", "active", "waiting") and not running:
                 assert stop is not None
                 gaps.append((stop, at))
                 running, stop, last_reopened = True, None, at
