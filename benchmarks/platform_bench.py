@@ -50,12 +50,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import redis
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.platform_data import DATABASE, database_url, setup_django  # noqa: E402
 
 SLUG = "aquareel"
+CACHE_URL = os.environ.get("JALON_BENCH_CACHE_URL", "redis://127.0.0.1:6379/7")
 LIST_TARGET, DASHBOARD_TARGET, CREATE_TARGET = 0.150, 0.500, 0.030
 BUYER = "acheteur"
 ADMIN = "bench-admin"
@@ -222,8 +225,11 @@ def free_port() -> int:
 @contextmanager
 def server(database: str, workers: int) -> Iterator[int]:
     port = free_port()
+    # As in production with several workers: the cache (dashboard figures, sessions) in Redis,
+    # emptied first so that every run starts cold.
+    redis.Redis.from_url(CACHE_URL).flushdb()
     env = {**os.environ, "DATABASE_URL": database_url(database), "JALON_BENCH_BIND": f"127.0.0.1:{port}",
-           "JALON_BENCH_WORKERS": str(workers)}
+           "JALON_BENCH_WORKERS": str(workers), "JALON_CACHE_URL": CACHE_URL}
     gunicorn = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen([str(gunicorn), "-c", str(ROOT / "benchmarks" / "platform_gunicorn.py"),
                                 "jalon.wsgi"], cwd=ROOT, env=env)

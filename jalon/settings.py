@@ -75,6 +75,10 @@ CACHES: dict[str, dict[str, object]]
 if _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": _CACHE_URL, "KEY_PREFIX": "jalon"}}
+    # Sessions read from the shared cache, written through to the database: one query less per
+    # page. Not with the in-process cache: a logout in one worker would leave the session alive
+    # in the others' copies.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif _CACHE_URL == "dummy://":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 elif not _CACHE_URL:

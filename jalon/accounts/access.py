@@ -92,15 +92,27 @@ class NotAllowed(PermissionDenied):
     """The person has a role on the contract, but not one that allows this action."""
 
 
-def roles_on(user: Any, contract: Contract | int) -> frozenset[Role]:
+def memberships(user: Any) -> dict[int, tuple[Contract, frozenset[Role]]]:
+    """Every contract ``user`` has a role on, with those roles: one query, kept on the user
+    object for the rest of the request (each request loads its user afresh)."""
     if user is None or not user.is_authenticated:
-        return frozenset()
+        return {}
+    found: dict[int, tuple[Contract, frozenset[Role]]] | None = user.__dict__.get("_jalon_roles")
+    if found is None:
+        roles: dict[int, set[Role]] = {}
+        contracts: dict[int, Contract] = {}
+        for row in Membership.objects.filter(user=user).select_related("contract"):
+            contracts[row.contract_id] = row.contract
+            roles.setdefault(row.contract_id, set()).add(Role(row.role))
+        found = {pk: (contracts[pk], frozenset(roles[pk])) for pk in contracts}
+        user.__dict__["_jalon_roles"] = found
+    return found
+
+
+def roles_on(user: Any, contract: Contract | int) -> frozenset[Role]:
     contract_id = contract if isinstance(contract, int) else contract.pk
-    cache: dict[int, frozenset[Role]] = user.__dict__.setdefault("_jalon_roles", {})
-    if contract_id not in cache:
-        rows = Membership.objects.filter(user=user, contract_id=contract_id)
-        cache[contract_id] = frozenset(Role(r) for r in rows.values_list("role", flat=True))
-    return cache[contract_id]
+    _contract, roles = memberships(user).get(contract_id, (None, frozenset()))
+    return roles
 
 
 def forget_roles(user: Any) -> None:
@@ -175,15 +187,20 @@ def contracts_for(user: Any) -> QuerySet[Contract]:
     return Contract.objects.filter(memberships__user=user).distinct().order_by("reference")
 
 
+def contracts_of(user: Any) -> list[Contract]:
+    """:func:`contracts_for` as a list, from the roles the request has already read."""
+    return sorted((contract for contract, _roles in memberships(user).values()), key=lambda c: c.reference)
+
+
 def get_contract_for(user: Any, pk_or_slug: int | str, *, need: Need = Need.VIEW) -> Contract:
     """The contract, if ``user`` has a role on it; 404 otherwise; 403 if the role is too weak."""
     key = str(pk_or_slug)
-    lookup = Q(pk=int(key)) if key.isdigit() else Q(slug=key)
-    contract = contracts_for(user).filter(lookup).first()
-    if contract is None:
+    found = [contract for contract, _roles in memberships(user).values()
+             if (contract.pk == int(key) if key.isdigit() else contract.slug == key)]
+    if not found:
         raise Http404(_("Marché introuvable."))
-    require(user, contract, need)
-    return contract
+    require(user, found[0], need)
+    return found[0]
 
 
 def tickets_for(user: Any, contract: Contract) -> QuerySet[Ticket]:

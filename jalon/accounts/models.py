@@ -133,6 +133,21 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.contract}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        self._forget()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        self._forget()
+        return deleted
+
+    def _forget(self) -> None:
+        """The user object this row holds drops the roles it had read (``access.memberships``)."""
+        from jalon.accounts.access import forget_roles
+
+        forget_roles(self.user)
+
 
 class LoginThrottle(models.Model):
     """Failed password (or TOTP) attempts for one username from one IP address."""

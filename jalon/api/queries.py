@@ -1,7 +1,8 @@
 """The ticket list: who sees which tickets, filters, and keyset pagination in a stable order.
 
 A page is read with one query whatever its size: people and contract are joined, and the live
-"at risk" / "breached" flags are ``EXISTS`` subqueries on the clocks.
+"at risk" / "overdue" / "breached" answers compare the clock summary stored on each ticket with
+now (:mod:`jalon.dashboard.clocks`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import Field
 
-from jalon.accounts.access import contracts_for, get_contract_for, tickets_for
-from jalon.dashboard.clocks import late, past_warning, ticket_has_clock
-from jalon.tickets.models import Clock, Ticket, TicketState
+from jalon.accounts.access import contracts_of, get_contract_for, tickets_for
+from jalon.dashboard import clocks
+from jalon.tickets.models import Ticket, TicketState
 
 Sort = Literal["-opened_at", "opened_at", "-updated_at", "updated_at", "-priority", "priority"]
 _REFERENCE = re.compile(r"^(.+)-(\d+)$")
@@ -36,8 +37,11 @@ class TicketFilters(Schema):
     state: TicketState | None = None
     priority: str | None = None
     group: str | None = Field(None, description="Groupe affecté.")
-    at_risk: bool | None = Field(None, description="Un délai en cours a passé son seuil d’alerte.")
-    breached: bool | None = Field(None, description="Un délai a dépassé sa cible.")
+    at_risk: bool | None = Field(None, description="Un délai en cours a passé son seuil d’alerte, "
+                                                   "sans qu’aucun ait dépassé sa cible.")
+    overdue: bool | None = Field(None, description="Un délai en cours a dépassé sa cible.")
+    breached: bool | None = Field(None, description="Un délai a dépassé sa cible (en cours, ou "
+                                                    "arrêté après sa cible).")
     opened_after: datetime | None = Field(None, description="Ouvert à partir de cet instant "
                                                             "(inclus ; heure de Paris si absente).")
     opened_before: datetime | None = Field(None, description="Ouvert avant cet instant (exclu).")
@@ -51,30 +55,26 @@ class TicketFilters(Schema):
 
 def visible_tickets(user: Any, contract: str | None) -> QuerySet[Ticket]:
     """Tickets ``user`` may see, on one contract (404 if it is not theirs) or on all theirs."""
-    contracts = [get_contract_for(user, contract)] if contract else list(contracts_for(user))
+    contracts = [get_contract_for(user, contract)] if contract else contracts_of(user)
     if not contracts:
         return Ticket.objects.none()
     return reduce(operator.or_, (tickets_for(user, c) for c in contracts))
 
 
-def ticket_rows(tickets: QuerySet[Ticket], now: datetime) -> QuerySet[Ticket]:
+def ticket_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """``tickets`` with what :class:`~jalon.api.schemas.TicketOut` shows, in the same query."""
-    return tickets.select_related("contract", "requester", "assignee").annotate(
-        live_at_risk=ticket_has_clock(past_warning(now)), live_breached=ticket_has_clock(late(now)))
+    return tickets.select_related("contract", "requester", "assignee")
 
 
 def filtered(tickets: QuerySet[Ticket], f: TicketFilters,
              now: datetime | None = None) -> QuerySet[Ticket]:
-    exact = {"type": f.type, "state": f.state, "priority": f.priority, "assigned_group": f.group,
-             "live_breached": f.breached}
+    exact = {"type": f.type, "state": f.state, "priority": f.priority, "assigned_group": f.group}
     tickets = tickets.filter(**{name: value for name, value in exact.items() if value is not None})
-    if f.at_risk is not None:
-        # The tickets of the running clocks past their warning, read first (running clocks are
-        # few: open tickets only) and passed as a list: PostgreSQL misestimates the EXISTS on
-        # ``live_at_risk`` (and a semi-join alike) and reads the list backwards to find them.
-        risky = set(Clock.objects.filter(past_warning(now or timezone.now()))
-                    .values_list("ticket_id", flat=True))
-        tickets = tickets.filter(pk__in=risky) if f.at_risk else tickets.exclude(pk__in=risky)
+    now = now or timezone.now()
+    for wanted, condition in ((f.at_risk, clocks.at_risk(now)), (f.overdue, clocks.overdue(now)),
+                              (f.breached, clocks.late(now))):
+        if wanted is not None:
+            tickets = tickets.filter(condition) if wanted else tickets.exclude(condition)
     if f.opened_after is not None:
         tickets = tickets.filter(opened_at__gte=_aware(f.opened_after))
     if f.opened_before is not None:

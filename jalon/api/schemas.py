@@ -90,12 +90,17 @@ class TicketOut(Schema):
     resolved_at: datetime | None
     closed_at: datetime | None
     updated_at: datetime
-    at_risk: bool = Field(description="Un délai en cours a passé son seuil d’alerte.")
-    breached: bool = Field(description="Un délai a dépassé sa cible.")
+    due_at: datetime | None = Field(description="Échéance la plus proche de ses délais en cours.")
+    at_risk: bool = Field(description="Un délai en cours a passé son seuil d’alerte, sans "
+                                      "qu’aucun ait dépassé sa cible.")
+    overdue: bool = Field(description="Un délai en cours a dépassé sa cible.")
+    breached: bool = Field(description="Un délai a dépassé sa cible (en cours, ou arrêté après "
+                                       "sa cible).")
 
     @classmethod
-    def fields_of(cls, t: Ticket) -> dict[str, Any]:
-        """From a ticket read by :func:`jalon.api.queries.ticket_rows`."""
+    def fields_of(cls, t: Ticket, now: datetime) -> dict[str, Any]:
+        """From a ticket read by :func:`jalon.api.queries.ticket_rows`; its clocks as of
+        ``now``."""
         return dict(
             id=t.pk, reference=t.reference, contract=t.contract.slug, number=t.number,
             type=t.type, title=t.title, state=t.state, priority=t.priority, urgency=t.urgency,
@@ -106,13 +111,13 @@ class TicketOut(Schema):
             is_urgent=t.is_urgent, wait_reason=t.wait_reason,
             resolution_kind=t.resolution_kind, reopen_count=t.reopen_count,
             opened_at=t.opened_at, resolved_at=t.resolved_at, closed_at=t.closed_at,
-            updated_at=t.updated_at, at_risk=getattr(t, "live_at_risk", False),
-            breached=getattr(t, "live_breached", False),
+            updated_at=t.updated_at, due_at=t.due_at, at_risk=t.is_at_risk(now),
+            overdue=t.is_overdue(now), breached=t.is_late(now),
         )
 
     @classmethod
-    def of(cls, t: Ticket) -> TicketOut:
-        return cls(**cls.fields_of(t))
+    def of(cls, t: Ticket, now: datetime) -> TicketOut:
+        return cls(**cls.fields_of(t, now))
 
 
 class TicketDetailOut(TicketOut):
@@ -121,8 +126,8 @@ class TicketDetailOut(TicketOut):
     convention_version: int
 
     @classmethod
-    def of(cls, t: Ticket) -> TicketDetailOut:
-        return cls(**cls.fields_of(t), description=t.description, phone_call_at=t.phone_call_at,
+    def of(cls, t: Ticket, now: datetime) -> TicketDetailOut:
+        return cls(**cls.fields_of(t, now), description=t.description, phone_call_at=t.phone_call_at,
                    convention_version=t.convention_version.number)
 
 

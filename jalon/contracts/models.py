@@ -8,7 +8,6 @@ keeps the version it was opened under, so that its clocks never change under its
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.db import models, transaction
@@ -45,18 +44,19 @@ class Contract(models.Model):
         return f"{self.reference} — {self.name}"
 
     def current_convention(self) -> ConventionVersion | None:
-        return self.convention_versions.order_by("-number").first()
+        """The latest version, its text read only when needed (:meth:`ConventionVersion.parsed`
+        finds the parsed convention by its digest)."""
+        return self.convention_versions.defer("text").order_by("-number").first()
 
 
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@lru_cache(maxsize=64)
-def _parse(text: str, source_name: str) -> Convention:
-    from jalon.conventions.loader import loads
-
-    return loads(text, source_name)
+_PARSED: dict[tuple[str, str], Convention] = {}
+"""Parsed conventions by text digest and file name: a version never changes, so each is parsed
+once per process."""
+_PARSED_MAX = 64
 
 
 class ConventionVersion(models.Model):
@@ -82,8 +82,19 @@ class ConventionVersion(models.Model):
         return f"{self.contract.reference} v{self.number}"
 
     def parsed(self) -> Convention:
-        """The convention as typed values (parsed once per process; versions never change)."""
-        return _parse(self.text, self.source_name)
+        """The convention as typed values (parsed once per process; versions never change).
+
+        Found by the stored digest: a caller that read the version without its text
+        (``defer("text")``) reads the text only the first time."""
+        from jalon.conventions.loader import loads
+
+        key = (self.sha256 or text_sha256(self.text), self.source_name)
+        found = _PARSED.get(key)
+        if found is None:
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            found = _PARSED[key] = loads(self.text, self.source_name)
+        return found
 
     @classmethod
     def load(cls, contract: Contract, text: str, source_name: str) -> tuple[ConventionVersion, bool]:
@@ -98,9 +109,8 @@ class ConventionVersion(models.Model):
             current = contract.current_convention()
             if current is not None and current.sha256 == digest:
                 return current, False
-            _parse(text, source_name)
-            version = cls.objects.create(
-                contract=contract, number=(current.number + 1) if current else 1,
-                source_name=source_name, text=text, sha256=digest,
-            )
-        return version, True
+            candidate = cls(contract=contract, number=(current.number + 1) if current else 1,
+                            source_name=source_name, text=text, sha256=digest)
+            candidate.parsed()  # raises on the first error, naming file, line and field
+            candidate.save()
+        return candidate, True

@@ -45,10 +45,12 @@ One definition per figure, and why:
 from __future__ import annotations
 
 import hashlib
+import time as pytime
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -63,7 +65,7 @@ from jalon.contracts.models import Contract
 from jalon.conventions.calendars import build_calendar
 from jalon.conventions.model import Convention
 from jalon.conventions.model import Forfait as ForfaitRule
-from jalon.dashboard.clocks import RUNNING, past_due, past_warning
+from jalon.dashboard.clocks import at_risk, overdue
 from jalon.dashboard.periods import Period
 from jalon.tickets.models import Clock, Criticality, EventKind, Ticket, TicketEvent, TimeEntry
 
@@ -345,17 +347,15 @@ def _backlog_point(day: date, at: datetime, opened: npt.NDArray[np.int64],
 class Risk:
     at: datetime
     at_risk: int
-    """Tickets with a running clock past its warning, not past its target."""
+    """Tickets past the warning of a running clock, not overdue (jalon.dashboard.clocks)."""
     overdue: int
     """Tickets with a running clock past its target."""
 
 
 def risk(s: Scope) -> Risk:
-    warned, due = past_warning(s.now), past_due(s.now)
-    counts = Clock.objects.filter(RUNNING, ticket__in=s.tickets).aggregate(
-        at_risk=Count("ticket", distinct=True, filter=warned & ~due),
-        overdue=Count("ticket", distinct=True, filter=due),
-    )
+    # Only tickets with a running clock have a due instant: the ticket_due index finds them.
+    counts = s.tickets.filter(due_at__isnull=False).aggregate(
+        at_risk=Count("pk", filter=at_risk(s.now)), overdue=Count("pk", filter=overdue(s.now)))
     return Risk(s.now, counts["at_risk"], counts["overdue"])
 
 
@@ -477,24 +477,63 @@ def dashboard(contract: Contract, period: Period, now: datetime, *,
     """Every figure of ``contract`` over ``period``, counting ``tickets`` (the reader's
     ``access.tickets_for``)."""
     s = scope(contract, period, now, tickets)
-    key = cache_key(s)
-    found = cache.get(key)
-    if found is None:
-        volumes, reopenings = volumes_and_reopenings(s)
-        found = (delay_compliance(s), qualification_delay(s), volumes, backlog(s), reopenings,
-                 forfait(s))
-        cache.set(key, found, None if s.end <= now else CURRENT_PERIOD_SECONDS)
-    compliance, qualification, volumes, stock, reopenings, package = found
+    compliance, qualification, volumes, stock, reopenings, package = _cached_figures(s)
     return Dashboard(contract, s.convention, period, s.buckets, now, compliance, qualification,
                      volumes, stock, reopenings, risk(s), package)
 
 
-CURRENT_PERIOD_SECONDS = 60
-"""How long the figures of a period not over yet are kept. Those of a past period are kept for
-good: nothing changes in a period once it is over (the history is append-only); the live risk
-counts are never cached."""
+def _figures(s: Scope) -> tuple[object, ...]:
+    volumes, reopenings = volumes_and_reopenings(s)
+    return (delay_compliance(s), qualification_delay(s), volumes, backlog(s), reopenings,
+            forfait(s))
 
-CACHE_VERSION = 1
+
+def _cached_figures(s: Scope) -> tuple[Any, ...]:
+    """The period's figures from the shared cache, computed by one process at a time.
+
+    A past period's figures are kept for good: nothing changes in a period once it is over (the
+    history is append-only). Those of the running period are fresh for
+    :data:`CURRENT_PERIOD_SECONDS`; after that, the first reader to take the key's lock computes
+    them again while the others keep reading the previous ones (kept :data:`STALE_SECONDS` at
+    most), so that readers never queue behind a computation, nor compute it all at once. With
+    nothing cached yet, readers wait for the one computing (:data:`WAIT_SECONDS` at most) rather
+    than compute the same figures side by side."""
+    key = cache_key(s)
+    lock = key + ":computing"
+    over = s.end <= s.now
+    waited = 0.0
+    while True:
+        entry = cache.get(key)
+        fresh = entry is not None and (over or entry[0] > s.now.timestamp() - CURRENT_PERIOD_SECONDS)
+        if fresh:
+            return tuple(entry[1])
+        if cache.add(lock, True, LOCK_SECONDS):
+            break  # ours to compute
+        if entry is not None:
+            return tuple(entry[1])  # someone is computing: the previous figures meanwhile
+        if waited >= WAIT_SECONDS:
+            break  # the one computing is late: compute too
+        pytime.sleep(0.05)
+        waited += 0.05
+    try:
+        found = _figures(s)
+        cache.set(key, (s.now.timestamp(), found), None if over else STALE_SECONDS)
+    finally:
+        cache.delete(lock)
+    return found
+
+
+CURRENT_PERIOD_SECONDS = 60
+"""How long the figures of a period not over yet are fresh; the live risk counts are never
+cached."""
+STALE_SECONDS = 3600
+"""How long the figures of a running period may be shown while a reader computes new ones."""
+LOCK_SECONDS = 120
+"""A computation's lock expires after this (a process that died while computing)."""
+WAIT_SECONDS = 10.0
+"""How long a reader waits for another's computation when nothing is cached yet."""
+
+CACHE_VERSION = 2
 """Bump when a figure's definition or dataclass changes: the cached ones are then ignored."""
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any, ClassVar
@@ -135,6 +135,15 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_lazy("résolu le"), null=True, blank=True)
     closed_at = models.DateTimeField(_lazy("clos le"), null=True, blank=True)
     updated_at = models.DateTimeField(_lazy("modifié le"), auto_now=True)
+    # Where the ticket's clocks stand, summed up on the ticket at each recomputation
+    # (:meth:`recompute_clocks`) so that the list, the API and the dashboard filter and sort on
+    # the ticket row alone: live answers compare these instants with now (jalon.dashboard.clocks).
+    due_at = models.DateTimeField(_lazy("échéance la plus proche"), null=True, blank=True,
+                                  help_text=_lazy("La plus proche échéance de ses délais en cours."))
+    risk_at = models.DateTimeField(_lazy("alerte la plus proche"), null=True, blank=True,
+                                   help_text=_lazy("Le plus proche seuil d’alerte de ses délais en cours."))
+    breached = models.BooleanField(_lazy("délai dépassé"), default=False,
+                                   help_text=_lazy("Un de ses délais avait dépassé sa cible au dernier calcul."))
 
     class Meta:
         ordering = ("contract", "-number")
@@ -144,9 +153,7 @@ class Ticket(models.Model):
             models.UniqueConstraint(fields=["contract", "number"], name="ticket_number_unique"),
         )
         # The list and the dashboard on a million tickets (benchmarks/platform_bench.py). Text
-        # search has PostgreSQL-only indexes (migration 0005): SQLite has no trigram index. The
-        # list no longer sorts "opened DESC NULLS LAST" (opened_at is never null): ticket_opened
-        # serves it, and 0005's PostgreSQL-only ticket_list_order index is no longer needed.
+        # search has PostgreSQL-only indexes (migration 0005): SQLite has no trigram index.
         indexes = (
             # a state (list, API, admin filters), newest first
             models.Index(fields=["contract", "state", "opened_at"], name="ticket_state_opened"),
@@ -160,6 +167,14 @@ class Ticket(models.Model):
             models.Index("contract", Coalesce("resolved_at", "closed_at"), name="ticket_done_at"),
             # the list's group filter options: a loose index scan, one probe per distinct group
             models.Index(fields=["contract", "assigned_group"], name="ticket_group"),
+            # the nearest deadline: sort by due date, running clocks past due
+            models.Index(fields=["contract", "due_at"], name="ticket_due"),
+            # at risk: past the warning of a running clock (a few tickets in a thousand)
+            models.Index(fields=["contract", "risk_at"], condition=Q(risk_at__isnull=False),
+                         name="ticket_risk"),
+            # breached at the last computation, newest first
+            models.Index(fields=["contract", "opened_at"], condition=Q(breached=True),
+                         name="ticket_breached"),
         )
 
     def __str__(self) -> str:
@@ -483,7 +498,41 @@ class Ticket(models.Model):
                 for state in self.clocks_at(now)]
         if stored:  # clocks the ticket no longer has (requalified to another type)
             self.clocks.filter(pk__in=[c.pk for c in stored.values()]).delete()
+        self._sum_up(kept)
         return kept
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Some running clock is over its target (``jalon.dashboard.clocks.overdue``)."""
+        return self.due_at is not None and self.due_at < now
+
+    def is_at_risk(self, now: datetime) -> bool:
+        """Past the warning of a running clock, not overdue (``jalon.dashboard.clocks.at_risk``)."""
+        return self.risk_at is not None and self.due_at is not None and self.risk_at <= now <= self.due_at
+
+    def is_late(self, now: datetime) -> bool:
+        """Overdue, or over a target at the last computation (``jalon.dashboard.clocks.late``)."""
+        return self.breached or self.is_overdue(now)
+
+    @staticmethod
+    def clock_summary(clocks: Iterable[Clock | clockwork.ClockState]) -> dict[str, Any]:
+        """Where ``clocks`` stand, as the ticket row keeps it: the nearest due and warning
+        instants of the running ones (started, not stopped, not paused), and whether any was over
+        its target (see ``due_at``; :mod:`jalon.tickets.clocksummary` says the same in SQL)."""
+        clocks = list(clocks)
+        running = [c for c in clocks if c.started_at is not None and c.stopped_at is None
+                   and c.due_at is not None]
+        return {
+            "due_at": min((c.due_at for c in running if c.due_at is not None), default=None),
+            "risk_at": min((c.risk_at for c in running if c.risk_at is not None), default=None),
+            "breached": any(c.breached for c in clocks),
+        }
+
+    def _sum_up(self, clocks: list[Clock]) -> None:
+        summary = self.clock_summary(clocks)
+        if any(getattr(self, name) != value for name, value in summary.items()):
+            Ticket.objects.filter(pk=self.pk).update(**summary)
+            for name, value in summary.items():
+                setattr(self, name, value)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -778,14 +827,10 @@ class Clock(models.Model):
         verbose_name_plural = _lazy("délais contractuels")
         constraints = (models.UniqueConstraint(fields=["ticket", "kind"], name="clock_unique"),)
         indexes = (
-            # running clocks by due instant: the warning jobs, "at risk" and the due-date sort
+            # running clocks by due instant: the warning and breach scan (jalon.messaging.clockwatch);
+            # the lists and the dashboard ask the ticket's own summary (Ticket.due_at, …) instead
             models.Index(fields=["due_at"], condition=Q(started_at__isnull=False, stopped_at__isnull=True),
                          name="clock_running_due"),
-            # "late" (breached, or running past due) answered from the index alone: the list's
-            # and the API's breached filter and flag
-            models.Index(fields=["ticket", "breached", "due_at", "started_at", "stopped_at"],
-                         condition=Q(breached=True) | Q(started_at__isnull=False, stopped_at__isnull=True),
-                         name="clock_late_or_running"),
             # clocks stopped within a period (the dashboard's delay compliance)
             models.Index(fields=["stopped_at"], name="clock_stopped"),
         )

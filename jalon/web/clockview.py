@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from jalon.businesstime import Calendar
 from jalon.tickets.models import Clock
@@ -30,15 +30,7 @@ class Status(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {
-            Status.BREACHED: _("Dépassé"),
-            Status.AT_RISK: _("À risque"),
-            Status.RUNNING: _("En cours"),
-            Status.PAUSED: _("Suspendu"),
-            Status.MET: _("Respecté"),
-            Status.LATE: _("Respecté en retard"),
-            Status.NOT_STARTED: _("Non démarré"),
-        }[self]
+        return str(_STATUS_LABELS[self])
 
     @property
     def badge(self) -> str:
@@ -48,6 +40,17 @@ class Status(enum.Enum):
             Status.PAUSED: "new", Status.MET: "success", Status.LATE: "error",
             Status.NOT_STARTED: "info",
         }[self]
+
+
+_STATUS_LABELS = {
+    Status.BREACHED: gettext_lazy("Dépassé"),
+    Status.AT_RISK: gettext_lazy("À risque"),
+    Status.RUNNING: gettext_lazy("En cours"),
+    Status.PAUSED: gettext_lazy("Suspendu"),
+    Status.MET: gettext_lazy("Respecté"),
+    Status.LATE: gettext_lazy("Respecté en retard"),
+    Status.NOT_STARTED: gettext_lazy("Non démarré"),
+}
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -168,16 +168,6 @@ def _event_between(kind: EventKind, first: date | None, last: date | None) -> Ex
         Q(ticket=OuterRef("pk"), kind=kind) & _day_range("at", first, last)))
 
 
-def breached_now(now: datetime) -> Q:
-    """On clocks: over their target now (running past due, or judged breached)."""
-    return clocks.late(now)
-
-
-def at_risk_now(now: datetime) -> Q:
-    """On clocks: running, past their warning instant, not yet over."""
-    return clocks.past_warning(now) & ~clocks.past_due(now)
-
-
 def has_clock(condition: Q) -> Exists:
     return Exists(Clock.objects.filter(condition, ticket=OuterRef("pk")))
 
@@ -202,11 +192,11 @@ def apply_filters(tickets: QuerySet[Ticket], f: dict[str, Any], user: Any,
     if f.get("mine"):
         tickets = tickets.filter(Q(requester=user) | Q(assignee=user))
     if f.get("at_risk"):
-        tickets = tickets.filter(has_clock(at_risk_now(now)))
+        tickets = tickets.filter(clocks.at_risk(now))
     if f.get("breached"):
-        tickets = tickets.filter(has_clock(breached_now(now)))
+        tickets = tickets.filter(clocks.late(now))
     if f.get("overdue"):
-        tickets = tickets.filter(has_clock(clocks.past_due(now)))
+        tickets = tickets.filter(clocks.overdue(now))
     if f.get("qualified"):
         qualified = _event_between(EventKind.QUALIFIED, None, None)
         tickets = tickets.filter(qualified if f["qualified"] == "yes" else ~qualified)
@@ -271,9 +261,7 @@ def apply_sort(tickets: QuerySet[Ticket], sort: str, priority_order: list[str]) 
     expression: Any
     key = sort.lstrip("-") or "opened"
     if key == "due":
-        tickets = tickets.annotate(next_due=Min("clocks__due_at",
-                                                filter=Q(clocks__stopped_at__isnull=True)))
-        expression = F("next_due")
+        expression = F("due_at")  # the nearest deadline of the running clocks
     elif key == "priority":
         expression = Case(*(When(priority=p, then=Value(i)) for i, p in enumerate(priority_order)),
                           default=Value(len(priority_order)), output_field=IntegerField())
@@ -283,7 +271,8 @@ def apply_sort(tickets: QuerySet[Ticket], sort: str, priority_order: list[str]) 
     else:
         expression = F("opened_at")
     if key == "due":
-        # Tickets without a running clock have no next due date: last, whichever the direction.
+        # Tickets without a running clock have no next due date: last, whichever the direction
+        # (ascending, the ticket_due index serves it: PostgreSQL puts NULLs last by default).
         ordered = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
     else:
         # Never null: a plain ORDER BY, which the (contract, opened_at) index serves read

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,8 +25,8 @@ from jalon.accounts import access
 from jalon.accounts.access import Need
 from jalon.accounts.models import Role
 from jalon.contracts.models import Contract, ConventionVersion
-from jalon.dashboard import figures
-from jalon.tickets.models import Ticket, TicketState
+from jalon.dashboard import clocks, figures
+from jalon.tickets.models import Clock, Ticket, TicketState
 from jalon.web import clockview, dashboard, exports, pdf, ticketlist
 from jalon.web.actions import ACTIONS, RECORDS, TRANSITIONS, Action
 from jalon.web.forms import RulesForm, TicketCreateForm, report_of
@@ -44,14 +44,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def contracts_with_counts(user: Any) -> list[Contract]:
     """The user's contracts, each with ``active``, ``at_risk`` and ``breached`` ticket counts."""
     now = timezone.now()
-    contracts = list(access.contracts_for(user))
+    contracts = access.contracts_of(user)
     for contract in contracts:
         active = ticketlist.visible_tickets(user, [contract]).exclude(
             state__in=(TicketState.RESOLVED, TicketState.CLOSED))
         counts = active.aggregate(
             active=Count("pk"),
-            at_risk=Count("pk", filter=Q(ticketlist.has_clock(ticketlist.at_risk_now(now)))),
-            breached=Count("pk", filter=Q(ticketlist.has_clock(ticketlist.breached_now(now)))),
+            at_risk=Count("pk", filter=clocks.at_risk(now)),
+            breached=Count("pk", filter=clocks.late(now)),
         )
         contract.__dict__.update(counts)
         contract.__dict__["may_view_dashboard"] = access.may_view_dashboard(user, contract)
@@ -63,7 +63,7 @@ def contracts_with_counts(user: Any) -> list[Contract]:
 def current_rules(contracts: list[Contract]) -> dict[int, Rules]:
     """Each contract's current convention, in one query."""
     found: dict[int, Rules] = {}
-    for version in ConventionVersion.objects.filter(contract__in=contracts).order_by(
+    for version in ConventionVersion.objects.filter(contract__in=contracts).defer("text").order_by(
             "contract_id", "-number"):
         if version.contract_id not in found:
             found[version.contract_id] = rules_for(version)
@@ -147,11 +147,13 @@ def _render_list(request: HttpRequest, contracts: list[Contract],
     context = list_context(request, contracts, contract)
     wanted = request.GET.get("page")
     page = ticketlist.CappedPaginator(
-        context["tickets"].select_related("contract").prefetch_related("clocks"),
+        context["tickets"].select_related("contract").prefetch_related(
+            Prefetch("clocks", Clock.objects.order_by("kind"))),  # not by ticket: no join
         ticketlist.PAGE_SIZE, wanted).get_page(wanted)
     filters = context["filters"]
     context.update({
         "page": page, "rows": rows_of(page.object_list, context["rules"], context["now"]),
+        "show_contract": contract is None,
         "query": ticketlist.query_string(filters)[1:],
         "sort_links": {key: ticketlist.query_string(
             filters, sort=(key if filters.get("sort") == f"-{key}" else f"-{key}"))
@@ -194,7 +196,7 @@ def _page_links(page: Any, filters: dict[str, Any]) -> list[tuple[int | None, st
 
 @login_required
 def my_tickets(request: HttpRequest) -> HttpResponse:
-    return _render_list(request, list(access.contracts_for(request.user)), None)
+    return _render_list(request, access.contracts_of(request.user), None)
 
 
 @login_required
@@ -331,7 +333,7 @@ def _export(request: HttpRequest, contracts: list[Contract], contract: Contract 
 
 @login_required
 def my_tickets_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    return _export(request, list(access.contracts_for(request.user)), None, fmt)
+    return _export(request, access.contracts_of(request.user), None, fmt)
 
 
 @login_required

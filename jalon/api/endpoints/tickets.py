@@ -36,16 +36,17 @@ router = Router(tags=["tickets"])
 
 
 def _detail(ticket: Ticket) -> TicketDetailOut:
-    row = ticket_rows(Ticket.objects.filter(pk=ticket.pk), timezone.now())
-    return TicketDetailOut.of(row.select_related("convention_version").get())
+    row = ticket_rows(Ticket.objects.filter(pk=ticket.pk))
+    return TicketDetailOut.of(row.select_related("convention_version").get(), timezone.now())
 
 
 @router.get("", response={200: TicketPage, **ERRORS}, summary="Tickets visibles")
 def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> TicketPage:
-    tickets = ticket_rows(visible_tickets(caller(request), filters.contract), timezone.now())
-    rows, next_cursor = page(filtered(tickets, filters), filters.sort, filters.cursor,
+    now = timezone.now()
+    tickets = ticket_rows(visible_tickets(caller(request), filters.contract))
+    rows, next_cursor = page(filtered(tickets, filters, now), filters.sort, filters.cursor,
                              filters.limit)
-    return TicketPage(items=[TicketOut.of(t) for t in rows], next_cursor=next_cursor)
+    return TicketPage(items=[TicketOut.of(t, now) for t in rows], next_cursor=next_cursor)
 
 
 @router.post("", response={201: TicketDetailOut, **ERRORS}, summary="Déclarer un ticket")

@@ -63,10 +63,10 @@ class CreateAndReadTest(ApiTestCase):
         ticket = self.open_urgent(when=paris(2026, 5, 7, 15, 0))
         with at(paris(2026, 5, 11, 13, 30)):  # past the 80 % warning (8 h), before due (10 h)
             body = self.get(f"/tickets/{ticket.pk}", self.level1).json()
-        assert (body["at_risk"], body["breached"]) == (True, False)
-        with at(paris(2026, 5, 11, 15, 1)):
+        assert (body["at_risk"], body["overdue"], body["breached"]) == (True, False, False)
+        with at(paris(2026, 5, 11, 15, 1)):  # past due: overdue, no longer merely at risk
             body = self.get(f"/tickets/{ticket.pk}", self.level1).json()
-        assert (body["at_risk"], body["breached"]) == (True, True)
+        assert (body["at_risk"], body["overdue"], body["breached"]) == (False, True, True)
 
     def test_clocks_are_given_as_of_now(self) -> None:
         ticket = self.open_urgent(when=paris(2026, 5, 7, 15, 0))
@@ -301,9 +301,13 @@ class ListTest(ApiTestCase):
         # Golf: opened Friday 6 March 13:00; 10 business hours run out Monday 9 March 13:00.
         with at(paris(2026, 3, 9, 12, 0)):
             assert "Golf" in self.titles("?at_risk=true")
+            assert "Golf" not in self.titles("?at_risk=false")
+            assert "Golf" not in self.titles("?overdue=true")
             assert "Golf" not in self.titles("?breached=true")
-        with at(paris(2026, 3, 9, 13, 1)):
+        with at(paris(2026, 3, 9, 13, 1)):  # nothing recomputed since: the instants decide
             assert "Golf" in self.titles("?breached=true")
+            assert "Golf" in self.titles("?overdue=true")
+            assert "Golf" in self.titles("?at_risk=false")
             assert "Golf" not in self.titles("?breached=false")
 
     def test_a_requester_lists_their_organisation_s_tickets_only(self) -> None:
@@ -317,16 +321,16 @@ class ListTest(ApiTestCase):
             assert len(self.titles("?limit=2")) == 2
         with CaptureQueriesContext(connection) as large:
             assert len(self.titles("?limit=200&opened_after=2026-01-01&q=o")) == 4
-        # token, contracts, roles on the contract, the page itself
-        assert len(small.captured_queries) == len(large.captured_queries) == 4, [
+        # token, the caller's contracts with their roles, the page itself
+        assert len(small.captured_queries) == len(large.captured_queries) == 3, [
             q["sql"] for q in large.captured_queries]
 
     def test_the_list_for_one_contract_costs_the_same(self) -> None:
         self.get("/tickets", self.level1)
         with CaptureQueriesContext(connection) as queries:
             assert len(self.titles("?contract=aquareel&limit=200")) == 7
-        # token, the contract, roles on it, the page
-        assert len(queries.captured_queries) == 4, [q["sql"] for q in queries.captured_queries]
+        # token, the caller's contracts with their roles, the page
+        assert len(queries.captured_queries) == 3, [q["sql"] for q in queries.captured_queries]
 
     def test_updated_at_sorting_follows_changes(self) -> None:
         with at(paris(2026, 3, 10, 9)):

@@ -1,0 +1,29 @@
+"""The clock summary of every ticket at once, in SQL: ``Ticket.due_at``, ``risk_at`` and
+``breached`` from the ticket's stored clocks.
+
+One ticket's summary is written by ``Ticket.recompute_clocks`` at each change; this statement
+writes them all from the clock rows, for the migration that introduced the columns and for bulk
+loaders that write clock rows without the domain (``benchmarks/platform_data.py``). It says the
+same as ``Ticket._sum_up``: the nearest due and warning instants of the running clocks (started,
+not stopped, with a due instant: not paused), and whether any clock was over its target. Plain
+SQL that SQLite and PostgreSQL both run.
+
+Only the tickets whose summary is not the default (no running clock, none over its target) are
+written: those with a running or breached clock, and those whose stored summary says so — a few
+in a hundred on a contract's history, where writing every row would double the table.
+"""
+
+RUNNING = "c.started_at IS NOT NULL AND c.stopped_at IS NULL AND c.due_at IS NOT NULL"
+
+SUMMARY_SQL = f"""
+UPDATE tickets_ticket SET
+    due_at = (SELECT MIN(c.due_at) FROM tickets_clock c
+              WHERE c.ticket_id = tickets_ticket.id AND {RUNNING}),
+    risk_at = (SELECT MIN(c.risk_at) FROM tickets_clock c
+               WHERE c.ticket_id = tickets_ticket.id AND {RUNNING}),
+    breached = EXISTS (SELECT 1 FROM tickets_clock c
+                       WHERE c.ticket_id = tickets_ticket.id AND c.breached)
+WHERE due_at IS NOT NULL OR risk_at IS NOT NULL OR breached
+   OR EXISTS (SELECT 1 FROM tickets_clock c
+              WHERE c.ticket_id = tickets_ticket.id AND (c.breached OR ({RUNNING})))
+"""
