@@ -10,6 +10,8 @@ overdue now (:mod:`jalon.dashboard.clocks`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
@@ -48,9 +50,34 @@ SORTS: dict[str, Any] = {
 }
 
 
-def paris_day_start(day: date) -> datetime:
-    """Midnight, Paris time, of ``day`` (the pages' days are the buyer's days)."""
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+@dataclass(frozen=True)
+class Days:
+    """Where the list's days start: in each contract's calendar zone, the zone its dashboard
+    counts days in, so that a figure's link selects the very tickets behind it. A list over
+    contracts in different zones reads each contract's tickets in its own zone."""
+
+    zones: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """Contract ids by zone name; empty: the installation's zone (``TIME_ZONE``)."""
+
+    @classmethod
+    def of(cls, contract_zones: dict[int, str]) -> Days:
+        zones: dict[str, tuple[int, ...]] = {}
+        for contract_id, zone in contract_zones.items():
+            zones[zone] = (*zones.get(zone, ()), contract_id)
+        return cls(zones)
+
+    def each(self, condition: Callable[[Callable[[date], datetime]], Any]) -> Any:
+        """``condition(start)``, where ``start(day)`` is the instant ``day`` begins, in each zone
+        (with the zone's contracts when there are several)."""
+        if len(self.zones) <= 1:
+            return condition(_day_start(next(iter(self.zones), settings.TIME_ZONE)))
+        return reduce(or_, (Q(contract_id__in=ids) & condition(_day_start(zone))
+                            for zone, ids in self.zones.items()))
+
+
+def _day_start(zone: str) -> Callable[[date], datetime]:
+    tz = ZoneInfo(zone)
+    return lambda day: datetime.combine(day, time.min, tzinfo=tz)
 
 
 class TicketFilterForm(forms.Form):
@@ -154,31 +181,32 @@ def visible_tickets(user: Any, contracts: list[Contract]) -> QuerySet[Ticket]:
     return reduce(or_, (access.tickets_for(user, c) for c in contracts))
 
 
-def _day_range(field: str, first: date | None, last: date | None) -> Q:
+def _day_range(start: Callable[[date], datetime], name: str, first: date | None, last: date | None) -> Q:
     q = Q()
     if first:
-        q &= Q(**{f"{field}__gte": paris_day_start(first)})
+        q &= Q(**{f"{name}__gte": start(first)})
     if last:
-        q &= Q(**{f"{field}__lt": paris_day_start(last + timedelta(days=1))})
+        q &= Q(**{f"{name}__lt": start(last + timedelta(days=1))})
     return q
 
 
-def _event_between(kind: EventKind, first: date | None, last: date | None) -> Exists:
-    return Exists(TicketEvent.objects.filter(
-        Q(ticket=OuterRef("pk"), kind=kind) & _day_range("at", first, last)))
+def _event_between(days: Days, kind: EventKind, first: date | None, last: date | None) -> Any:
+    return days.each(lambda start: Exists(TicketEvent.objects.filter(
+        Q(ticket=OuterRef("pk"), kind=kind) & _day_range(start, "at", first, last))))
 
 
 def has_clock(condition: Q) -> Exists:
     return Exists(Clock.objects.filter(condition, ticket=OuterRef("pk")))
 
 
-def apply_filters(tickets: QuerySet[Ticket], f: dict[str, Any], user: Any,
-                  now: datetime) -> QuerySet[Ticket]:
+def apply_filters(tickets: QuerySet[Ticket], f: dict[str, Any], user: Any, now: datetime,
+                  days: Days | None = None) -> QuerySet[Ticket]:
+    days = days or Days()
     simple = {"contract": "contract__slug", "type": "type", "priority": "priority",
               "group": "assigned_group"}
-    for name, field in simple.items():
+    for name, column in simple.items():
         if f.get(name):
-            tickets = tickets.filter(**{field: f[name]})
+            tickets = tickets.filter(**{column: f[name]})
     if f.get("q"):
         tickets = tickets.filter(_text_search(f["q"]))
     state = f.get("state")
@@ -198,44 +226,46 @@ def apply_filters(tickets: QuerySet[Ticket], f: dict[str, Any], user: Any,
     if f.get("overdue"):
         tickets = tickets.filter(clocks.overdue(now))
     if f.get("qualified"):
-        qualified = _event_between(EventKind.QUALIFIED, None, None)
+        qualified = _event_between(Days(), EventKind.QUALIFIED, None, None)
         tickets = tickets.filter(qualified if f["qualified"] == "yes" else ~qualified)
     if f.get("reopened"):
         tickets = tickets.filter(reopen_count__gt=0)
     if f.get("open_on"):  # the backlog: opened, and not resolved, by the end of that day
-        end = paris_day_start(f["open_on"] + timedelta(days=1))
-        tickets = tickets.annotate(done_at=Coalesce("resolved_at", "closed_at")).filter(
-            Q(opened_at__lt=end) & (Q(done_at__isnull=True) | Q(done_at__gte=end)))
-    return _apply_ranges(tickets, f)
+        def backlog(start: Callable[[date], datetime]) -> Q:
+            end = start(f["open_on"] + timedelta(days=1))
+            return Q(opened_at__lt=end) & (Q(done_at__isnull=True) | Q(done_at__gte=end))
+
+        tickets = tickets.annotate(done_at=Coalesce("resolved_at", "closed_at")).filter(days.each(backlog))
+    return _apply_ranges(tickets, f, days)
 
 
-def _apply_ranges(tickets: QuerySet[Ticket], f: dict[str, Any]) -> QuerySet[Ticket]:
+def _apply_ranges(tickets: QuerySet[Ticket], f: dict[str, Any], days: Days) -> QuerySet[Ticket]:
     def span(name: str) -> tuple[date | None, date | None]:
         return f.get(f"{name}_from"), f.get(f"{name}_to")
 
     first, last = span("opened")
     if first or last:
-        tickets = tickets.filter(_day_range("opened_at", first, last))
+        tickets = tickets.filter(days.each(lambda start: _day_range(start, "opened_at", first, last)))
     for name, kind in (("closed", EventKind.CLOSED), ("resolved", EventKind.RESOLVED),
                        ("reopened", EventKind.REOPENED)):
         first, last = span(name)
         if first or last:
-            tickets = tickets.filter(_event_between(kind, first, last))
+            tickets = tickets.filter(_event_between(days, kind, first, last))
     first, last = span("qualified")
     if first or last:  # first qualified in the range: qualified in it, and not before
-        tickets = tickets.filter(_event_between(EventKind.QUALIFIED, first, last))
+        tickets = tickets.filter(_event_between(days, EventKind.QUALIFIED, first, last))
         if first:
-            tickets = tickets.exclude(_event_between(EventKind.QUALIFIED, None,
+            tickets = tickets.exclude(_event_between(days, EventKind.QUALIFIED, None,
                                                      first - timedelta(days=1)))
     first, last = span("clock")
     if f.get("clock") or f.get("outcome") or first or last:
         condition = Q(stopped_at__isnull=False) if (first or last or f.get("outcome")) else Q()
-        condition &= _day_range("stopped_at", first, last)
         if f.get("clock"):
             condition &= Q(kind=f["clock"])
         if f.get("outcome"):
             condition &= Q(breached=f["outcome"] == "breached")
-        tickets = tickets.filter(has_clock(condition))
+        tickets = tickets.filter(days.each(
+            lambda start: has_clock(condition & _day_range(start, "stopped_at", first, last))))
     first, last = span("forfait")
     if first or last:
         entries = TimeEntry.objects.filter(ticket=OuterRef("pk"), charged_to_forfait=True)

@@ -127,7 +127,8 @@ def list_context(request: HttpRequest, contracts: list[Contract],
     if contract is not None:
         del form.fields["contract"]
     filters = form.values()
-    shown = ticketlist.apply_filters(tickets, filters, request.user, now)
+    days = ticketlist.Days.of({pk: r.convention.contract.tz for pk, r in rules.items()})
+    shown = ticketlist.apply_filters(tickets, filters, request.user, now, days)
     shown = ticketlist.apply_sort(shown, filters.get("sort", "-opened"), [p for p, _l in priorities])
     return {"form": form, "filters": filters, "now": now, "contract": contract,
             "contracts": contracts, "rules": rules, "tickets": shown}

@@ -150,3 +150,32 @@ class ListQueriesTest(WebTestCase):
         self.login(self.technician)
         with at(paris(2026, 5, 7, 11, 0)), self.max_queries(self.CROSS_LIST):
             assert self.client.get("/tickets/?sort=due&at_risk=1").status_code == 200
+
+
+class DaysInTheContractsZonesTest(WebTestCase):
+    """A list's days are each contract's days (its convention's ``tz``), as on its dashboard."""
+
+    def test_each_contract_s_tickets_are_read_in_its_own_zone(self) -> None:
+        from jalon.contracts.models import ConventionVersion
+        from jalon.lib.testing import AQUAREEL_CONVENTION
+
+        cayenne = AQUAREEL_CONVENTION.replace("  title: TMA AQUAREEL\n",
+                                              "  title: TMA AQUAREEL\n  tz: America/Cayenne\n")
+        assert cayenne != AQUAREEL_CONVENTION
+        ConventionVersion.load(self.other_contract, cayenne, "guyane.yaml")
+        Membership.objects.create(user=self.level1, contract=self.other_contract, role=Role.LEVEL1_AGENT)
+        paris_morning = self.open(paris(2026, 5, 7, 9, 0), "Paris, jeudi matin")
+        with at(paris(2026, 5, 7, 2, 0)):  # Thursday 02:00 in Paris, still Wednesday in Cayenne
+            cayenne_evening = Ticket.open(self.other_contract, actor=self.level1,
+                                          type="urgent_intervention", title="Cayenne, mercredi soir")
+        self.login(self.level1)
+
+        def titles(query: str) -> set[str]:
+            with at(paris(2026, 5, 8, 12, 0)):
+                response = self.client.get("/tickets/" + query)
+            return {row["ticket"].title for row in response.context["rows"]}
+
+        assert titles("?opened_from=2026-05-07&opened_to=2026-05-07") == {paris_morning.title}
+        assert titles("?opened_from=2026-05-06&opened_to=2026-05-06") == {cayenne_evening.title}
+        assert titles("?contract=callipso&open_on=2026-05-06") == {cayenne_evening.title}
+        assert titles("?contract=aquareel&open_on=2026-05-06") == set()
