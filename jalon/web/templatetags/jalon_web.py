@@ -138,13 +138,14 @@ def ticket_rows(rows: list[dict[str, Any]], show_contract: bool) -> SafeString:
     if not rows:
         return format_html('<tr><td colspan="{}">{}</td></tr>', 10 if show_contract else 9,
                            _("Aucun ticket ne correspond à ces filtres."))
+    urgent, no_clock = _e(_("urgent")), _e(_("Aucun délai"))  # not inside f-strings: xgettext reads these
     labels = _RowLabels(
-        urgent=f' <span class="fr-badge fr-badge--sm fr-badge--error">{_e(_("urgent"))}</span>',
+        urgent=f' <span class="fr-badge fr-badge--sm fr-badge--error">{urgent}</span>',
         states={value: _e(label) for value, label in TicketState.choices},
         criticalities={value: _e(label) for value, label in Criticality.choices},
         statuses={status: _e(status.label) for status in Status},
         due=_e(_("échéance")),
-        none=f'<span class="fr-text--xs">{_e(_("Aucun délai"))}</span>',
+        none=f'<span class="fr-text--xs">{no_clock}</span>',
         # one reverse() for the page: each ticket's id goes where the placeholder was
         href=_e(reverse("ticket", args=[_PLACEHOLDER])).replace(str(_PLACEHOLDER), "{}"),
         zone=timezone.get_current_timezone(),

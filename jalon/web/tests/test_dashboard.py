@@ -158,7 +158,9 @@ class MayTest(WebTestCase):
     def test_charts_are_inline_svg_with_a_text_alternative(self) -> None:
         html = self.board().content.decode()
         assert html.count('<svg class="jalon-chart"') == 4
-        assert 'role="img" aria-labelledby="chart-volumes-title"' in html
+        # drawn for the eye; the figcaption is the text alternative, the table gives the values
+        assert html.count('aria-hidden="true" focusable="false"') == 4
+        assert '<figure class="fr-mb-2w" aria-labelledby="chart-volumes-caption">' in html
         assert "les valeurs sont reprises dans le tableau qui suit" in html
         assert "<script" not in html.split("<main")[1].split("</main>")[0]
 
