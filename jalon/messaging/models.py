@@ -188,3 +188,23 @@ class ReceivedMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} ({self.get_outcome_display()})"
+
+
+class PeriodicTick(models.Model):
+    """A periodic task's tick, claimed by the one consumer that runs it when the queue is the
+    local SQLite file (see :mod:`jalon.messaging.periodic`; a Redis queue keeps its claims in
+    Redis). Rows are deleted once expired."""
+
+    queue = models.CharField(max_length=100)
+    task = models.CharField(max_length=100)
+    tick = models.DateTimeField()
+    token = models.CharField(max_length=32)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=["queue", "task", "tick"], name="periodic_tick_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.task} @ {self.tick:%Y-%m-%dT%H:%MZ}"

@@ -1,10 +1,11 @@
 """The task queue (huey) and Jalon's background tasks.
 
 One machine: a SQLite file under DATA_DIR, no extra server. Several machines: set
-``JALON_TASKS_REDIS_URL`` and run ``jalon run_worker`` on each. The queue may deliver a task
-twice or run the periodic ones on every worker: exactly-once notices come from the conditional
-updates in the database (:mod:`~jalon.messaging.clockwatch`, :mod:`~jalon.messaging.outbox`,
-:mod:`~jalon.messaging.intake`), not from the queue.
+``JALON_TASKS_REDIS_URL`` and run ``jalon run_worker`` on each. Every worker's scheduler enqueues
+the periodic tasks; each tick runs once, on whichever worker claims it first
+(:mod:`~jalon.messaging.periodic`). The queue may still deliver a task twice: exactly-once
+notices come from the conditional updates in the database (:mod:`~jalon.messaging.clockwatch`,
+:mod:`~jalon.messaging.outbox`, :mod:`~jalon.messaging.intake`), not from the queue.
 """
 
 from __future__ import annotations
@@ -12,13 +13,25 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db import close_old_connections, connection, connections
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from jalon.messaging import clockwatch, imap, outbox
+from jalon.messaging.periodic import StampsTicks, TickClaims, claims_for, once_per_tick
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class JalonRedisHuey(StampsTicks, RedisHuey):
+    pass
+
+
+class JalonSqliteHuey(StampsTicks, SqliteHuey):
+    pass
 
 
 def build_huey(redis_url: str | None = None, immediate: bool | None = None,
@@ -27,13 +40,13 @@ def build_huey(redis_url: str | None = None, immediate: bool | None = None,
     now = settings.JALON_TASKS_IMMEDIATE if immediate is None else immediate
     # Results are never read: storing them would only fill the queue's storage.
     if url:
-        return RedisHuey(name, url=url, immediate=now, results=False)
+        return JalonRedisHuey(name, url=url, immediate=now, results=False)
     path = settings.JALON_TASKS_SQLITE_PATH
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(name, filename=str(path), immediate=now, results=False)
+    return JalonSqliteHuey(name, filename=str(path), immediate=now, results=False)
 
 
-def with_fresh_connections(huey: Huey, job: Callable[[], int]) -> Callable[[], int]:
+def with_fresh_connections(huey: Huey, job: Callable[P, R]) -> Callable[P, R]:
     """Drop stale database connections around each task, as a long-lived worker must; never
     inside a transaction (immediate mode in a request or a test runs in the caller's)."""
 
@@ -42,10 +55,10 @@ def with_fresh_connections(huey: Huey, job: Callable[[], int]) -> Callable[[], i
             close_old_connections()
 
     @functools.wraps(job)
-    def run() -> int:
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
         refresh()
         try:
-            return job()
+            return job(*args, **kwargs)
         finally:
             refresh()
 
@@ -73,20 +86,26 @@ class Tasks:
     flush_outbox_periodically: Any
 
 
+def periodic(huey: Huey, claims: TickClaims, name: str, minutes: int,
+             job: Callable[[], int]) -> Any:
+    """``job`` every ``minutes`` minutes (from the hour), once per tick across all consumers."""
+    every = crontab(minute="*" if minutes == 1 else f"*/{minutes}")
+    body = once_per_tick(claims, name, minutes, job)
+    # tick_minutes becomes an attribute of the task class, read by StampsTicks.read_periodic.
+    return huey.periodic_task(every, name=name, tick_minutes=minutes)(
+        with_fresh_connections(huey, body))
+
+
 def register(huey: Huey) -> Tasks:
     """Bind Jalon's tasks to ``huey`` (the tests bind them to a Redis-backed instance too)."""
-    every_minute = crontab(minute="*")
-    polling = crontab(minute=f"*/{settings.JALON_IMAP_POLL_MINUTES}")
+    claims = claims_for(huey)
     # Each worker thread closes its own database connections as it stops.
     huey.on_shutdown("close_database_connections")(connections.close_all)
     return Tasks(
         flush_outbox=huey.task(name="flush_outbox")(with_fresh_connections(huey, flush_outbox)),
-        scan_clocks=huey.periodic_task(every_minute, name="scan_clocks")(
-            with_fresh_connections(huey, scan_clocks)),
-        poll_mail=huey.periodic_task(polling, name="poll_mail")(
-            with_fresh_connections(huey, poll_mail)),
-        flush_outbox_periodically=huey.periodic_task(every_minute, name="flush_outbox_periodic")(
-            with_fresh_connections(huey, flush_outbox)),
+        scan_clocks=periodic(huey, claims, "scan_clocks", 1, scan_clocks),
+        poll_mail=periodic(huey, claims, "poll_mail", settings.JALON_IMAP_POLL_MINUTES, poll_mail),
+        flush_outbox_periodically=periodic(huey, claims, "flush_outbox_periodic", 1, flush_outbox),
     )
 
 

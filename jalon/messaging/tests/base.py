@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.core import mail
+from huey import Huey
 
 from jalon.lib.testing import JalonTestCase
 from jalon.messaging.models import MailIntake
@@ -27,6 +28,13 @@ def at(moment: datetime) -> time_machine.travel:
 
 def eml(name: str) -> bytes:
     return (MAIL_DIR / name).read_bytes()
+
+
+def delete_tick_keys(machine: Huey) -> None:
+    """Remove a Redis queue's periodic tick claims (they would expire on their own)."""
+    conn = machine.storage.conn
+    for key in conn.scan_iter(match=f"huey.tick.{machine.storage.name}.*"):
+        conn.delete(key)
 
 
 def recipients() -> list[str]:

@@ -11,11 +11,13 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 from huey import RedisHuey, SqliteHuey
+from huey.consumer import Scheduler
 
+from jalon.messaging import clockwatch
 from jalon.messaging import tasks as tasks_module
 from jalon.messaging.models import NoticeKind, OutboxMessage
 from jalon.messaging.tasks import build_huey, huey, register, tasks
-from jalon.messaging.tests.base import MessagingTestCase, at, eml, paris
+from jalon.messaging.tests.base import MessagingTestCase, at, delete_tick_keys, eml, paris
 from jalon.messaging.tests.fake_imap import FakeImap
 from jalon.tickets.models import Ticket
 
@@ -103,11 +105,12 @@ class RedisQueueTest(MessagingTestCase):
         for machine in self.machines:
             register(machine)
         self.addCleanup(self.web.storage.flush_all)
+        self.addCleanup(delete_tick_keys, self.web)
 
     def run_workers(self) -> int:
         done = 0
         for machine in self.machines:
-            task = machine.dequeue()
+            task = machine.dequeue() if machine.pending_count() else None  # no blocking wait
             if task is not None:
                 machine.execute(task)
                 done += 1
@@ -118,13 +121,28 @@ class RedisQueueTest(MessagingTestCase):
         self.assign_to_technician(ticket)
         mail.outbox.clear()
         with at(paris(2026, 5, 11, 13, 0)), self.captureOnCommitCallbacks(execute=True):
-            # Each worker's scheduler enqueues the periodic scan: the queue holds it twice.
+            # Even enqueued by hand (not a scheduler's tick, so both run), the scan warns once.
             self.web_tasks.scan_clocks()
             self.web_tasks.scan_clocks()
             assert self.web.pending_count() == 2
             assert self.run_workers() == 2
         assert self.web.pending_count() == 0
         assert OutboxMessage.objects.filter(kind=NoticeKind.AT_RISK).count() == 1
+        assert [m.to for m in mail.outbox] == [["tina.titulaire@example.fr"]]
+
+    def test_both_machines_schedule_the_scan_and_it_runs_once(self) -> None:
+        ticket = self.open_urgent()
+        self.assign_to_technician(ticket)
+        mail.outbox.clear()
+        scans = mock.Mock(wraps=clockwatch.scan_clocks)
+        with at(paris(2026, 5, 11, 13, 0)), self.captureOnCommitCallbacks(execute=True), \
+                mock.patch.object(clockwatch, "scan_clocks", scans):
+            for machine in self.machines:  # each consumer's scheduler, in the same minute
+                Scheduler(machine, None, 1, True).enqueue_periodic_tasks(None)
+            assert self.web.pending_count() == 6  # scan, flush and mail poll, twice
+            while self.web.pending_count():
+                self.run_workers()
+        assert scans.call_count == 1
         assert [m.to for m in mail.outbox] == [["tina.titulaire@example.fr"]]
 
     def test_a_flush_enqueued_by_the_web_is_sent_by_a_worker(self) -> None:
