@@ -179,3 +179,28 @@ class DaysInTheContractsZonesTest(WebTestCase):
         assert titles("?opened_from=2026-05-06&opened_to=2026-05-06") == {cayenne_evening.title}
         assert titles("?contract=callipso&open_on=2026-05-06") == {cayenne_evening.title}
         assert titles("?contract=aquareel&open_on=2026-05-06") == set()
+
+
+class FilterFormReuseTest(WebTestCase):
+    """The filter form's HTML is rendered once per language, query and choices, then reused."""
+
+    def test_the_same_filters_are_rendered_once_and_shown_alike(self) -> None:
+        from unittest import mock
+
+        from jalon.web import views
+
+        self.open(paris(2026, 5, 7, 9, 0))
+        self.login(self.level1)
+        with mock.patch.object(views, "render_to_string", wraps=views.render_to_string) as rendered, \
+                at(paris(2026, 5, 7, 11, 0)):
+            first = self.client.get(LIST + "?state=active&page=1").content.decode()
+            again = self.client.get(LIST + "?state=active").content.decode()  # the page is not a filter
+            other = self.client.get(LIST + "?state=nope").content.decode()
+            english = self.client.get(LIST + "?state=active", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert rendered.call_count == 3
+        start = first.index('<form method="get"')
+        form = first[start:first.index("</form>", start)]
+        assert form in again
+        assert 'value="active" selected' in form
+        assert "Certains filtres sont invalides" in other and "Certains filtres sont invalides" not in form
+        assert "Filtrer et trier" not in english[english.index('<form method="get"'):]
