@@ -202,5 +202,6 @@ class FilterFormReuseTest(WebTestCase):
         form = first[start:first.index("</form>", start)]
         assert form in again
         assert 'value="active" selected' in form
-        assert "Certains filtres sont invalides" in other and "Certains filtres sont invalides" not in form
+        assert "Certains filtres sont invalides" in other
+        assert "Certains filtres sont invalides" not in form
         assert "Filtrer et trier" not in english[english.index('<form method="get"'):]
