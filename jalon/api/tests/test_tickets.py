@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import connection
@@ -58,6 +58,17 @@ class CreateAndReadTest(ApiTestCase):
             "contract": "aquareel", "type": "urgent_intervention", "title": "Panne",
             "requester": "rita.spc"})
         assert response.status_code == 201, response.content
+
+    def test_a_list_row_is_written_as_the_detail_writes_it(self) -> None:
+        ticket = self.open_urgent(when=paris(2026, 5, 7, 15, 0))
+        with at(paris(2026, 5, 11, 13, 30) + timedelta(seconds=15, microseconds=123456)):
+            ticket.reword(self.level1, title="Concentrateur arrêté, station A")  # updated_at to the µs
+            detail = self.get(f"/tickets/{ticket.pk}", self.level1)
+            listed = self.get("/tickets?contract=aquareel", self.level1)
+        assert listed["Content-Type"] == detail["Content-Type"]
+        row = listed.json()["items"][0]
+        assert row == {key: value for key, value in detail.json().items() if key in row}
+        assert set(detail.json()) - set(row) == {"description", "phone_call_at", "convention_version"}
 
     def test_the_detail_shows_the_live_clock_flags(self) -> None:
         ticket = self.open_urgent(when=paris(2026, 5, 7, 15, 0))
