@@ -507,19 +507,21 @@ def _cached_figures(s: Scope) -> tuple[Any, ...]:
         fresh = entry is not None and (over or entry[0] > s.now.timestamp() - CURRENT_PERIOD_SECONDS)
         if fresh:
             return tuple(entry[1])
-        if cache.add(lock, True, LOCK_SECONDS):
+        locked = cache.add(lock, True, LOCK_SECONDS)
+        if locked:
             break  # ours to compute
         if entry is not None:
             return tuple(entry[1])  # someone is computing: the previous figures meanwhile
         if waited >= WAIT_SECONDS:
-            break  # the one computing is late: compute too
+            break  # the one computing is late: compute too, leaving its lock to it
         pytime.sleep(0.05)
         waited += 0.05
     try:
         found = _figures(s)
         cache.set(key, (s.now.timestamp(), found), None if over else STALE_SECONDS)
     finally:
-        cache.delete(lock)
+        if locked:
+            cache.delete(lock)
     return found
 
 
