@@ -172,9 +172,6 @@ class Ticket(models.Model):
             # at risk: past the warning of a running clock (a few tickets in a thousand)
             models.Index(fields=["contract", "risk_at"], condition=Q(risk_at__isnull=False),
                          name="ticket_risk"),
-            # breached at the last computation, newest first
-            models.Index(fields=["contract", "opened_at"], condition=Q(breached=True),
-                         name="ticket_breached"),
         )
 
     def __str__(self) -> str:
