@@ -24,6 +24,8 @@ Roles per action (seed 000 §7.1, seed 002 §1.4 and ch. 8, seed 003 §1.4):
 from __future__ import annotations
 
 import enum
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -216,6 +218,15 @@ def tickets_for(user: Any, contract: Contract) -> QuerySet[Ticket]:
         mine = Q(requester=user)
         return tickets.filter(mine | Q(requester__profile__organisation_id=org) if org else mine)
     return tickets
+
+
+def tickets_on(user: Any, contracts: list[Contract]) -> QuerySet[Ticket]:
+    """Tickets of ``contracts`` that ``user`` may see (:func:`tickets_for` each), as one query."""
+    from jalon.tickets.models import Ticket
+
+    if not contracts:
+        return Ticket.objects.none()
+    return reduce(or_, (tickets_for(user, c) for c in contracts))
 
 
 def get_ticket_for(user: Any, pk: int | str, *, need: Need = Need.VIEW) -> Ticket:

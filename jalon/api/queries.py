@@ -10,10 +10,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import operator
 import re
 from datetime import datetime
-from functools import reduce
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -23,7 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import Field
 
-from jalon.accounts.access import contracts_of, get_contract_for, tickets_for
+from jalon.accounts.access import contracts_of, get_contract_for, tickets_on
 from jalon.dashboard import clocks
 from jalon.tickets.models import Ticket, TicketState
 
@@ -55,10 +53,7 @@ class TicketFilters(Schema):
 
 def visible_tickets(user: Any, contract: str | None) -> QuerySet[Ticket]:
     """Tickets ``user`` may see, on one contract (404 if it is not theirs) or on all theirs."""
-    contracts = [get_contract_for(user, contract)] if contract else contracts_of(user)
-    if not contracts:
-        return Ticket.objects.none()
-    return reduce(operator.or_, (tickets_for(user, c) for c in contracts))
+    return tickets_on(user, [get_contract_for(user, contract)] if contract else contracts_of(user))
 
 
 def ticket_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:

@@ -27,8 +27,6 @@ from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from jalon.accounts import access
-from jalon.contracts.models import Contract
 from jalon.dashboard import clocks
 from jalon.tickets.models import (
     Clock,
@@ -172,13 +170,6 @@ class CappedPaginator(Paginator):
     def at_least(self) -> int:
         """With ``more``: the number of tickets known to be there, at least."""
         return self.limit - 1
-
-
-def visible_tickets(user: Any, contracts: list[Contract]) -> QuerySet[Ticket]:
-    """Tickets of ``contracts`` that ``user`` may see, as one query."""
-    if not contracts:
-        return Ticket.objects.none()
-    return reduce(or_, (access.tickets_for(user, c) for c in contracts))
 
 
 def _day_range(start: Callable[[date], datetime], name: str, first: date | None, last: date | None) -> Q:

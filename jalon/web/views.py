@@ -51,7 +51,7 @@ def contracts_with_counts(user: Any) -> list[Contract]:
     now = timezone.now()
     contracts = access.contracts_of(user)
     for contract in contracts:
-        active = ticketlist.visible_tickets(user, [contract]).exclude(
+        active = access.tickets_for(user, contract).exclude(
             state__in=(TicketState.RESOLVED, TicketState.CLOSED))
         counts = active.aggregate(
             active=Count("pk"),
@@ -120,7 +120,7 @@ def list_context(request: HttpRequest, contracts: list[Contract],
     now = timezone.now()
     rules = current_rules(contracts)
     priorities = _union([r.priorities for r in rules.values()])
-    tickets = ticketlist.visible_tickets(request.user, contracts)
+    tickets = access.tickets_on(request.user, contracts)
     groups = assigned_groups(request.user, contracts)
     options = {
         "type": _union([r.types for r in rules.values()]), "priority": priorities,
