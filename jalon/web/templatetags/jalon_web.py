@@ -17,7 +17,6 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from jalon.accounts import access
-from jalon.accounts.access import Need
 from jalon.tickets.models import Criticality, TicketState
 from jalon.web import ticketlist, widgets
 from jalon.web.clockview import ClockView, Status
@@ -30,8 +29,8 @@ register = template.Library()
 def user_contracts(user: Any) -> list[NavContract]:
     """The contracts the user has a role on, for the navigation, by reference (from the roles
     the request has already read: :func:`jalon.accounts.access.memberships`)."""
-    return sorted((NavContract(c.pk, c.slug, c.reference, c.name, access.allows(roles, Need.VIEW_DASHBOARD))
-                   for c, roles in access.memberships(user).values()), key=lambda c: c.reference)
+    return [NavContract(c.pk, c.slug, c.reference, c.name, access.may_view_dashboard(user, c))
+            for c in access.contracts_of(user)]
 
 
 @dataclass(frozen=True)
