@@ -153,16 +153,50 @@ those of a platform in service, not of five processes' first requests."""
 
 
 def hammer(session: Session, requests: list[Request], clients: int, duration: float, think: float,
-           ) -> tuple[list[Result], float]:
+           ) -> tuple[list[Result], float, dict[str, float]]:
     """``clients`` threads send ``requests`` round robin for ``duration`` seconds, after a warm-up
-    (:data:`WARMUP_SECONDS`); every result, and the wall time."""
+    (:data:`WARMUP_SECONDS`); every result, the wall time and the CPU each side used
+    (:func:`cpu_used`)."""
     for request in requests:  # each answers, or says why
         status, body = session.send(http.client.HTTPConnection("127.0.0.1", session.port, timeout=120), request)
         if status not in (200, 201):  # measured anyway: every answer counts as an error
             print(f"    {request.label}: HTTP {status} on {request.path}: {body[:200]!r}")
     if WARMUP_SECONDS:
         drive(session, requests, clients, WARMUP_SECONDS, 0.0)
-    return drive(session, requests, clients, duration, think)
+    before = cpu_used()
+    results, wall = drive(session, requests, clients, duration, think)
+    after = cpu_used()
+    return results, wall, {side: after[side] - before[side] for side in after}
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_used() -> dict[str, float]:
+    """CPU seconds used so far by the benchmark's gunicorn (master and workers), by
+    PostgreSQL's processes, by this process (the client threads) and by the whole machine, read
+    from ``/proc`` (Linux; empty elsewhere). Where the two cores go is what saturation is about."""
+    proc = Path("/proc")
+    if not (proc / "stat").exists():
+        return {}
+    used = {"workers": 0.0, "postgres": 0.0, "clients": sum(os.times()[:2]), "machine": 0.0}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:  # ended meanwhile
+            continue
+        name, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        seconds = (int(rest[11]) + int(rest[12])) / CLOCK_TICKS  # utime, stime
+        if b"platform_gunicorn.py" in command:
+            used["workers"] += seconds
+        elif name == "postgres":
+            used["postgres"] += seconds
+    busy = (proc / "stat").read_text().split("\n", 1)[0].split()[1:]
+    used["machine"] = sum(int(x) for i, x in enumerate(busy) if i not in (3, 4)) / CLOCK_TICKS  # not idle, iowait
+    return used
 
 
 def drive(session: Session, requests: list[Request], clients: int, duration: float, think: float,
@@ -219,13 +253,20 @@ def stats(results: list[Result], wall: float) -> Stats:
                  len(results) / wall)
 
 
-def show(title: str, results: list[Result], wall: float, target: float | None = None) -> Stats:
+def show(title: str, results: list[Result], wall: float, cpu: dict[str, float],
+         target: float | None = None) -> Stats:
     s = stats(results, wall)
     line = (f"  {title:<34} p50 {s.p50 * 1000:7.1f} ms  p95 {s.p95 * 1000:7.1f} ms  p99 {s.p99 * 1000:7.1f} ms  "
             f"{s.rate:6.1f} req/s  errors {s.errors}/{s.count}")
     if target is not None:
         line += f"  [p95 ≤ {target * 1000:.0f} ms: {verdict(s.p95 <= target and not s.errors)}]"
     print(line + f"  ({load()})", flush=True)
+    if cpu and s.count:
+        each = {side: seconds * 1000 / s.count for side, seconds in cpu.items()}
+        other = each["machine"] - each["workers"] - each["postgres"] - each["clients"]
+        print(f"      CPU per request: workers {each['workers']:.1f} ms, PostgreSQL {each['postgres']:.1f} ms, "
+              f"clients {each['clients']:.1f} ms, rest of the machine {other:.1f} ms; "
+              f"cores busy {cpu['machine'] / wall:.2f} of {os.cpu_count()}")
     labels = sorted({r.label for r in results})
     if len(labels) > 1:
         for label in labels:
@@ -464,6 +505,7 @@ def forget_created(first_new: int) -> int:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        cursor.execute("UPDATE tickets_ticket SET list_clock_id = NULL WHERE id > %s", [first_new])
         for table in ("tickets_ticketevent", "tickets_clock"):
             cursor.execute(f"DELETE FROM {table} WHERE ticket_id > %s", [first_new])
         cursor.execute("DELETE FROM tickets_ticket WHERE id > %s", [first_new])

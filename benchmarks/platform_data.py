@@ -319,6 +319,7 @@ def ticket_rows(c: Chunk, kinds: list[RequestKind], cast: Cast, until: int, ids:
             "requester" if state[i] == "waiting" else "", resolution[i], str(int(reopened[i])),
             "N1", "TMA niveau 2" if assigned[i] else "", str(technician) if assigned[i] else "\\N",
             "t" if urgent[i] else "f", call_s[i], opened_s[i], resolved_s[i], closed_s[i], updated_s[i],
+            "f",  # breached: the clock summary is computed from the clocks once they are loaded
         )))
     return lines, columns
 
@@ -327,7 +328,7 @@ TICKET_COLUMNS = (
     "id", "contract_id", "convention_version_id", "number", "type", "title", "description",
     "requester_id", "site", "lot", "urgency", "impact", "priority", "criticality", "state",
     "wait_reason", "resolution_kind", "reopen_count", "level", "assigned_group", "assignee_id",
-    "is_urgent", "phone_call_at", "opened_at", "resolved_at", "closed_at", "updated_at",
+    "is_urgent", "phone_call_at", "opened_at", "resolved_at", "closed_at", "updated_at", "breached",
 )
 EVENT_COLUMNS = ("id", "ticket_id", "kind", "actor_id", "at", "state_from", "state_to", "internal",
                  "payload")
@@ -528,7 +529,7 @@ def load(count: int, seed: int, until: datetime, chunk: int) -> None:
     from django.db import connection
 
     from jalon.conventions.calendars import build_calendar
-    from jalon.tickets.clocksummary import SUMMARY_SQL
+    from jalon.tickets.clocksummary import LIST_CLOCK_SQL, SUMMARY_SQL
     from jalon.tickets.models import Ticket
 
     cast, convention = load_cast(until)
@@ -569,6 +570,7 @@ def load(count: int, seed: int, until: datetime, chunk: int) -> None:
         cursor.execute("SET session_replication_role = DEFAULT")
         summed = time.perf_counter()
         cursor.execute(SUMMARY_SQL)  # each ticket's clock summary (Ticket.due_at, …) from its clocks
+        cursor.execute(LIST_CLOCK_SQL)  # and the clock its list row shows
         print(f"  clock summaries of the tickets  {time.perf_counter() - summed:6.1f} s", flush=True)
         for table in ("tickets_ticket", "tickets_ticketevent", "tickets_timeentry", "tickets_clock"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -627,6 +629,10 @@ def check_clocks(sample: int, seed: int) -> int:
                                  f"computed {value}")
         if set(stored) != set(computed):
             raise SystemExit(f"check: ticket {ticket.pk} has clocks {sorted(stored)}, expected {sorted(computed)}")
+        shown = Ticket.shown_clock(computed.values())
+        if ticket.list_clock_id != (stored[shown.kind].pk if shown else None):
+            raise SystemExit(f"check: ticket {ticket.pk} list clock {ticket.list_clock_id}, expected "
+                             f"{shown.kind if shown else None}")
         for kind, state in computed.items():
             for name in fields:
                 if getattr(stored[kind], name) != getattr(state, name):

@@ -9,7 +9,8 @@ import pytest
 def _empty_cache() -> Iterator[None]:
     """Each test starts and ends with empty caches: a figure cached by one test must not be
     served to the next, whose rolled-back database reuses the same ids; nor a filter form
-    rendered by one test to the next (jalon.web.views._filters_html)."""
+    rendered by one test (jalon.web.views._list_filters), nor the rules of a convention version
+    whose id the next test gives to another (_version_rules)."""
     from django.conf import settings
 
     if not settings.configured:  # the pure packages' tests run without Django
@@ -17,10 +18,12 @@ def _empty_cache() -> Iterator[None]:
         return
     from django.core.cache import cache
 
-    from jalon.web.views import _filters_html
+    from jalon.web.views import _list_filters, _version_rules
 
     cache.clear()
-    _filters_html.cache_clear()
+    _list_filters.cache_clear()
+    _version_rules.cache_clear()
     yield
     cache.clear()
-    _filters_html.cache_clear()
+    _list_filters.cache_clear()
+    _version_rules.cache_clear()

@@ -8,7 +8,6 @@ compute the business time left on the clock's calendar.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from jalon.businesstime import Calendar
-from jalon.tickets.models import Clock
+from jalon.tickets.models import Clock, Ticket
 
 
 class Status(enum.Enum):
@@ -113,19 +112,10 @@ def view_of(clock: Clock, now: datetime, calendar: Calendar | None = None) -> Cl
     return ClockView(clock, status_of(clock, now), remaining_seconds(clock, now, calendar))
 
 
-def nearest(clocks: Iterable[Clock], now: datetime) -> ClockView | None:
-    """The clock a list row shows: the running one due first, else a paused one, else the
-    last one stopped."""
-    views = [view_of(c, now) for c in clocks]
-    running = sorted((v for v in views if v.clock.stopped_at is None and v.clock.due_at),
-                     key=lambda v: v.clock.due_at or now)
-    if running:
-        return running[0]
-    paused = [v for v in views if v.status in (Status.PAUSED, Status.AT_RISK, Status.BREACHED)]
-    if paused:
-        return paused[0]
-    stopped = sorted((v for v in views if v.clock.stopped_at), key=lambda v: v.clock.stopped_at or now)
-    return stopped[-1] if stopped else None
+def shown(ticket: Ticket, now: datetime) -> ClockView | None:
+    """The clock a list row shows (``Ticket.list_clock``, chosen by ``Ticket.shown_clock``), as
+    it stands now."""
+    return view_of(ticket.list_clock, now) if ticket.list_clock is not None else None
 
 
 def duration_text(seconds: int) -> str:

@@ -37,10 +37,9 @@ def _local(instant: datetime | None) -> datetime | None:
 
 
 def ticket_rows(tickets: Any, rules: dict[int, Rules], now: datetime) -> Iterator[list[Any]]:
-    for ticket in tickets.select_related("contract").prefetch_related("clocks").iterator(
-            chunk_size=CHUNK):
+    for ticket in tickets.select_related("contract", "list_clock").iterator(chunk_size=CHUNK):
         rule = rules.get(ticket.contract_id)
-        clock = clockview.nearest(ticket.clocks.all(), now)
+        clock = clockview.shown(ticket, now)
         yield [ticket.reference, ticket.contract.reference, ticket.title,
                rule.type_label(ticket.type) if rule else ticket.type, ticket.get_state_display(),
                ticket.priority, ticket.get_criticality_display(), ticket.level,

@@ -6,6 +6,7 @@ calls one domain method and redirects with a message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
@@ -15,13 +16,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Prefetch
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,7 +32,7 @@ from jalon.accounts.access import Need
 from jalon.accounts.models import Role
 from jalon.contracts.models import Contract, ConventionVersion
 from jalon.dashboard import clocks, figures
-from jalon.tickets.models import Clock, Ticket, TicketState
+from jalon.tickets.models import Ticket, TicketState
 from jalon.web import clockview, dashboard, exports, pdf, ticketlist
 from jalon.web.actions import ACTIONS, RECORDS, TRANSITIONS, Action
 from jalon.web.forms import RulesForm, TicketCreateForm, report_of
@@ -66,13 +67,28 @@ def contracts_with_counts(user: Any) -> list[Contract]:
 # -- lists ------------------------------------------------------------------------------------
 
 def current_rules(contracts: list[Contract]) -> dict[int, Rules]:
-    """Each contract's current convention, in one query."""
+    """Each contract's current convention. Contracts read with the user's roles know which
+    version is current (``access.memberships``): its rules are then found by its id, once per
+    process; the others' are read in one query."""
     found: dict[int, Rules] = {}
-    for version in ConventionVersion.objects.filter(contract__in=contracts).defer("text").order_by(
-            "contract_id", "-number"):
-        if version.contract_id not in found:
-            found[version.contract_id] = rules_for(version)
+    unknown = []
+    for contract in contracts:
+        if "current_convention_id" not in contract.__dict__:
+            unknown.append(contract)
+        elif contract.__dict__["current_convention_id"] is not None:
+            found[contract.pk] = _version_rules(contract.__dict__["current_convention_id"])
+    if unknown:
+        for version in ConventionVersion.objects.filter(contract__in=unknown).defer("text").order_by(
+                "contract_id", "-number"):
+            found.setdefault(version.contract_id, rules_for(version))
     return found
+
+
+@lru_cache(maxsize=64)
+def _version_rules(version_id: int) -> Rules:
+    """A convention version's rules: versions are never edited (``ConventionVersion.load`` adds
+    a new one), so an id says it all."""
+    return rules_for(ConventionVersion.objects.defer("text").get(pk=version_id))
 
 
 def _union(pairs: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
@@ -128,13 +144,13 @@ def list_context(request: HttpRequest, contracts: list[Contract],
     }
     if contract is None:
         options["contract"] = [(c.slug, f"{c.reference} — {c.name}") for c in contracts]
-    form = filter_form(request.GET, options)
-    filters = form.values()
+    chosen = list_filters(request, options)
+    filters = dict(chosen.values)
     days = ticketlist.Days.of({pk: r.convention.contract.tz for pk, r in rules.items()})
     shown = ticketlist.apply_filters(tickets, filters, request.user, now, days)
     shown = ticketlist.apply_sort(shown, filters.get("sort", "-opened"), [p for p, _l in priorities])
-    return {"form": form, "filters": filters, "now": now, "contract": contract,
-            "contracts": contracts, "rules": rules, "tickets": shown, "options": options}
+    return {"form": chosen.form, "filters_html": chosen.html, "filters": filters, "now": now,
+            "contract": contract, "contracts": contracts, "rules": rules, "tickets": shown}
 
 
 def filter_form(data: Any, options: dict[str, list[tuple[str, str]]]) -> ticketlist.TicketFilterForm:
@@ -146,33 +162,66 @@ def filter_form(data: Any, options: dict[str, list[tuple[str, str]]]) -> ticketl
     return form
 
 
-def filters_html(request: HttpRequest, options: dict[str, list[tuple[str, str]]]) -> str:
-    """The filter form of the list page, as HTML."""
+@dataclass(frozen=True)
+class ListFilters:
+    """The list's filters as asked: the bound form (its errors), the valid values and the form's
+    HTML. Shared between requests: read, never changed."""
+
+    form: ticketlist.TicketFilterForm
+    values: dict[str, Any]
+    html: SafeString
+
+
+def list_filters(request: HttpRequest, options: dict[str, list[tuple[str, str]]]) -> ListFilters:
+    """The filters of ``request`` (its query but the page number) among ``options``."""
     data = urlencode(sorted((k, v) for k, values in request.GET.lists() if k != "page" for v in values))
-    return _filters_html(get_language(), data, tuple((name, tuple(choices)) for name, choices in options.items()))
+    return _list_filters(get_language(), data, tuple((name, tuple(choices)) for name, choices in options.items()))
 
 
 @lru_cache(maxsize=256)
-def _filters_html(language: str, data: str, options: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]) -> str:
-    """The filter form's HTML is a function of the language, the query and the choices offered:
-    rendered once per process for each (its thirty fields were a fifth of the page's time),
-    then reused by every list showing the same filters."""
+def _list_filters(language: str, data: str,
+                  options: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]) -> ListFilters:
+    """The filters are a function of the language, the query and the choices offered: their
+    form (thirty fields, a fifth of the page's time when rendered, and copied field by field
+    when built) is built, checked and rendered once per process for each, then reused by every
+    list asking the same."""
     with translation.override(language):
         form = filter_form(QueryDict(data), {name: list(choices) for name, choices in options})
-        filters = form.values()
-        return render_to_string("web/_list_filters.html", {
+        values = form.values()
+        html = render_to_string("web/_list_filters.html", {
             "form": form,
             "main_fields": [form[n] for n in MAIN_FILTERS if n in form.fields],
             "advanced_fields": [form[n] for n in form.fields if n not in MAIN_FILTERS],
-            "advanced_open": any(k not in MAIN_FILTERS for k in filters),
+            "advanced_open": any(k not in MAIN_FILTERS for k in values),
         })
+    return ListFilters(form, values, mark_safe(html))  # rendered escaped
 
 
-def rows_of(tickets: Any, rules: dict[int, Rules], now: Any) -> list[dict[str, Any]]:
+LIST_COLUMNS = ("contract", "number", "type", "title", "priority", "criticality", "state", "assigned_group",
+                "is_urgent", "opened_at")
+"""What a list row shows (``ticket_rows``): the page reads these, not the description and the
+dozen dates it does not show."""
+LIST_CLOCK_COLUMNS = ("kind", "label", "target_seconds", "started_at", "paused_intervals", "stopped_at",
+                      "elapsed_seconds", "due_at", "risk_at", "at_risk", "breached")
+"""What :func:`jalon.web.clockview.status_of` judges the row's clock by."""
+
+
+def list_page_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """A page's tickets with the columns a row shows and the clock it shows, in one query; their
+    contracts come from :func:`rows_of`."""
+    return tickets.select_related("list_clock").only(
+        *LIST_COLUMNS, *(f"list_clock__{name}" for name in LIST_CLOCK_COLUMNS))
+
+
+def rows_of(tickets: Any, contracts: list[Contract], rules: dict[int, Rules], now: Any) -> list[dict[str, Any]]:
+    """The list's rows; each ticket is given its contract from ``contracts`` (those of the list)
+    rather than read again with each row."""
+    by_id = {c.pk: c for c in contracts}
     rows = []
     for ticket in tickets:
+        ticket.contract = by_id[ticket.contract_id]
         rule = rules.get(ticket.contract_id)
-        rows.append({"ticket": ticket, "clock": clockview.nearest(ticket.clocks.all(), now),
+        rows.append({"ticket": ticket, "clock": clockview.shown(ticket, now),
                      "type_label": rule.type_label(ticket.type) if rule else ticket.type})
     return rows
 
@@ -181,13 +230,11 @@ def _render_list(request: HttpRequest, contracts: list[Contract],
                  contract: Contract | None) -> HttpResponse:
     context = list_context(request, contracts, contract)
     wanted = request.GET.get("page")
-    page = ticketlist.CappedPaginator(
-        context["tickets"].select_related("contract").prefetch_related(
-            Prefetch("clocks", Clock.objects.order_by("kind"))),  # not by ticket: no join
-        ticketlist.PAGE_SIZE, wanted).get_page(wanted)
+    page = ticketlist.CappedPaginator(list_page_rows(context["tickets"]), ticketlist.PAGE_SIZE,
+                                      wanted).get_page(wanted)
     filters = context["filters"]
     context.update({
-        "page": page, "rows": rows_of(page.object_list, context["rules"], context["now"]),
+        "page": page, "rows": rows_of(page.object_list, contracts, context["rules"], context["now"]),
         "show_contract": contract is None,
         "query": ticketlist.query_string(filters)[1:],
         "sort_links": {key: ticketlist.query_string(
@@ -202,7 +249,6 @@ def _render_list(request: HttpRequest, contracts: list[Contract],
         "may_view_dashboard": (contract is not None
                                and access.may_view_dashboard(request.user, contract)),
         "sort_state": _sort_state(filters.get("sort", "-opened")),
-        "filters_html": mark_safe(filters_html(request, context["options"])),  # rendered escaped
     })
     return render(request, "web/ticket_list.html", context)
 

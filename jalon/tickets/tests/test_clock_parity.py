@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import time_machine
+from django.db import connection
 
 from jalon.businesstime import Duration
 from jalon.contracts.models import ConventionVersion
@@ -26,6 +27,7 @@ from jalon.conventions.calendars import build_calendar
 from jalon.conventions.model import ClockDef, Convention
 from jalon.lib.testing import AQUAREEL_CONVENTION, JalonTestCase
 from jalon.tickets.clocks import PHASES
+from jalon.tickets.clocksummary import LIST_CLOCK_SQL, SUMMARY_SQL
 from jalon.tickets.export import tickets_to_ticketset
 from jalon.tickets.models import Clock, EventKind, Ticket, TicketEvent, TicketState
 
@@ -135,12 +137,43 @@ class ClockParityTest(JalonTestCase):
         assert stored == scored
         assert set(stored) <= kinds
 
+        self.assert_summaries_agree(tickets)
+
         convention = self.convention.parsed()
         for ticket in tickets:
             for clock in ticket.clocks.all():
                 expected = written_rule(convention, convention.clock(clock.kind), ticket, HORIZON)
                 with self.subTest(ticket=ticket.reference, clock=clock.kind):
                     assert (clock.started_at, clock.stopped_at, clock.elapsed_seconds, clock.due_at) == expected
+
+
+    def assert_summaries_agree(self, tickets: list[Ticket]) -> None:
+        """Each ticket row's clock summary and list clock, as the domain wrote them, are what
+        ``Ticket.clock_summary`` and ``Ticket.shown_clock`` say of its clocks, and what the bulk
+        SQL of :mod:`jalon.tickets.clocksummary` writes again from the clock rows alone."""
+        ids = [t.pk for t in tickets]
+
+        def summaries() -> dict[int, tuple[Any, ...]]:
+            return {pk: tuple(row) for pk, *row in Ticket.objects.filter(pk__in=ids).values_list(
+                "pk", "due_at", "risk_at", "breached", "list_clock_id")}
+
+        written = summaries()
+        shown: Counter[Any] = Counter()
+        for ticket in Ticket.objects.filter(pk__in=ids).prefetch_related("clocks"):
+            clocks = list(ticket.clocks.all())
+            summary = Ticket.clock_summary(clocks)
+            chosen = Ticket.shown_clock(clocks)
+            expected = (summary["due_at"], summary["risk_at"], summary["breached"], chosen.pk if chosen else None)
+            assert written[ticket.pk] == expected, ticket.reference
+            shown[(chosen.stopped_at is None, chosen.due_at is None) if chosen else None] += 1
+        assert len(shown) == 4, shown  # running, suspended, stopped, none
+        assert min(shown.values()) >= 5, shown
+
+        Ticket.objects.filter(pk__in=ids).update(due_at=None, risk_at=None, breached=False, list_clock=None)
+        with connection.cursor() as cursor:
+            cursor.execute(SUMMARY_SQL)
+            cursor.execute(LIST_CLOCK_SQL)
+        assert summaries() == written
 
 
 def written_rule(convention: Convention, clock: ClockDef, ticket: Ticket, now: datetime) -> tuple[Any, ...]:
@@ -211,3 +244,22 @@ class PlatformSettingsTest(JalonTestCase):
         # 5 h of the 10 h: Thursday 15-18, then (8 May and the weekend closed) Monday 08-10
         assert clock.risk_at == datetime(2026, 5, 11, 10, tzinfo=PARIS)
         assert clock.due_at == datetime(2026, 5, 11, 15, tzinfo=PARIS)
+
+
+def test_a_list_row_shows_the_running_clock_due_first_then_a_suspended_one_then_the_last_stopped() -> None:
+    from types import SimpleNamespace
+
+    def clock(kind: str, started: int | None, stopped: int | None = None, due: int | None = None) -> Any:
+        at = {n: datetime(2026, 5, 4, n, tzinfo=PARIS) if n is not None else None for n in (started, stopped, due)}
+        return SimpleNamespace(kind=kind, started_at=at[started], stopped_at=at[stopped], due_at=at[due])
+
+    unstarted, qualified, intervened = clock("a", None), clock("b", 8, stopped=9), clock("c", 8, stopped=10)
+    suspended, other_suspended = clock("e", 8), clock("d", 8)
+    due_late, due_soon, due_soon_too = clock("f", 8, due=12), clock("h", 8, due=11), clock("g", 8, due=11)
+    shown = Ticket.shown_clock
+    assert shown([unstarted]) is None
+    assert shown([unstarted, intervened, qualified]) is intervened  # the last stopped
+    last_kind = clock("z", 8, stopped=10)
+    assert shown([last_kind, intervened]) is last_kind  # the last kind of equals
+    assert shown([intervened, suspended, other_suspended]) is other_suspended  # the first kind
+    assert shown([suspended, due_late, due_soon, due_soon_too, intervened]) is due_soon_too  # due first, first kind
