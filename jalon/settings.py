@@ -132,6 +132,8 @@ JALON_OIDC_CLIENT_ID = env_str("JALON_OIDC_CLIENT_ID", "")
 JALON_OIDC_CLIENT_SECRET = env_str("JALON_OIDC_CLIENT_SECRET", "")
 JALON_OIDC_SCOPES = env_str("JALON_OIDC_SCOPES", "openid email given_name usual_name")
 JALON_OIDC_LABEL = env_str("JALON_OIDC_LABEL", "ProConnect")
+# Who answers accessibility requests (/accessibilite/): e-mail, URL or text; empty: the buyer.
+JALON_ACCESSIBILITY_CONTACT = env_str("JALON_ACCESSIBILITY_CONTACT", "")
 
 # Secure sessions: HttpOnly cookies, short life, secure flags when served over HTTPS.
 SESSION_COOKIE_HTTPONLY = True

@@ -96,6 +96,7 @@ def prepare(out: Path) -> None:
     pages: list[tuple[str, str | None, str]] = [
         ("accueil", None, "/"),
         ("connexion", None, "/connexion/"),
+        ("accessibilite", None, "/accessibilite/"),
         ("page-introuvable", "niveau1", "/page-inexistante/"),
         ("accueil-niveau1", "niveau1", "/"),
         ("mes-tickets", "niveau1", "/tickets/"),

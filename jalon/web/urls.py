@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from jalon.web import views
+from jalon.web import accessibility, views
 
 
 class ExportFormat:
@@ -20,6 +20,7 @@ register_converter(ExportFormat, "fmt")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accessibilite/", accessibility.statement, name="accessibility"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("tickets/", views.my_tickets, name="my-tickets"),
     path("tickets/export.<fmt:fmt>", views.my_tickets_export, name="my-tickets-export"),

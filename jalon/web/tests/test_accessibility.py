@@ -110,6 +110,11 @@ def _pages() -> dict[str, Visit]:
         "error-404-anonymous": Visit(None, "/nulle-part/", status=404),
         "error-403": Visit("auditor", "/marches/aquareel/tickets/nouveau/", status=403),
         "error-500": Visit(None, "500", status=500),
+        "accessibility-anonymous": Visit(None, "/accessibilite/"),
+        "accessibility-signed-in": Visit("requester", "/accessibilite/"),
+        "accessibility-contact": Visit(None, "/accessibilite/", settings={
+            "JALON_ACCESSIBILITY_CONTACT": "accessibilite@example.fr"}),
+        "accessibility-english": Visit(None, "/accessibilite/", language="en"),
     }
     for person in ROLES:
         pages[f"home-{person}"] = Visit(person, "/")
