@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import Field
 
-from jalon.accounts.access import contracts_of, get_contract_for, tickets_on
+from jalon.accounts.access import contracts_of, get_contract_for
+from jalon.contracts.models import Contract
 from jalon.dashboard import clocks
 from jalon.tickets.models import Ticket, TicketState
 
@@ -51,14 +52,28 @@ class TicketFilters(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-def visible_tickets(user: Any, contract: str | None) -> QuerySet[Ticket]:
-    """Tickets ``user`` may see, on one contract (404 if it is not theirs) or on all theirs."""
-    return tickets_on(user, [get_contract_for(user, contract)] if contract else contracts_of(user))
+def visible_contracts(user: Any, contract: str | None) -> list[Contract]:
+    """The contract asked for (404 if it is not ``user``'s), or all theirs."""
+    return [get_contract_for(user, contract)] if contract else contracts_of(user)
 
 
 def ticket_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """``tickets`` with what :class:`~jalon.api.schemas.TicketOut` shows, in the same query."""
     return tickets.select_related("contract", "requester", "assignee")
+
+
+def list_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """:func:`ticket_rows` for a list, which shows no description, and whose contracts are
+    already in hand (:func:`with_contracts`)."""
+    return tickets.select_related("requester", "assignee").defer("description")
+
+
+def with_contracts(rows: list[Ticket], contracts: list[Contract]) -> list[Ticket]:
+    """``rows`` given their contracts from ``contracts`` rather than read again with each."""
+    by_id = {c.pk: c for c in contracts}
+    for ticket in rows:
+        ticket.contract = by_id[ticket.contract_id]
+    return rows
 
 
 def filtered(tickets: QuerySet[Ticket], f: TicketFilters,

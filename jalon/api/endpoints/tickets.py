@@ -13,11 +13,19 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.responses import Response
 
-from jalon.accounts.access import Need, get_contract_for, get_ticket_for, may
+from jalon.accounts.access import Need, get_contract_for, get_ticket_for, may, tickets_on
 from jalon.api.auth import caller
 from jalon.api.clocks import clocks_now
 from jalon.api.errors import ERRORS
-from jalon.api.queries import TicketFilters, filtered, page, ticket_rows, visible_tickets
+from jalon.api.queries import (
+    TicketFilters,
+    filtered,
+    list_rows,
+    page,
+    ticket_rows,
+    visible_contracts,
+    with_contracts,
+)
 from jalon.api.schemas import (
     ClockOut,
     CommentIn,
@@ -44,9 +52,11 @@ def _detail(ticket: Ticket) -> TicketDetailOut:
 @router.get("", response={200: TicketPage, **ERRORS}, summary="Tickets visibles")
 def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> HttpResponse:
     now = timezone.now()
-    tickets = ticket_rows(visible_tickets(caller(request), filters.contract))
+    contracts = visible_contracts(caller(request), filters.contract)
+    tickets = list_rows(tickets_on(caller(request), contracts))
     rows, next_cursor = page(filtered(tickets, filters, now), filters.sort, filters.cursor,
                              filters.limit)
+    with_contracts(rows, contracts)
     body = TicketPage.model_construct(items=[TicketOut.of(t, now) for t in rows], next_cursor=next_cursor)
     # The rows come typed from the database: written out as the declared TicketPage with ninja's
     # own encoder (the same JSON as every other answer) but not validated again, which was a
