@@ -166,20 +166,25 @@ def hammer(session: Session, requests: list[Request], clients: int, duration: fl
     before = cpu_used()
     results, wall = drive(session, requests, clients, duration, think)
     after = cpu_used()
-    return results, wall, {side: after[side] - before[side] for side in after}
+    # per process: one that ended meanwhile (a database connection closed after CONN_MAX_AGE)
+    # took its time with it, and must not count as negative time
+    return results, wall, {side: sum(seconds - before.get(side, {}).get(pid, 0.0)
+                                     for pid, seconds in processes.items())
+                           for side, processes in after.items()}
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def cpu_used() -> dict[str, float]:
-    """CPU seconds used so far by the benchmark's gunicorn (master and workers), by
-    PostgreSQL's processes, by this process (the client threads) and by the whole machine, read
+def cpu_used() -> dict[str, dict[int, float]]:
+    """CPU seconds used so far by each process of the benchmark's gunicorn (master and workers),
+    of PostgreSQL, by this process (the client threads) and by the whole machine (as pid 0), read
     from ``/proc`` (Linux; empty elsewhere). Where the two cores go is what saturation is about."""
     proc = Path("/proc")
     if not (proc / "stat").exists():
         return {}
-    used = {"workers": 0.0, "postgres": 0.0, "clients": sum(os.times()[:2]), "machine": 0.0}
+    used: dict[str, dict[int, float]] = {"workers": {}, "postgres": {}, "clients": {0: sum(os.times()[:2])},
+                                         "machine": {}}
     for entry in proc.iterdir():
         if not entry.name.isdigit():
             continue
@@ -191,11 +196,11 @@ def cpu_used() -> dict[str, float]:
         name, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
         seconds = (int(rest[11]) + int(rest[12])) / CLOCK_TICKS  # utime, stime
         if b"platform_gunicorn.py" in command:
-            used["workers"] += seconds
+            used["workers"][int(entry.name)] = seconds
         elif name == "postgres":
-            used["postgres"] += seconds
+            used["postgres"][int(entry.name)] = seconds
     busy = (proc / "stat").read_text().split("\n", 1)[0].split()[1:]
-    used["machine"] = sum(int(x) for i, x in enumerate(busy) if i not in (3, 4)) / CLOCK_TICKS  # not idle, iowait
+    used["machine"][0] = sum(int(x) for i, x in enumerate(busy) if i not in (3, 4)) / CLOCK_TICKS  # not idle, iowait
     return used
 
 
