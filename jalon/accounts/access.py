@@ -29,12 +29,11 @@ from operator import or_
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from jalon.accounts.models import HOLDER_ROLES, Membership, Role
-from jalon.contracts.models import ConventionVersion
 
 if TYPE_CHECKING:
     from jalon.contracts.models import Contract
@@ -97,21 +96,14 @@ class NotAllowed(PermissionDenied):
 
 def memberships(user: Any) -> dict[int, tuple[Contract, frozenset[Role]]]:
     """Every contract ``user`` has a role on, with those roles: one query, kept on the user
-    object for the rest of the request (each request loads its user afresh).
-
-    Each contract also carries the id of its current convention version,
-    ``current_convention_id`` (None without one), read in the same query: the lists find their
-    rules by it without asking again (``jalon.web.views.current_rules``)."""
+    object for the rest of the request (each request loads its user afresh)."""
     if user is None or not user.is_authenticated:
         return {}
     found: dict[int, tuple[Contract, frozenset[Role]]] | None = user.__dict__.get("_jalon_roles")
     if found is None:
         roles: dict[int, set[Role]] = {}
         contracts: dict[int, Contract] = {}
-        current = ConventionVersion.objects.filter(contract=OuterRef("contract")).order_by("-number")
-        for row in Membership.objects.filter(user=user).select_related("contract").annotate(
-                current_convention_id=Subquery(current.values("pk")[:1])):
-            row.contract.__dict__["current_convention_id"] = row.current_convention_id
+        for row in Membership.objects.filter(user=user).select_related("contract"):
             contracts[row.contract_id] = row.contract
             roles.setdefault(row.contract_id, set()).add(Role(row.role))
         found = {pk: (contracts[pk], frozenset(roles[pk])) for pk in contracts}

@@ -34,6 +34,11 @@ class Contract(models.Model):
     )
     starts_on = models.DateField(_("début"), null=True, blank=True)
     ends_on = models.DateField(_("fin"), null=True, blank=True)
+    # The latest version, set by ConventionVersion.load: read with the contract (the user's roles
+    # query brings it along), the pages find the convention's rules by its id.
+    current_version = models.ForeignKey(
+        "ConventionVersion", on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+", verbose_name=_("version de convention en vigueur"))
 
     class Meta:
         ordering = ("reference",)
@@ -113,4 +118,6 @@ class ConventionVersion(models.Model):
                             source_name=source_name, text=text, sha256=digest)
             candidate.parsed()  # raises on the first error, naming file, line and field
             candidate.save()
+            Contract.objects.filter(pk=contract.pk).update(current_version=candidate)
+            contract.current_version = candidate
         return candidate, True

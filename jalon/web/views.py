@@ -67,16 +67,10 @@ def contracts_with_counts(user: Any) -> list[Contract]:
 # -- lists ------------------------------------------------------------------------------------
 
 def current_rules(contracts: list[Contract]) -> dict[int, Rules]:
-    """Each contract's current convention. Contracts read with the user's roles know which
-    version is current (``access.memberships``): its rules are then found by its id, once per
-    process; the others' are read in one query."""
-    found: dict[int, Rules] = {}
-    unknown = []
-    for contract in contracts:
-        if "current_convention_id" not in contract.__dict__:
-            unknown.append(contract)
-        elif contract.__dict__["current_convention_id"] is not None:
-            found[contract.pk] = _version_rules(contract.__dict__["current_convention_id"])
+    """Each contract's current convention: found by ``Contract.current_version``, whose rules are
+    kept per process; contracts without it (none loaded) are looked up in one query."""
+    found = {c.pk: _version_rules(c.current_version_id) for c in contracts if c.current_version_id is not None}
+    unknown = [c for c in contracts if c.current_version_id is None]
     if unknown:
         for version in ConventionVersion.objects.filter(contract__in=unknown).defer("text").order_by(
                 "contract_id", "-number"):

@@ -31,6 +31,17 @@ class LoadConventionTest(JalonTestCase):
         assert current is not None
         assert (current.number, current.parsed().version) == (2, "2026.2")
         assert current.sha256 != self.convention.sha256
+        self.contract.refresh_from_db()
+        assert self.contract.current_version == current  # what the lists read the rules by
+
+    def test_the_lists_read_the_new_version_s_rules(self) -> None:
+        from jalon.web.views import current_rules
+
+        renamed = AQUAREEL_CONVENTION.replace('version: "2026.1"', 'version: "2026.2"')
+        assert current_rules([self.contract])[self.contract.pk].convention.version == "2026.1"
+        self.run_command(renamed)
+        self.contract.refresh_from_db()
+        assert current_rules([self.contract])[self.contract.pk].convention.version == "2026.2"
 
     def test_a_broken_file_is_refused_with_its_line_and_field(self) -> None:
         broken = AQUAREEL_CONVENTION.replace("calendar: ho\n    targets: {\"*\": 1j}\n  - id: resolution",
