@@ -41,17 +41,30 @@ from jalon.web.timeline import timeline_of
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    contracts: list[Contract] = []
+    contracts: list[ContractCounts] = []
     if request.user.is_authenticated:
-        contracts = list(contracts_with_counts(request.user))
+        contracts = contracts_with_counts(request.user)
     return render(request, "web/home.html", {"contracts": contracts})
 
 
-def contracts_with_counts(user: Any) -> list[Contract]:
-    """The user's contracts, each with ``active``, ``at_risk`` and ``breached`` ticket counts."""
+@dataclass(frozen=True)
+class ContractCounts:
+    """A contract of the home page with the user's open tickets on it, those at risk and those
+    late."""
+
+    contract: Contract
+    active: int
+    at_risk: int
+    breached: int
+    may_view_dashboard: bool
+
+
+def contracts_with_counts(user: Any) -> list[ContractCounts]:
+    """The user's contracts, each with ``active``, ``at_risk`` and ``breached`` ticket counts
+    (beside each contract, not on it: those Contract objects are the request's cached roles)."""
     now = timezone.now()
-    contracts = access.contracts_of(user)
-    for contract in contracts:
+    found = []
+    for contract in access.contracts_of(user):
         active = access.tickets_for(user, contract).exclude(
             state__in=(TicketState.RESOLVED, TicketState.CLOSED))
         counts = active.aggregate(
@@ -59,9 +72,9 @@ def contracts_with_counts(user: Any) -> list[Contract]:
             at_risk=Count("pk", filter=clocks.at_risk(now)),
             breached=Count("pk", filter=clocks.late(now)),
         )
-        contract.__dict__.update(counts)
-        contract.__dict__["may_view_dashboard"] = access.may_view_dashboard(user, contract)
-    return contracts
+        found.append(ContractCounts(contract, counts["active"], counts["at_risk"], counts["breached"],
+                                    access.may_view_dashboard(user, contract)))
+    return found
 
 
 # -- lists ------------------------------------------------------------------------------------
