@@ -24,6 +24,7 @@ Roles per action (seed 000 §7.1, seed 002 §1.4 and ch. 8, seed 003 §1.4):
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING, Any
@@ -227,6 +228,16 @@ def tickets_on(user: Any, contracts: list[Contract]) -> QuerySet[Ticket]:
     if not contracts:
         return Ticket.objects.none()
     return reduce(or_, (tickets_for(user, c) for c in contracts))
+
+
+def with_contracts(tickets: Iterable[Ticket], contracts: list[Contract]) -> list[Ticket]:
+    """``tickets`` (of ``contracts``, as :func:`tickets_on` reads them) given their contract from
+    ``contracts`` rather than read again with each row."""
+    by_id = {c.pk: c for c in contracts}
+    rows = list(tickets)
+    for ticket in rows:
+        ticket.contract = by_id[ticket.contract_id]
+    return rows
 
 
 def get_ticket_for(user: Any, pk: int | str, *, need: Need = Need.VIEW) -> Ticket:

@@ -64,16 +64,8 @@ def ticket_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 def list_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """:func:`ticket_rows` for a list, which shows no description, and whose contracts are
-    already in hand (:func:`with_contracts`)."""
+    already in hand (``access.with_contracts``)."""
     return tickets.select_related("requester", "assignee").defer("description")
-
-
-def with_contracts(rows: list[Ticket], contracts: list[Contract]) -> list[Ticket]:
-    """``rows`` given their contracts from ``contracts`` rather than read again with each."""
-    by_id = {c.pk: c for c in contracts}
-    for ticket in rows:
-        ticket.contract = by_id[ticket.contract_id]
-    return rows
 
 
 def filtered(tickets: QuerySet[Ticket], f: TicketFilters,

@@ -80,15 +80,10 @@ def contracts_with_counts(user: Any) -> list[ContractCounts]:
 # -- lists ------------------------------------------------------------------------------------
 
 def current_rules(contracts: list[Contract]) -> dict[int, Rules]:
-    """Each contract's current convention: found by ``Contract.current_version``, whose rules are
-    kept per process; contracts without it (none loaded) are looked up in one query."""
-    found = {c.pk: _version_rules(c.current_version_id) for c in contracts if c.current_version_id is not None}
-    unknown = [c for c in contracts if c.current_version_id is None]
-    if unknown:
-        for version in ConventionVersion.objects.filter(contract__in=unknown).defer("text").order_by(
-                "contract_id", "-number"):
-            found.setdefault(version.contract_id, rules_for(version))
-    return found
+    """Each contract's current convention (``Contract.current_version``, which
+    ``ConventionVersion.load`` sets), its rules kept per process; none for a contract without
+    one."""
+    return {c.pk: _version_rules(c.current_version_id) for c in contracts if c.current_version_id is not None}
 
 
 @lru_cache(maxsize=64)
@@ -221,12 +216,9 @@ def list_page_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 
 def rows_of(tickets: Any, contracts: list[Contract], rules: dict[int, Rules], now: Any) -> list[dict[str, Any]]:
-    """The list's rows; each ticket is given its contract from ``contracts`` (those of the list)
-    rather than read again with each row."""
-    by_id = {c.pk: c for c in contracts}
+    """The list's rows; each ticket is given its contract from ``contracts`` (those of the list)."""
     rows = []
-    for ticket in tickets:
-        ticket.contract = by_id[ticket.contract_id]
+    for ticket in access.with_contracts(tickets, contracts):
         rule = rules.get(ticket.contract_id)
         rows.append({"ticket": ticket, "clock": clockview.shown(ticket, now),
                      "type_label": rule.type_label(ticket.type) if rule else ticket.type})

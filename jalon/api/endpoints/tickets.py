@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.responses import Response
 
-from jalon.accounts.access import Need, get_contract_for, get_ticket_for, may, tickets_on
+from jalon.accounts.access import Need, get_contract_for, get_ticket_for, may, tickets_on, with_contracts
 from jalon.api.auth import caller
 from jalon.api.clocks import clocks_now
 from jalon.api.errors import ERRORS
@@ -24,7 +24,6 @@ from jalon.api.queries import (
     page,
     ticket_rows,
     visible_contracts,
-    with_contracts,
 )
 from jalon.api.schemas import (
     ClockOut,
@@ -56,8 +55,8 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> HttpRes
     tickets = list_rows(tickets_on(caller(request), contracts))
     rows, next_cursor = page(filtered(tickets, filters, now), filters.sort, filters.cursor,
                              filters.limit)
-    with_contracts(rows, contracts)
-    body = TicketPage.model_construct(items=[TicketOut.of(t, now) for t in rows], next_cursor=next_cursor)
+    body = TicketPage.model_construct(items=[TicketOut.of(t, now) for t in with_contracts(rows, contracts)],
+                                      next_cursor=next_cursor)
     # The rows come typed from the database: written out as the declared TicketPage with ninja's
     # own encoder (the same JSON as every other answer) but not validated again, which was a
     # fifth of a list request (benchmarks/platform_bench.py).
