@@ -528,6 +528,7 @@ def load(count: int, seed: int, until: datetime, chunk: int) -> None:
     from django.conf import settings
     from django.db import connection
 
+    from jalon.contracts.models import Contract
     from jalon.conventions.calendars import build_calendar
     from jalon.tickets.clocksummary import LIST_CLOCK_SQL, SUMMARY_SQL
     from jalon.tickets.models import Ticket
@@ -575,6 +576,11 @@ def load(count: int, seed: int, until: datetime, chunk: int) -> None:
         for table in ("tickets_ticket", "tickets_ticketevent", "tickets_timeentry", "tickets_clock"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                            f"(SELECT COALESCE(MAX(id), 1) FROM {table}))")
+    # the groups the contract keeps for the list's filter (in the platform, Contract.note_group
+    # adds each as a ticket is assigned to it)
+    Contract.objects.filter(pk=cast.contract).update(assigned_groups=sorted(
+        Ticket.objects.filter(contract_id=cast.contract).exclude(assigned_group="").order_by()
+        .values_list("assigned_group", flat=True).distinct()))
     print(f"loaded {totals['tickets']:,} tickets, {totals['events']:,} events, {totals['clocks']:,} clocks, "
           f"{totals['entries']:,} time entries in {time.perf_counter() - began:.1f} s")
 

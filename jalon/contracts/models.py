@@ -39,6 +39,10 @@ class Contract(models.Model):
     current_version = models.ForeignKey(
         "ConventionVersion", on_delete=models.SET_NULL, null=True, blank=True, editable=False,
         related_name="+", verbose_name=_("version de convention en vigueur"))
+    # The groups its tickets have been assigned to, sorted: the options of the list's group
+    # filter, read with the contract instead of probing the tickets on every list page. Only
+    # Ticket._set_assignment assigns a group, and it calls note_group.
+    assigned_groups = models.JSONField(_("groupes affectés"), default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ("reference",)
@@ -47,6 +51,19 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} — {self.name}"
+
+    def note_group(self, name: str) -> None:
+        """Add ``name`` to :attr:`assigned_groups`, under the contract's lock, if it is new (a few
+        times in a contract's life: the usual call costs nothing)."""
+        if not name or name in self.assigned_groups:
+            return
+        with transaction.atomic():
+            groups: list[str] = (Contract.objects.select_for_update().filter(pk=self.pk)
+                                 .values_list("assigned_groups", flat=True).get())
+            if name not in groups:
+                groups = sorted([*groups, name])
+                Contract.objects.filter(pk=self.pk).update(assigned_groups=groups)
+        self.assigned_groups = groups
 
     def current_convention(self) -> ConventionVersion | None:
         """The latest version, its text read only when needed (:meth:`ConventionVersion.parsed`

@@ -196,7 +196,7 @@ class Ticket(models.Model):
                          name="ticket_open_updated"),
             # the dashboard's backlog: not done, or done after an instant
             models.Index("contract", Coalesce("resolved_at", "closed_at"), name="ticket_done_at"),
-            # the list's group filter options: a loose index scan, one probe per distinct group
+            # the list's group filter (and a requester's group options, from their own tickets)
             models.Index(fields=["contract", "assigned_group"], name="ticket_group"),
             # the nearest deadline: sort by due date, running clocks past due
             models.Index(fields=["contract", "due_at"], name="ticket_due"),
@@ -682,6 +682,7 @@ class Ticket(models.Model):
             raise _field_error("group", _("Indiquez un groupe ou un intervenant."))
         self.assigned_group = group or self.assigned_group
         self.assignee = person
+        self.contract.note_group(self.assigned_group)
 
 
 def warn_ratio(definition: ClockDef, convention: Convention | None = None) -> float:

@@ -40,6 +40,18 @@ class ListTest(WebTestCase):
         assert self.numbers("?group=Titulaire+N2") == [self.a.number, self.c.number]
         assert self.numbers("?criticality=none") == [self.b.number]
 
+    def group_choices(self) -> list[str]:
+        return [value for value, _label in self.client.get(LIST).context["form"].fields["group"].choices]
+
+    def test_the_group_filter_offers_each_group_once_assigned(self) -> None:
+        assert "Titulaire N3" not in self.group_choices()
+        self.qualify(self.b, paris(2026, 5, 7, 9, 20))
+        self.assigned(self.b, paris(2026, 5, 7, 9, 30), group="Titulaire N3")
+        assert "Titulaire N3" in self.group_choices()
+        self.assigned(self.b, paris(2026, 5, 7, 9, 40), group="Titulaire N3")  # again: kept once
+        self.contract.refresh_from_db()
+        assert self.contract.assigned_groups == ["Titulaire N2", "Titulaire N3"]
+
     def test_it_searches_title_and_number(self) -> None:
         assert self.numbers("?q=purge") == [self.c.number]
         assert self.numbers(f"?q=AQR-2026-{self.b.number}") == [self.b.number]
@@ -131,11 +143,11 @@ def many_tickets():
 class ListQueriesTest(WebTestCase):
     """The number of queries does not grow with the number of tickets on the page."""
 
-    # session, user, roles (with each contract's current convention), groups, count, the page
-    # with its clocks; and the convention version, the first time a process reads it.
-    CONTRACT_LIST = 7
+    # session, user, roles (with each contract's current convention and groups), count, the
+    # page with its clocks; and the convention version, the first time a process reads it.
+    CONTRACT_LIST = 6
     # the same with the user's contracts instead of one contract.
-    CROSS_LIST = 7
+    CROSS_LIST = 6
 
     @pytest.fixture(autouse=True)
     def _fixtures(self, django_assert_max_num_queries, many_tickets):
