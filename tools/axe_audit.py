@@ -111,6 +111,13 @@ def prepare(out: Path) -> None:
          f"/marches/{slug}/tableau-de-bord/?period=quarter&quarter="
          f"{clock.now():%Y}-T{(clock.now().month - 1) // 3 + 1}"),
     ]
+    # Django's admin, the platform administrators' back-office
+    User.objects.create_superuser("admin-audit", "admin-audit@example.org", None)
+    pages += [(f"admin-{name}", "admin-audit", f"/admin/{path}") for name, path in [
+        ("accueil", ""), ("tickets", "tickets/ticket/"), ("tickets-recherche", "tickets/ticket/?q=station"),
+        ("ticket", f"tickets/ticket/{running.pk if running else 1}/change/"),
+        ("marches", "contracts/contract/"), ("role-ajout", "accounts/membership/add/"),
+        ("jetons", "api/apitoken/"), ("personne-ajout", "auth/user/add/")]]
     for ticket, people in ((running, ("niveau1", "technicien", "chefdeprojet", "auditeur")),
                            (closed, ("acheteur", "niveau1")), (own, ("demandeur",))):
         if ticket is not None:

@@ -20,7 +20,8 @@ class ProfileInline(admin.StackedInline):
     fields = ("organisation", "phone")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.StackedInline):
+    # stacked: a table's cells leave each select without a label (axe-core, docs/accessibility.md)
     model = Membership
     extra = 1
 

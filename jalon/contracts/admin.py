@@ -9,7 +9,8 @@ from jalon.accounts.models import Membership
 from jalon.contracts.models import Contract, ConventionVersion
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.StackedInline):
+    # stacked: a table's cells leave each select without a label (axe-core, docs/accessibility.md)
     model = Membership
     extra = 1
     autocomplete_fields = ("user",)

@@ -3,10 +3,12 @@ which write the history and recompute the clocks."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from jalon.tickets.models import (
     Attachment,
@@ -17,6 +19,9 @@ from jalon.tickets.models import (
     TicketEvent,
     TimeEntry,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.admin.filters import _ListFilterChoices
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -41,7 +46,8 @@ class EventInline(admin.TabularInline):
         return False
 
 
-class ClockInline(admin.TabularInline):
+class ClockInline(admin.StackedInline):
+    # stacked: eight columns overflow a phone's width in a region the keyboard cannot scroll
     model = Clock
     fields = ("kind", "target_seconds", "started_at", "stopped_at", "elapsed_seconds", "due_at",
               "at_risk", "breached")
@@ -53,11 +59,21 @@ class ClockInline(admin.TabularInline):
         return False
 
 
+class NamedValuesFilter(admin.AllValuesFieldListFilter):
+    """A column's values, the empty one named: Django's leaves its link without text (a ticket
+    not yet qualified has no priority)."""
+
+    def choices(self, changelist: Any) -> Iterator[_ListFilterChoices]:
+        for choice in super().choices(changelist):
+            choice["display"] = choice["display"] or _("(non renseignée)")
+            yield choice
+
+
 @admin.register(Ticket)
 class TicketAdmin(ReadOnlyAdmin):
     list_display = ("number", "contract", "type", "title", "priority", "criticality", "state",
                     "opened_at")
-    list_filter = ("contract", "state", "priority", "criticality", "is_urgent")
+    list_filter = ("contract", "state", ("priority", NamedValuesFilter), "criticality", "is_urgent")
     search_fields = ("title", "description")
     inlines = (ClockInline, EventInline)
 
