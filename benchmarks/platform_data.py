@@ -4,7 +4,7 @@ Run: ``.venv/bin/python benchmarks/platform_data.py [--tickets 1000000] [--fresh
 
 Creates the database ``jalon_bench`` (``--database``; dropped and recreated with ``--fresh``),
 migrates it and loads the AQUAREEL contract, its organisations and people (the demo's
-:func:`jalon.web.demo._contract_and_people`) and its convention, then ``--tickets`` tickets opened
+:func:`jalon.demo.data._contract_and_people`) and its convention, then ``--tickets`` tickets opened
 over the three years before ``--until`` (now by default), each with:
 
 * a history shaped like the demo's (declaration, level-1 qualification, assignment, diagnosis,
@@ -96,8 +96,8 @@ class RequestKind:
 
 
 def request_kinds() -> list[RequestKind]:
-    """The demo's requests (:data:`jalon.web.demo.REQUESTS`), with a spread of priorities."""
-    from jalon.web.demo import REQUESTS
+    """The demo's requests (:data:`jalon.demo.data.REQUESTS`), with a spread of priorities."""
+    from jalon.demo.data import REQUESTS
 
     priorities = {
         "urgente": {"urgent": 1.0},
@@ -513,7 +513,7 @@ def load_cast(until: datetime) -> tuple[Cast, Any]:
     from django.contrib.auth.models import User
 
     from jalon.contracts.models import Contract
-    from jalon.web.demo import DemoReport, _contract_and_people
+    from jalon.demo.data import DemoReport, _contract_and_people
 
     contract, people = _contract_and_people(DemoReport())
     first = (until - timedelta(days=365 * YEARS)).date()

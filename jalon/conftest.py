@@ -9,7 +9,7 @@ import pytest
 def _empty_cache() -> Iterator[None]:
     """Each test starts and ends with empty caches: a figure cached by one test must not be
     served to the next, whose rolled-back database reuses the same ids; nor a filter form
-    rendered by one test (jalon.web.views._list_filters), nor the rules of a convention version
+    rendered by one test (jalon.web.tickets.listing._list_filters), nor the rules of a convention version
     whose id the next test gives to another (_version_rules)."""
     from django.conf import settings
 
@@ -18,7 +18,8 @@ def _empty_cache() -> Iterator[None]:
         return
     from django.core.cache import cache
 
-    from jalon.web.views import _list_filters, _version_rules
+    from jalon.web.rules import _version_rules
+    from jalon.web.tickets.listing import _list_filters
 
     cache.clear()
     _list_filters.cache_clear()

@@ -18,6 +18,5 @@ urlpatterns = [
     path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     # Before jalon.web.urls: its login page (same path and name) gains throttling, TOTP, OIDC.
     path("", include("jalon.accounts.urls")),
-    path("", include("jalon.tickets.urls")),
     path("", include("jalon.web.urls")),
 ]

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """axe-core audit of the demo, in a real browser: what the static checks of the test suite
-(jalon/web/a11y.py) cannot see, such as colour contrast or what the DSFR scripts change.
+(jalon/testing/a11y.py) cannot see, such as colour contrast or what the DSFR scripts change.
 
     .venv/bin/python tools/axe_audit.py [--port 8765] [--json results.json]
 
@@ -74,9 +74,9 @@ def prepare(out: Path) -> None:
     from django.contrib.auth.models import User
     from django.test import Client
 
+    from jalon.demo.data import load_demo
     from jalon.lib import clock
     from jalon.tickets.models import Ticket
-    from jalon.web.demo import load_demo
 
     report = load_demo(clock.now())
     tickets = Ticket.objects.filter(contract=report.contract)

@@ -7,14 +7,20 @@ person may do on a contract comes only from their ``Membership`` rows: no member
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyotp
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from jalon.contracts.models import Contract
 
 
 class OrganisationKind(models.TextChoices):
@@ -147,6 +153,16 @@ class Membership(models.Model):
         from jalon.accounts.access import forget_roles
 
         forget_roles(self.user)
+
+
+def members_of(contract: Contract | int, *, roles: Iterable[Role] | None = None) -> QuerySet[User]:
+    """The people who may act on ``contract``: active accounts with a role on it (one of
+    ``roles``, if given), each once, by username. The one answer to "the members of a contract"
+    for assignment, declaring on behalf, API look-ups, mail senders and notices."""
+    rows = Membership.objects.filter(contract=contract)
+    if roles is not None:
+        rows = rows.filter(role__in=[Role(r) for r in roles])
+    return User.objects.filter(is_active=True, pk__in=rows.values("user_id")).order_by("username")
 
 
 class LoginThrottle(models.Model):

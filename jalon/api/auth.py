@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,6 +51,7 @@ class SessionAuth(APIKeyCookie):
 AUTH = [TokenAuth(), SessionAuth()]
 
 
-def caller(request: HttpRequest) -> Any:
+def caller(request: HttpRequest) -> User:
     """The person ``request`` is authenticated as (ninja sets ``request.auth``)."""
-    return request.auth  # type: ignore[attr-defined]
+    person: User = request.auth  # type: ignore[attr-defined]
+    return person

@@ -82,6 +82,3 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = now or timezone.now()
             self.save(update_fields=["revoked_at"])
-
-    def is_usable(self, now: datetime) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

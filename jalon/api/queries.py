@@ -2,7 +2,7 @@
 
 A page is read with one query whatever its size: people and contract are joined, and the live
 "at risk" / "overdue" / "breached" answers compare the clock summary stored on each ticket with
-now (:mod:`jalon.dashboard.clocks`).
+now (:mod:`jalon.tickets.queries`).
 """
 
 from __future__ import annotations
@@ -10,24 +10,24 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from datetime import datetime
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import Field
 
-from jalon.accounts.access import contracts_of, get_contract_for
+from jalon.accounts.access import Viewer, contracts_of, get_contract_for
 from jalon.contracts.models import Contract
-from jalon.dashboard import clocks
+from jalon.tickets import queries
 from jalon.tickets.models import Ticket, TicketState
+from jalon.tickets.queries import SortKey, TicketQuerySet
 
 Sort = Literal["-opened_at", "opened_at", "-updated_at", "updated_at", "-priority", "priority"]
-_REFERENCE = re.compile(r"^(.+)-(\d+)$")
+SORT_KEYS: dict[str, SortKey] = {"opened_at": "opened_at", "updated_at": "updated_at", "priority": "priority"}
 
 
 class TicketFilters(Schema):
@@ -52,60 +52,47 @@ class TicketFilters(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-def visible_contracts(user: Any, contract: str | None) -> list[Contract]:
+def visible_contracts(user: Viewer, contract: str | None) -> list[Contract]:
     """The contract asked for (404 if it is not ``user``'s), or all theirs."""
     return [get_contract_for(user, contract)] if contract else contracts_of(user)
 
 
-def ticket_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+def ticket_rows(tickets: TicketQuerySet) -> TicketQuerySet:
     """``tickets`` with what :class:`~jalon.api.schemas.TicketOut` shows, in the same query."""
     return tickets.select_related("contract", "requester", "assignee")
 
 
-def list_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+def list_rows(tickets: TicketQuerySet) -> TicketQuerySet:
     """:func:`ticket_rows` for a list, which shows no description, and whose contracts are
     already in hand (``access.with_contracts``)."""
     return tickets.select_related("requester", "assignee").defer("description")
 
 
-def filtered(tickets: QuerySet[Ticket], f: TicketFilters,
-             now: datetime | None = None) -> QuerySet[Ticket]:
+def filtered(tickets: TicketQuerySet, f: TicketFilters,
+             now: datetime | None = None) -> TicketQuerySet:
     exact = {"type": f.type, "state": f.state, "priority": f.priority, "assigned_group": f.group}
     tickets = tickets.filter(**{name: value for name, value in exact.items() if value is not None})
     now = now or timezone.now()
-    for wanted, condition in ((f.at_risk, clocks.at_risk(now)), (f.overdue, clocks.overdue(now)),
-                              (f.breached, clocks.late(now))):
+    for wanted, condition in ((f.at_risk, queries.at_risk(now)), (f.overdue, queries.overdue(now)),
+                              (f.breached, queries.late(now))):
         if wanted is not None:
             tickets = tickets.filter(condition) if wanted else tickets.exclude(condition)
     if f.opened_after is not None:
         tickets = tickets.filter(opened_at__gte=_aware(f.opened_after))
     if f.opened_before is not None:
         tickets = tickets.filter(opened_at__lt=_aware(f.opened_before))
-    if f.q and f.q.strip():
-        tickets = tickets.filter(_search(f.q.strip()))
-    return tickets
-
-
-def _search(text: str) -> Q:
-    found = Q(title__icontains=text) | Q(description__icontains=text)
-    if text.isdigit():
-        found |= Q(number=int(text))
-    reference = _REFERENCE.match(text)
-    if reference:
-        found |= Q(contract__reference__iexact=reference[1], number=int(reference[2]))
-    return found
+    return tickets.matching(f.q)
 
 
 def _aware(instant: datetime) -> datetime:
     return instant if timezone.is_aware(instant) else timezone.make_aware(instant)
 
 
-def page(tickets: QuerySet[Ticket], sort: Sort, cursor: str | None, limit: int
+def page(tickets: TicketQuerySet, sort: Sort, cursor: str | None, limit: int
          ) -> tuple[list[Ticket], str | None]:
     """One page in ``sort`` order (ties broken by id) after ``cursor``, and the next cursor."""
-    field, descending = sort.lstrip("-"), sort.startswith("-")
-    direction = "-" if descending else ""
-    tickets = tickets.order_by(f"{direction}{field}", f"{direction}pk")
+    field, descending = SORT_KEYS[sort.lstrip("-")], sort.startswith("-")
+    tickets = tickets.ordered_by(field, descending=descending)
     if cursor:
         value, pk = _read_cursor(cursor, sort)
         after = "lt" if descending else "gt"

@@ -17,7 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from jalon.accounts.models import Organisation
 
 if TYPE_CHECKING:
+    from jalon.accounts.access import Viewer
     from jalon.conventions.model import Convention
+
+
+class ContractQuerySet(models.QuerySet["Contract"]):
+    def visible_to(self, user: Viewer) -> ContractQuerySet:
+        """The contracts ``user`` has a role on, by reference."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user_id=user.pk).distinct().order_by("reference")
 
 
 class Contract(models.Model):
@@ -44,6 +53,8 @@ class Contract(models.Model):
     # Ticket._set_assignment assigns a group, and it calls note_group.
     assigned_groups = models.JSONField(_("groupes affectés"), default=list, blank=True, editable=False)
 
+    objects = ContractQuerySet.as_manager()
+
     class Meta:
         ordering = ("reference",)
         verbose_name = _("marché")
@@ -66,9 +77,12 @@ class Contract(models.Model):
         self.assigned_groups = groups
 
     def current_convention(self) -> ConventionVersion | None:
-        """The latest version, its text read only when needed (:meth:`ConventionVersion.parsed`
-        finds the parsed convention by its digest)."""
-        return self.convention_versions.defer("text").order_by("-number").first()
+        """The version in force (:attr:`current_version`, which :meth:`ConventionVersion.load`
+        sets, as the database has it now: this object's copy may be older), its text read only
+        when needed (:meth:`ConventionVersion.parsed` finds the parsed
+        convention by its digest)."""
+        pointer = Contract.objects.filter(pk=self.pk).values("current_version")  # as stored now
+        return ConventionVersion.objects.defer("text").filter(pk=models.Subquery(pointer)).first()
 
 
 def text_sha256(text: str) -> str:
@@ -127,8 +141,8 @@ class ConventionVersion(models.Model):
         """
         digest = text_sha256(text)
         with transaction.atomic():
-            Contract.objects.select_for_update().filter(pk=contract.pk).first()
-            current = contract.current_convention()
+            locked = Contract.objects.select_for_update().get(pk=contract.pk)
+            current = locked.current_convention()
             if current is not None and current.sha256 == digest:
                 return current, False
             candidate = cls(contract=contract, number=(current.number + 1) if current else 1,

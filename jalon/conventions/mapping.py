@@ -139,6 +139,3 @@ def _event_problems(tickets: TicketSet, vmap: ValueMap, bad: npt.NDArray[np.bool
         lines.append(f"{tickets.source}:{row}: state: {str(value)!r} is not mapped by profile ({vmap.where}){more}")
     return lines
 
-
-def ticket_codes(values: tuple[str, ...], vocabulary: tuple[str, ...]) -> npt.NDArray[np.int32]:
-    return np.array([vocabulary.index(v) for v in values if v in vocabulary], np.int32)

@@ -6,7 +6,7 @@ instant "now" and the contract's convention), each returning a dataclass. Every 
 aggregate query, or one query of a few columns handed to the vectorised business-time kernel;
 :func:`dashboard` gathers them (8 queries in all, whatever the number of tickets).
 
-Figures count only the scope's tickets — ``access.tickets_for(user, contract)`` — so that each
+Figures count only the scope's tickets — ``Ticket.objects.visible_to(user, contract)`` — so that each
 one matches the ticket list it links to. The period is also cut into *buckets* (weeks up to a
 month, months beyond: :meth:`Period.buckets`) for the charts; a figure with a series gives it
 per bucket as well as for the whole period.
@@ -35,7 +35,7 @@ One definition per figure, and why:
   within 0–100 %, and a past period's figure does not move afterwards.
 - **risk**: now, the tickets with a running clock past its warning but not past its target
   (*at risk*), and those with a running clock past its target (*overdue*): the instants the
-  warning job compares (``jalon.dashboard.clocks``).
+  warning job compares (``jalon.tickets.queries``).
 - **forfait**: the time charged to the support package on the period's days, and from the
   start of the contract year to the period's end, in minutes; in days, allowance, remaining and
   share used when the convention has a ``forfait`` section, with a warning once the share
@@ -65,9 +65,9 @@ from jalon.contracts.models import Contract
 from jalon.conventions.calendars import build_calendar
 from jalon.conventions.model import Convention
 from jalon.conventions.model import Forfait as ForfaitRule
-from jalon.dashboard.clocks import at_risk, overdue
 from jalon.dashboard.periods import Period
 from jalon.tickets.models import Clock, Criticality, EventKind, Ticket, TicketEvent, TimeEntry
+from jalon.tickets.queries import at_risk, overdue
 
 
 @dataclass(frozen=True)
@@ -347,7 +347,7 @@ def _backlog_point(day: date, at: datetime, opened: npt.NDArray[np.int64],
 class Risk:
     at: datetime
     at_risk: int
-    """Tickets past the warning of a running clock, not overdue (jalon.dashboard.clocks)."""
+    """Tickets past the warning of a running clock, not overdue (jalon.tickets.queries)."""
     overdue: int
     """Tickets with a running clock past its target."""
 
@@ -475,7 +475,7 @@ class Dashboard:
 def dashboard(contract: Contract, period: Period, now: datetime, *,
               tickets: QuerySet[Ticket]) -> Dashboard:
     """Every figure of ``contract`` over ``period``, counting ``tickets`` (the reader's
-    ``access.tickets_for``)."""
+    ``Ticket.objects.visible_to``)."""
     s = scope(contract, period, now, tickets)
     compliance, qualification, volumes, stock, reopenings, package = _cached_figures(s)
     return Dashboard(contract, s.convention, period, s.buckets, now, compliance, qualification,

@@ -16,6 +16,7 @@ from pathlib import PurePath
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
@@ -26,63 +27,29 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from jalon.accounts import access
 from jalon.accounts.access import Need
+from jalon.accounts.models import members_of
 from jalon.contracts.models import Contract, ConventionVersion
-from jalon.conventions.model import ClockDef, Convention
 from jalon.lib import clock
 from jalon.tickets import clocks as clockwork
+from jalon.tickets import events
+from jalon.tickets.events import EventData, EventKind
+from jalon.tickets.queries import TicketQuerySet
+from jalon.tickets.workflow import (
+    ACTIVE_STATES,
+    Criticality,
+    ResolutionKind,
+    Step,
+    StepInput,
+    SupportLevel,
+    TicketState,
+    WaitReason,
+    step,
+)
 
-User = settings.AUTH_USER_MODEL
+__all__ = ["ACTIVE_STATES", "Criticality", "EventKind", "ResolutionKind", "SupportLevel", "TicketState",
+           "WaitReason"]
 
-
-class TicketState(models.TextChoices):
-    NEW = "new", _lazy("Nouveau")
-    QUALIFYING = "qualifying", _lazy("En qualification")
-    ASSIGNED = "assigned", _lazy("Affecté")
-    IN_PROGRESS = "in_progress", _lazy("En cours")
-    WAITING = "waiting", _lazy("En attente")
-    RESOLVED = "resolved", _lazy("Résolu")
-    CLOSED = "closed", _lazy("Clos")
-
-
-class Criticality(models.TextChoices):
-    BLOQUANT = "bloquant", _lazy("Bloquant")
-    MAJEUR = "majeur", _lazy("Majeur")
-    MINEUR = "mineur", _lazy("Mineur")
-
-
-class ResolutionKind(models.TextChoices):
-    DEFINITIVE = "definitive", _lazy("Définitive")
-    WORKAROUND = "workaround", _lazy("Contournement")
-
-
-class WaitReason(models.TextChoices):
-    REQUESTER = "requester", _lazy("En attente du demandeur")
-    THIRD_PARTY = "third_party", _lazy("En attente d’un tiers")
-
-
-class SupportLevel(models.TextChoices):
-    N1 = "N1", _lazy("Niveau 1")
-    N2 = "N2", _lazy("Niveau 2")
-    N3 = "N3", _lazy("Niveau 3")
-
-
-class EventKind(models.TextChoices):
-    OPENED = "opened", _lazy("Ouverture")
-    QUALIFIED = "qualified", _lazy("Qualification")
-    ASSIGNED = "assigned", _lazy("Affectation")
-    ESCALATED = "escalated", _lazy("Escalade")
-    WORK_STARTED = "work_started", _lazy("Début du traitement")
-    WAITING = "waiting", _lazy("Mise en attente")
-    RESUMED = "resumed", _lazy("Reprise")
-    RESOLVED = "resolved", _lazy("Résolution")
-    CLOSED = "closed", _lazy("Clôture")
-    REOPENED = "reopened", _lazy("Réouverture")
-    COMMENTED = "commented", _lazy("Commentaire")
-    ATTACHMENT_ADDED = "attachment_added", _lazy("Pièce jointe")
-    PHONE_CALL = "phone_call", _lazy("Appel téléphonique")
-    TIME_LOGGED = "time_logged", _lazy("Temps passé")
-    REPORT_WRITTEN = "report_written", _lazy("Rapport d’intervention")
-    EDITED = "edited", _lazy("Modification")
+USER_MODEL = settings.AUTH_USER_MODEL
 
 
 class _ClockLike(Protocol):
@@ -103,7 +70,6 @@ _EVER = datetime.min.replace(tzinfo=UTC)
 _NEVER = datetime.max.replace(tzinfo=UTC)
 
 S = TicketState
-ACTIVE_STATES = (S.QUALIFYING, S.ASSIGNED, S.IN_PROGRESS, S.WAITING)
 
 
 class InvalidTransition(ValidationError):
@@ -125,7 +91,7 @@ class Ticket(models.Model):
     type = models.CharField(_lazy("type"), max_length=60)
     title = models.CharField(_lazy("objet"), max_length=200)
     description = models.TextField(_lazy("description"), blank=True)
-    requester = models.ForeignKey(User, on_delete=models.PROTECT, related_name="requested_tickets",
+    requester = models.ForeignKey(USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets",
                                   verbose_name=_lazy("demandeur"))
     site = models.CharField(_lazy("site"), max_length=120, blank=True)
     lot = models.CharField(_lazy("lot"), max_length=60, blank=True)
@@ -144,7 +110,7 @@ class Ticket(models.Model):
     level = models.CharField(_lazy("niveau"), max_length=2, choices=SupportLevel.choices,
                              default=SupportLevel.N1)
     assigned_group = models.CharField(_lazy("groupe affecté"), max_length=120, blank=True)
-    assignee = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+    assignee = models.ForeignKey(USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="assigned_tickets", verbose_name=_lazy("intervenant"))
     is_urgent = models.BooleanField(_lazy("urgent"), default=False)
     phone_call_at = models.DateTimeField(_lazy("appel téléphonique reçu le"), null=True, blank=True)
@@ -154,7 +120,7 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(_lazy("modifié le"), auto_now=True)
     # Where the ticket's clocks stand, summed up on the ticket at each recomputation
     # (:meth:`recompute_clocks`) so that the list, the API and the dashboard filter and sort on
-    # the ticket row alone: live answers compare these instants with now (jalon.dashboard.clocks).
+    # the ticket row alone: live answers compare these instants with now (jalon.tickets.queries).
     due_at = models.DateTimeField(_lazy("échéance la plus proche"), null=True, blank=True,
                                   help_text=_lazy("La plus proche échéance de ses délais en cours."))
     risk_at = models.DateTimeField(_lazy("alerte la plus proche"), null=True, blank=True,
@@ -167,6 +133,8 @@ class Ticket(models.Model):
         verbose_name=_lazy("délai montré dans les listes"),
         help_text=_lazy("Le délai en cours le plus proche de son échéance, sinon un délai suspendu, "
                         "sinon le dernier arrêté."))
+
+    objects = TicketQuerySet.as_manager()
 
     class Meta:
         ordering = ("contract", "-number")
@@ -225,8 +193,8 @@ class Ticket(models.Model):
 
     @classmethod
     def open(
-        cls, contract: Contract, *, actor: Any, type: str, title: str, description: str = "",
-        requester: Any = None, site: str = "", lot: str = "", urgency: str = "",
+        cls, contract: Contract, *, actor: User, type: str, title: str, description: str = "",
+        requester: User | None = None, site: str = "", lot: str = "", urgency: str = "",
         impact: str = "", is_urgent: bool = False, phone_call_at: datetime | None = None,
     ) -> Ticket:
         """Declare a request on ``contract`` under its current convention, for ``actor`` or, when
@@ -252,18 +220,17 @@ class Ticket(models.Model):
             last = cls.objects.filter(contract=contract).aggregate(n=Max("number"))["n"]
             ticket.number = (last or 0) + 1
             ticket.save()
-            ticket._record(EventKind.OPENED, actor, now, "", S.NEW, {
-                "type": type, "title": ticket.title, "urgency": ticket.urgency,
-                "impact": ticket.impact, "priority": ticket.priority, "is_urgent": is_urgent,
-                **({"requester": requester.pk} if requester.pk != actor.pk else {}),
-            })
+            ticket._record(actor, now, events.Opened(
+                type=type, title=ticket.title, urgency=ticket.urgency, impact=ticket.impact,
+                priority=ticket.priority, is_urgent=is_urgent,
+                requester=requester.pk if requester.pk != actor.pk else None), after=S.NEW)
             if phone_call_at is not None:
                 ticket._log_call(actor, now, phone_call_at, "")
             ticket.recompute_clocks(now)
         return ticket
 
     @staticmethod
-    def _requester_for(contract: Contract, actor: Any, requester: Any) -> Any:
+    def _requester_for(contract: Contract, actor: User, requester: User | None) -> User:
         """Whom the request is for: ``actor``, or a member declared on behalf by level 1 or the
         buyer manager."""
         if requester is None or requester.pk == actor.pk:
@@ -271,14 +238,14 @@ class Ticket(models.Model):
         if not access.may(actor, contract, Need.OPEN_ON_BEHALF):
             raise access.NotAllowed(_("Votre rôle sur ce marché ne permet pas de déclarer une "
                                       "demande pour quelqu’un d’autre."))
-        if not access.roles_on(requester, contract):
+        if not members_of(contract).filter(pk=requester.pk).exists():
             raise _field_error("requester", _("%(who)s n’a pas de rôle sur le marché %(ref)s.")
                                % {"who": requester, "ref": contract.reference})
         return requester
 
     # -- rewording ---------------------------------------------------------------------------
 
-    def reword(self, actor: Any, *, title: str | None = None,
+    def reword(self, actor: User | None, *, title: str | None = None,
                description: str | None = None) -> TicketEvent:
         """Change the title or description; the history keeps both versions.
 
@@ -302,12 +269,11 @@ class Ticket(models.Model):
             for name, value in after.items():
                 setattr(locked, name, value)
             locked.save(update_fields=[*after, "updated_at"])
-            event = locked._record(EventKind.EDITED, actor, clock.now(), "", "",
-                                   {"before": before, "after": after})
+            event = locked._record(actor, clock.now(), events.Edited(before=before, after=after))
         self.refresh_from_db()
         return event
 
-    def _check_may_reword(self, actor: Any) -> None:
+    def _check_may_reword(self, actor: User | None) -> None:
         if self.state == S.CLOSED:
             raise InvalidTransition(_("Le ticket %(ref)s est clos : il ne se modifie plus."),
                                     params={"ref": self.reference})
@@ -320,15 +286,19 @@ class Ticket(models.Model):
                                       "niveau 1 de le reformuler."),
                                     params={"ref": self.reference})
 
-    # -- transitions -------------------------------------------------------------------------
+    # -- transitions: one row each in jalon.tickets.workflow ---------------------------------
+
+    def perform(self, name: str, actor: User, given: StepInput) -> Any:
+        """Take the step called ``name`` (:data:`jalon.tickets.workflow.STEPS`) with ``given``."""
+        return step(name).run(self, actor, given)
 
     def qualify(
-        self, actor: Any, *, type: str = "", urgency: str = "", impact: str = "",
+        self, actor: User | None, *, type: str = "", urgency: str = "", impact: str = "",
         priority: str = "", criticality: str = "",
     ) -> TicketEvent:
         """Level 1 qualifies: type, urgency × impact → priority, *criticité*."""
 
-        def change(t: Ticket) -> dict[str, Any]:
+        def change(t: Ticket) -> events.Qualified:
             if type:
                 t._check_type(type)
                 t.type = type
@@ -342,26 +312,25 @@ class Ticket(models.Model):
                 t.criticality = criticality
             if t.state == S.NEW:
                 t.state = S.QUALIFYING
-            return {"type": t.type, "urgency": t.urgency, "impact": t.impact,
-                    "priority": t.priority, "criticality": t.criticality}
+            return events.Qualified(type=t.type, urgency=t.urgency, impact=t.impact,
+                                    priority=t.priority, criticality=t.criticality)
 
-        return self._transition(actor, Need.QUALIFY, EventKind.QUALIFIED,
-                                (S.NEW, *ACTIVE_STATES), change)
+        return self._transition(actor, step("qualify"), change)
 
-    def assign(self, actor: Any, *, group: str = "", person: Any = None) -> TicketEvent:
-        def change(t: Ticket) -> dict[str, Any]:
+    def assign(self, actor: User | None, *, group: str = "", person: User | None = None) -> TicketEvent:
+        def change(t: Ticket) -> events.Assigned:
             if not t.priority:
                 raise _field_error("priority", _("Le ticket doit être qualifié (priorité) avant "
                                                  "d’être affecté."))
             t._set_assignment(group, person)
             t.state = S.ASSIGNED
-            return {"group": t.assigned_group, "assignee": t.assignee_id}
+            return events.Assigned(group=t.assigned_group, assignee=t.assignee_id)
 
-        return self._transition(actor, Need.ASSIGN, EventKind.ASSIGNED, ACTIVE_STATES, change)
+        return self._transition(actor, step("assign"), change)
 
-    def escalate(self, actor: Any, *, level: str, group: str = "", person: Any = None
+    def escalate(self, actor: User | None, *, level: str, group: str = "", person: User | None = None
                  ) -> TicketEvent:
-        def change(t: Ticket) -> dict[str, Any]:
+        def change(t: Ticket) -> events.Escalated:
             if level not in SupportLevel.values or level <= t.level:
                 raise _field_error("level", _("Le niveau d’escalade doit être supérieur au niveau "
                                               "actuel (%(level)s).") % {"level": t.level})
@@ -369,127 +338,122 @@ class Ticket(models.Model):
             t.level = level
             t._set_assignment(group, person)
             t.state = S.ASSIGNED
-            return {"from_level": before, "level": level, "group": t.assigned_group,
-                    "assignee": t.assignee_id}
+            return events.Escalated(from_level=before, level=level, group=t.assigned_group,
+                                    assignee=t.assignee_id)
 
-        return self._transition(actor, Need.ESCALATE, EventKind.ESCALATED,
-                                (S.ASSIGNED, S.IN_PROGRESS, S.WAITING), change)
+        return self._transition(actor, step("escalate"), change)
 
-    def start_work(self, actor: Any) -> TicketEvent:
-        def change(t: Ticket) -> dict[str, Any]:
+    def start_work(self, actor: User) -> TicketEvent:
+        def change(t: Ticket) -> events.WorkStarted:
             t.assignee = t.assignee or actor
             t.state = S.IN_PROGRESS
-            return {"assignee": t.assignee_id}
+            return events.WorkStarted(assignee=t.assignee_id)
 
-        return self._transition(actor, Need.WORK, EventKind.WORK_STARTED, (S.ASSIGNED,), change)
+        return self._transition(actor, step("start"), change)
 
-    def wait(self, actor: Any, reason: str, note: str = "") -> TicketEvent:
-        def change(t: Ticket) -> dict[str, Any]:
+    def wait(self, actor: User | None, reason: str, note: str = "") -> TicketEvent:
+        def change(t: Ticket) -> events.Waiting:
             if reason not in WaitReason.values:
                 raise _field_error("reason", _("Motif d’attente inconnu : %(v)s (attendu : "
                                    "%(ok)s).") % {"v": reason, "ok": ", ".join(WaitReason.values)})
             t.wait_reason = reason
             t.state = S.WAITING
-            return {"reason": reason, "note": note}
+            return events.Waiting(reason=reason, note=note)
 
-        return self._transition(actor, Need.WORK, EventKind.WAITING,
-                                (S.ASSIGNED, S.IN_PROGRESS), change)
+        return self._transition(actor, step("wait"), change)
 
-    def resume(self, actor: Any, note: str = "") -> TicketEvent:
-        def change(t: Ticket) -> dict[str, Any]:
+    def resume(self, actor: User | None, note: str = "") -> TicketEvent:
+        def change(t: Ticket) -> events.Resumed:
             t.wait_reason = ""
             t.state = S.IN_PROGRESS
-            return {"note": note}
+            return events.Resumed(note=note)
 
-        return self._transition(actor, Need.WORK, EventKind.RESUMED, (S.WAITING,), change)
+        return self._transition(actor, step("resume"), change)
 
-    def resolve(self, actor: Any, kind: str, note: str = "") -> TicketEvent:
-        def change(t: Ticket) -> dict[str, Any]:
+    def resolve(self, actor: User | None, kind: str, note: str = "") -> TicketEvent:
+        def change(t: Ticket) -> events.Resolved:
             if kind not in ResolutionKind.values:
                 raise _field_error("kind", _("Nature de résolution inconnue : %(v)s (attendu : "
                                    "%(ok)s).") % {"v": kind, "ok": ", ".join(ResolutionKind.values)})
             t.resolution_kind, t.wait_reason = kind, ""
             t.resolved_at = clock.now()
             t.state = S.RESOLVED
-            return {"kind": kind, "note": note}
+            return events.Resolved(resolution=kind, note=note)
 
-        return self._transition(actor, Need.RESOLVE, EventKind.RESOLVED, ACTIVE_STATES, change)
+        return self._transition(actor, step("resolve"), change)
 
-    def close(self, actor: Any, note: str = "") -> TicketEvent:
-        def change(t: Ticket) -> dict[str, Any]:
+    def close(self, actor: User | None, note: str = "") -> TicketEvent:
+        def change(t: Ticket) -> events.Closed:
             t.closed_at = clock.now()
             t.state = S.CLOSED
-            return {"note": note}
+            return events.Closed(note=note)
 
-        return self._transition(actor, Need.CLOSE, EventKind.CLOSED, (S.RESOLVED,), change)
+        return self._transition(actor, step("close"), change)
 
-    def reopen(self, actor: Any, reason: str) -> TicketEvent:
-        def change(t: Ticket) -> dict[str, Any]:
+    def reopen(self, actor: User | None, reason: str) -> TicketEvent:
+        def change(t: Ticket) -> events.Reopened:
             if not reason.strip():
                 raise _field_error("reason", _("Indiquez pourquoi le ticket est rouvert."))
             t.reopen_count += 1
             t.resolved_at = t.closed_at = None
             t.resolution_kind = ""
             t.state = S.ASSIGNED if (t.assignee_id or t.assigned_group) else S.QUALIFYING
-            return {"reason": reason, "reopen_count": t.reopen_count}
+            return events.Reopened(reason=reason, reopen_count=t.reopen_count)
 
-        return self._transition(actor, Need.REOPEN, EventKind.REOPENED,
-                                (S.RESOLVED, S.CLOSED), change)
+        return self._transition(actor, step("reopen"), change)
 
-    def log_phone_call(self, actor: Any, called_at: datetime, note: str = "") -> TicketEvent:
+    def log_phone_call(self, actor: User | None, called_at: datetime, note: str = "") -> TicketEvent:
         """Trace the urgent channel's phone call (ticket + call, seed 000 §7.1.5)."""
 
-        def change(t: Ticket) -> dict[str, Any]:
+        def change(t: Ticket) -> events.PhoneCall:
             t.phone_call_at = t.phone_call_at or called_at
-            return {"called_at": called_at.isoformat(), "note": note}
+            return events.PhoneCall(called_at=called_at, note=note)
 
-        return self._transition(actor, Need.OPEN, EventKind.PHONE_CALL, (), change)
+        return self._transition(actor, step("phone_call"), change)
 
     # -- attached records --------------------------------------------------------------------
 
-    def add_comment(self, actor: Any, body: str, *, internal: bool = False) -> Comment:
+    def add_comment(self, actor: User, body: str, *, internal: bool = False) -> Comment:
         if not body.strip():
             raise _field_error("body", _("Le commentaire est vide."))
-        need = Need.COMMENT_INTERNAL if internal else Need.COMMENT
         with transaction.atomic():
-            locked = self._locked(actor, need)
+            locked = self._locked(actor, Need.COMMENT_INTERNAL if internal else step("comment").need)
             comment = Comment.objects.create(ticket=locked, author=actor, body=body,
                                              internal=internal)
-            locked._record(EventKind.COMMENTED, actor, comment.created_at, "", "",
-                           {"comment": comment.pk}, internal=internal)
+            locked._record(actor, comment.created_at, events.Commented(comment=comment.pk),
+                           internal=internal)
         return comment
 
-    def add_attachment(self, actor: Any, upload: UploadedFile, *, internal: bool = False,
+    def add_attachment(self, actor: User, file: UploadedFile, *, internal: bool = False,
                        comment: Comment | None = None) -> Attachment:
-        Attachment.check_upload(upload)
+        Attachment.check_upload(file)
         with transaction.atomic():
-            locked = self._locked(actor, Need.COMMENT_INTERNAL if internal else Need.COMMENT)
-            attachment = Attachment.store(locked, actor, upload, internal, comment)
-            locked._record(EventKind.ATTACHMENT_ADDED, actor, attachment.uploaded_at, "", "",
-                           {"attachment": attachment.pk, "name": attachment.original_name,
-                            "size": attachment.size, "sha256": attachment.sha256},
-                           internal=internal)
+            locked = self._locked(actor, Need.COMMENT_INTERNAL if internal else step("attach").need)
+            attachment = Attachment.store(locked, actor, file, internal, comment)
+            locked._record(actor, attachment.uploaded_at, events.AttachmentAdded(
+                attachment=attachment.pk, name=attachment.original_name, size=attachment.size,
+                sha256=attachment.sha256), internal=internal)
         return attachment
 
-    def log_time(self, actor: Any, *, minutes: int, spent_on: date, note: str = "",
+    def log_time(self, actor: User, *, minutes: int, spent_on: date, note: str = "",
                  charged_to_forfait: bool = True) -> TimeEntry:
         if minutes <= 0:
             raise _field_error("minutes", _("Le temps passé doit être un nombre de minutes "
                                             "positif."))
         with transaction.atomic():
-            locked = self._locked(actor, Need.LOG_TIME)
+            locked = self._locked(actor, step("log_time").need)
             entry = TimeEntry.objects.create(ticket=locked, person=actor, minutes=minutes,
                                              spent_on=spent_on, note=note,
                                              charged_to_forfait=charged_to_forfait)
-            locked._record(EventKind.TIME_LOGGED, actor, clock.now(), "", "", {
-                "entry": entry.pk, "minutes": minutes, "spent_on": spent_on.isoformat(),
-                "forfait": charged_to_forfait}, internal=True)
+            locked._record(actor, clock.now(), events.TimeLogged(
+                entry=entry.pk, minutes=minutes, spent_on=spent_on, forfait=charged_to_forfait),
+                internal=True)
         return entry
 
-    def write_intervention_report(self, actor: Any, **fields: str) -> InterventionReport:
+    def write_intervention_report(self, actor: User, **fields: str) -> InterventionReport:
         """Write or update the intervention report (seed 000 §7.3.3, annex A.3)."""
         with transaction.atomic():
-            locked = self._locked(actor, Need.WRITE_REPORT)
+            locked = self._locked(actor, step("write_report").need)
             report = InterventionReport.objects.filter(ticket=locked).first()
             report = report or InterventionReport(ticket=locked)
             for name in InterventionReport.TEXT_FIELDS:
@@ -501,8 +465,7 @@ class Ticket(models.Model):
             report.author = actor
             report.full_clean(exclude=["ticket"])
             report.save()
-            locked._record(EventKind.REPORT_WRITTEN, actor, clock.now(), "", "",
-                           report.as_payload())
+            locked._record(actor, clock.now(), events.ReportWritten(**report.as_payload()))
         return report
 
     # -- clocks ------------------------------------------------------------------------------
@@ -539,15 +502,15 @@ class Ticket(models.Model):
         return kept
 
     def is_overdue(self, now: datetime) -> bool:
-        """Some running clock is over its target (``jalon.dashboard.clocks.overdue``)."""
+        """Some running clock is over its target (``jalon.tickets.queries.overdue``)."""
         return self.due_at is not None and self.due_at < now
 
     def is_at_risk(self, now: datetime) -> bool:
-        """Past the warning of a running clock, not overdue (``jalon.dashboard.clocks.at_risk``)."""
+        """Past the warning of a running clock, not overdue (``jalon.tickets.queries.at_risk``)."""
         return self.risk_at is not None and self.due_at is not None and self.risk_at <= now <= self.due_at
 
     def is_late(self, now: datetime) -> bool:
-        """Overdue, or over a target at the last computation (``jalon.dashboard.clocks.late``)."""
+        """Overdue, or over a target at the last computation (``jalon.tickets.queries.late``)."""
         return self.breached or self.is_overdue(now)
 
     @staticmethod
@@ -573,7 +536,7 @@ class Ticket(models.Model):
 
         The choice does not depend on the time, only on the clocks as computed: it is stored
         with them (``list_clock``), and the row judges its status against now
-        (:mod:`jalon.web.clockview`). :data:`jalon.tickets.clocksummary.LIST_CLOCK_SQL` says the
+        (:mod:`jalon.web.tickets.clockview`). :data:`jalon.tickets.clocksummary.LIST_CLOCK_SQL` says the
         same in SQL."""
         started = sorted((c for c in clocks if c.started_at is not None), key=lambda c: c.kind)
         running = [c for c in started if c.stopped_at is None and c.due_at is not None]
@@ -596,49 +559,48 @@ class Ticket(models.Model):
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _transition(
-        self, actor: Any, need: Need, kind: EventKind, allowed: tuple[TicketState, ...],
-        change: Callable[[Ticket], dict[str, Any]],
-    ) -> TicketEvent:
+    def _transition(self, actor: User | None, taken: Step,
+                    change: Callable[[Ticket], EventData]) -> TicketEvent:
+        """Lock the row, check the role and the state ``taken`` needs, apply ``change``, record
+        one event with its payload and recompute the clocks."""
         now = clock.now()
         with transaction.atomic():
-            locked = self._locked(actor, need)
+            locked = self._locked(actor, taken.need)
             before = locked.state
-            if allowed and before not in allowed:
+            if not taken.allows(before):
                 raise InvalidTransition(_("Action « %(action)s » impossible : le ticket %(ref)s est "
                                           "« %(state)s »."), params={
-                    "action": kind.label, "ref": locked.reference,
+                    "action": taken.event.label, "ref": locked.reference,
                     "state": locked.get_state_display()})
             payload = change(locked)
             locked.save()
             moved = locked.state != before
-            event = locked._record(kind, actor, now, before if moved else "",
-                                   locked.state if moved else "", payload)
+            event = locked._record(actor, now, payload, before=before if moved else "",
+                                   after=locked.state if moved else "")
             locked.recompute_clocks(now)
         self.refresh_from_db()
         return event
 
-    def _locked(self, actor: Any, need: Need) -> Ticket:
+    def _locked(self, actor: User | None, need: Need) -> Ticket:
         """This ticket's row, locked until the end of the transaction (no-op on SQLite)."""
         locked = Ticket.objects.select_for_update().select_related("contract").get(pk=self.pk)
         if actor is not None:
             access.require(actor, locked.contract, need)
-            if not access.tickets_for(actor, locked.contract).filter(pk=locked.pk).exists():
+            if not Ticket.objects.visible_to(actor, locked.contract).filter(pk=locked.pk).exists():
                 raise access.NotAllowed(_("Ce ticket n’est pas visible pour vous."))
         return locked
 
-    def _record(self, kind: EventKind, actor: Any, at: datetime, before: str, after: str,
-                payload: dict[str, Any], *, internal: bool = False) -> TicketEvent:
+    def _record(self, actor: User | None, at: datetime, payload: EventData, *, before: str = "",
+                after: str = "", internal: bool = False) -> TicketEvent:
         return TicketEvent.objects.create(
-            ticket=self, kind=kind, actor=actor if actor is not None else None, at=at,
-            state_from=before, state_to=after, payload=payload, internal=internal,
+            ticket=self, kind=payload.kind, actor=actor, at=at, state_from=before, state_to=after,
+            payload=payload.as_json(), internal=internal,
         )
 
-    def _log_call(self, actor: Any, now: datetime, called_at: datetime, note: str) -> None:
+    def _log_call(self, actor: User, now: datetime, called_at: datetime, note: str) -> None:
         self.phone_call_at = called_at
         self.save(update_fields=["phone_call_at"])
-        self._record(EventKind.PHONE_CALL, actor, now, "", "",
-                     {"called_at": called_at.isoformat(), "note": note})
+        self._record(actor, now, events.PhoneCall(called_at=called_at, note=note))
 
     def _check_type(self, type: str) -> None:
         types = self.convention_version.parsed().types
@@ -674,8 +636,8 @@ class Ticket(models.Model):
                                % {"v": priority or "—", "ok": ", ".join(known)})
         self.priority = priority
 
-    def _set_assignment(self, group: str, person: Any) -> None:
-        if person is not None and not access.roles_on(person, self.contract):
+    def _set_assignment(self, group: str, person: User | None) -> None:
+        if person is not None and not members_of(self.contract).filter(pk=person.pk).exists():
             raise _field_error("assignee", _("%(who)s n’a pas de rôle sur ce marché.")
                                % {"who": person})
         if not group and person is None:
@@ -683,14 +645,6 @@ class Ticket(models.Model):
         self.assigned_group = group or self.assigned_group
         self.assignee = person
         self.contract.note_group(self.assigned_group)
-
-
-def warn_ratio(definition: ClockDef, convention: Convention | None = None) -> float:
-    """Share of the target at which a clock is *at risk*: the convention's ``warn_ratio`` (seed
-    002 L2580: 80 %), or ``JALON_CLOCK_WARN_RATIO`` when the convention is silent."""
-    if definition.warn_ratio is not None:
-        return definition.warn_ratio
-    return float(settings.JALON_CLOCK_WARN_RATIO)
 
 
 class AppendOnlyQuerySet(models.QuerySet["TicketEvent"]):
@@ -710,7 +664,7 @@ class TicketEvent(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_lazy("nature"), max_length=30, choices=EventKind.choices)
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+    actor = models.ForeignKey(USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+", verbose_name=_lazy("auteur"))
     at = models.DateTimeField(_lazy("date"))
     state_from = models.CharField(max_length=20, blank=True, choices=TicketState.choices)
@@ -744,7 +698,7 @@ class TicketEvent(models.Model):
 
 class Comment(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="comments")
-    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_lazy("commentaire"))
     internal = models.BooleanField(_lazy("interne"), default=False,
                                    help_text=_lazy("Invisible pour le demandeur."))
@@ -768,7 +722,7 @@ class Attachment(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="attachments")
     comment = models.ForeignKey(Comment, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="attachments")
-    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(USER_MODEL, on_delete=models.PROTECT, related_name="+")
     file = models.FileField(upload_to=attachment_path, max_length=255)
     original_name = models.CharField(_lazy("nom du fichier"), max_length=255)
     content_type = models.CharField(max_length=120)
@@ -799,7 +753,7 @@ class Attachment(models.Model):
                                                        "ok": ", ".join(allowed)})
 
     @classmethod
-    def store(cls, ticket: Ticket, actor: Any, upload: UploadedFile, internal: bool,
+    def store(cls, ticket: Ticket, actor: User, upload: UploadedFile, internal: bool,
               comment: Comment | None) -> Attachment:
         digest = hashlib.sha256()
         for chunk in upload.chunks():
@@ -827,7 +781,7 @@ class TimeEntry(models.Model):
     """Time spent on a ticket; charged to the support package (*forfait*) unless said not."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="time_entries")
-    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(USER_MODEL, on_delete=models.PROTECT, related_name="+")
     spent_on = models.DateField(_lazy("date"))
     minutes = models.PositiveIntegerField(_lazy("durée (minutes)"))
     charged_to_forfait = models.BooleanField(_lazy("imputé au forfait"), default=True)
@@ -939,7 +893,7 @@ class InterventionReport(models.Model):
     solution = models.TextField(_lazy("solution mise en œuvre"))
     status = models.CharField(_lazy("statut"), max_length=20, choices=ResolutionKind.choices)
     recommendations = models.TextField(_lazy("recommandations"), blank=True)
-    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

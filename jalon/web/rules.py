@@ -7,9 +7,10 @@ and the *forfait* section included), so the pages and the engines read one sourc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from jalon.businesstime import Calendar
-from jalon.contracts.models import ConventionVersion
+from jalon.contracts.models import Contract, ConventionVersion
 from jalon.conventions.calendars import build_calendar
 from jalon.conventions.model import Convention, Forfait
 
@@ -61,3 +62,17 @@ class Rules:
 
 def rules_for(version: ConventionVersion) -> Rules:
     return Rules(convention=version.parsed())
+
+
+def current_rules(contracts: list[Contract]) -> dict[int, Rules]:
+    """Each contract's current convention (``Contract.current_version``, which
+    ``ConventionVersion.load`` sets), its rules kept per process; none for a contract without
+    one."""
+    return {c.pk: _version_rules(c.current_version_id) for c in contracts if c.current_version_id is not None}
+
+
+@lru_cache(maxsize=64)
+def _version_rules(version_id: int) -> Rules:
+    """A convention version's rules: versions are never edited (``ConventionVersion.load`` adds
+    a new one), so an id says it all."""
+    return rules_for(ConventionVersion.objects.defer("text").get(pk=version_id))

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from jalon.accounts import oidc
 from jalon.accounts.models import LoginThrottle, profile_of
-from jalon.lib.testing import JalonTestCase
+from jalon.testing.cast import JalonTestCase
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 
-from jalon.accounts.access import Need, contracts_for, get_contract_for, roles_on, tickets_for
+from jalon.accounts.access import Need, get_contract_for, roles_on
 from jalon.accounts.models import Membership, Role
 from jalon.api.auth import caller
 from jalon.api.dashboard import DashboardOut
@@ -17,15 +17,16 @@ from jalon.api.schemas import ContractDetailOut, ContractOut, ConventionOut, Nam
 from jalon.contracts.models import Contract
 from jalon.dashboard import figures
 from jalon.dashboard.periods import Period, PeriodError
+from jalon.tickets.models import Ticket
 
 router = Router(tags=["marchés"])
 
 @router.get("", response={200: list[ContractOut], **ERRORS}, summary="Mes marchés")
 def list_contracts(request: HttpRequest) -> list[ContractOut]:
     mine = Membership.objects.filter(user=caller(request))
-    contracts = contracts_for(caller(request)).select_related("buyer", "holder").prefetch_related(
+    contracts = Contract.objects.visible_to(caller(request)).select_related("buyer", "holder").prefetch_related(
         Prefetch("memberships", queryset=mine, to_attr="my_memberships"))
-    return [ContractOut.of(c, [Role(m.role) for m in c.my_memberships]) for c in contracts]
+    return [ContractOut.of(c, [Role(m.role) for m in getattr(c, "my_memberships")]) for c in contracts]  # noqa: B009
 
 
 @router.get("/{slug}", response={200: ContractDetailOut, **ERRORS}, summary="Un marché")
@@ -66,4 +67,4 @@ def get_dashboard(
     except PeriodError as error:
         raise ValidationError({"period": [str(error)]}) from None
     return DashboardOut.of(figures.dashboard(contract, chosen, now,
-                                             tickets=tickets_for(user, contract)))
+                                             tickets=Ticket.objects.visible_to(user, contract)))

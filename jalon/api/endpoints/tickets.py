@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +11,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.responses import Response
 
-from jalon.accounts.access import Need, get_contract_for, get_ticket_for, may, tickets_on, with_contracts
+from jalon.accounts.access import Need, get_contract_for, may
+from jalon.accounts.models import members_of
 from jalon.api.auth import caller
 from jalon.api.clocks import clocks_now
 from jalon.api.errors import ERRORS
@@ -39,6 +38,7 @@ from jalon.api.schemas import (
 from jalon.api.transitions import AnyTransition
 from jalon.contracts.models import Contract
 from jalon.tickets.models import Ticket
+from jalon.tickets.queries import with_contracts
 
 router = Router(tags=["tickets"])
 
@@ -52,7 +52,7 @@ def _detail(ticket: Ticket) -> TicketDetailOut:
 def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> HttpResponse:
     now = timezone.now()
     contracts = visible_contracts(caller(request), filters.contract)
-    tickets = list_rows(tickets_on(caller(request), contracts))
+    tickets = list_rows(Ticket.objects.visible_on(caller(request), contracts))
     rows, next_cursor = page(filtered(tickets, filters, now), filters.sort, filters.cursor,
                              filters.limit)
     body = TicketPage.model_construct(items=[TicketOut.of(t, now) for t in with_contracts(rows, contracts)],
@@ -73,11 +73,11 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn
     return Status(201, _detail(ticket))
 
 
-def _member(contract: Contract, key: str) -> Any:
-    """The member of ``contract`` named by id or username; anyone else is "not a member",
-    whether they exist or not."""
+def _member(contract: Contract, key: str) -> User:
+    """The active member of ``contract`` named by id or username; anyone else is "not a
+    member", whether they exist or not."""
     lookup = Q(pk=int(key)) if key.isdigit() else Q(username=key)
-    person = get_user_model().objects.filter(lookup, memberships__contract=contract).first()
+    person = members_of(contract).filter(lookup).first()
     if person is None:
         raise ValidationError({"requester": [_("%(who)s n’a pas de rôle sur le marché %(ref)s.")
                                              % {"who": key, "ref": contract.reference}]})
@@ -86,14 +86,14 @@ def _member(contract: Contract, key: str) -> Any:
 
 @router.get("/{int:ticket_id}", response={200: TicketDetailOut, **ERRORS}, summary="Un ticket")
 def get_ticket(request: HttpRequest, ticket_id: int) -> TicketDetailOut:
-    return _detail(get_ticket_for(caller(request), ticket_id))
+    return _detail(Ticket.objects.get_for(caller(request), ticket_id))
 
 
 @router.patch("/{int:ticket_id}", response={200: TicketDetailOut, **ERRORS},
               summary="Reformuler l’objet ou la description")
 def patch_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatchIn
                  ) -> TicketDetailOut:
-    ticket = get_ticket_for(caller(request), ticket_id, need=Need.REWORD)
+    ticket = Ticket.objects.get_for(caller(request), ticket_id, need=Need.REWORD)
     ticket.reword(caller(request), title=payload.title, description=payload.description)
     return _detail(ticket)
 
@@ -102,7 +102,7 @@ def patch_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatchIn
              summary="Faire avancer un ticket (qualifier, affecter, résoudre…)")
 def transition_ticket(request: HttpRequest, ticket_id: int, transition: AnyTransition
                       ) -> TicketDetailOut:
-    ticket = get_ticket_for(caller(request), ticket_id, need=transition.need)
+    ticket = Ticket.objects.get_for(caller(request), ticket_id, need=transition.need)
     transition.apply(ticket, caller(request))
     return _detail(ticket)
 
@@ -110,7 +110,7 @@ def transition_ticket(request: HttpRequest, ticket_id: int, transition: AnyTrans
 @router.get("/{int:ticket_id}/comments", response={200: list[CommentOut], **ERRORS},
             summary="Commentaires")
 def list_comments(request: HttpRequest, ticket_id: int) -> list[CommentOut]:
-    ticket = get_ticket_for(caller(request), ticket_id)
+    ticket = Ticket.objects.get_for(caller(request), ticket_id)
     comments = ticket.comments.select_related("author")
     if not may(caller(request), ticket.contract, Need.SEE_INTERNAL):
         comments = comments.filter(internal=False)
@@ -122,7 +122,7 @@ def list_comments(request: HttpRequest, ticket_id: int) -> list[CommentOut]:
 def add_comment(request: HttpRequest, ticket_id: int, payload: CommentIn
                 ) -> Status[CommentOut]:
     need = Need.COMMENT_INTERNAL if payload.internal else Need.COMMENT
-    ticket = get_ticket_for(caller(request), ticket_id, need=need)
+    ticket = Ticket.objects.get_for(caller(request), ticket_id, need=need)
     comment = ticket.add_comment(caller(request), payload.body, internal=payload.internal)
     return Status(201, CommentOut.of(comment))
 
@@ -130,7 +130,7 @@ def add_comment(request: HttpRequest, ticket_id: int, payload: CommentIn
 @router.get("/{int:ticket_id}/events", response={200: list[EventOut], **ERRORS},
             summary="Historique")
 def list_events(request: HttpRequest, ticket_id: int) -> list[EventOut]:
-    ticket = get_ticket_for(caller(request), ticket_id)
+    ticket = Ticket.objects.get_for(caller(request), ticket_id)
     events = ticket.events.select_related("actor").order_by("at", "pk")
     if not may(caller(request), ticket.contract, Need.SEE_INTERNAL):
         events = events.filter(~Q(internal=True))
@@ -140,5 +140,5 @@ def list_events(request: HttpRequest, ticket_id: int) -> list[EventOut]:
 @router.get("/{int:ticket_id}/clocks", response={200: list[ClockOut], **ERRORS},
             summary="Délais contractuels, à cet instant")
 def list_clocks(request: HttpRequest, ticket_id: int) -> list[ClockOut]:
-    ticket = get_ticket_for(caller(request), ticket_id)
+    ticket = Ticket.objects.get_for(caller(request), ticket_id)
     return [ClockOut.of(state) for state in clocks_now(ticket, timezone.now())]

@@ -13,7 +13,7 @@ from django.test.client import Client
 from django.utils import timezone
 
 from jalon.api.models import ApiToken
-from jalon.lib.testing import JalonTestCase
+from jalon.testing.cast import JalonTestCase
 from jalon.tickets.models import Ticket
 
 PARIS = ZoneInfo("Europe/Paris")

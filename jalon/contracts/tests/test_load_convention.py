@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from jalon.contracts.models import ConventionVersion
-from jalon.lib.testing import AQUAREEL_CONVENTION, JalonTestCase
+from jalon.testing.cast import AQUAREEL_CONVENTION, JalonTestCase
 
 
 class LoadConventionTest(JalonTestCase):
@@ -35,7 +35,7 @@ class LoadConventionTest(JalonTestCase):
         assert self.contract.current_version == current  # what the lists read the rules by
 
     def test_the_lists_read_the_new_version_s_rules(self) -> None:
-        from jalon.web.views import current_rules
+        from jalon.web.rules import current_rules
 
         renamed = AQUAREEL_CONVENTION.replace('version: "2026.1"', 'version: "2026.2"')
         assert current_rules([self.contract])[self.contract.pk].convention.version == "2026.1"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from jalon.lib.testing import JalonTestCase
+from jalon.testing.cast import JalonTestCase
 from jalon.tickets.models import Ticket
 
 PARIS = ZoneInfo("Europe/Paris")

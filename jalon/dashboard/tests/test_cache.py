@@ -6,15 +6,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from unittest import mock
 
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from jalon.accounts import access
 from jalon.dashboard import figures
 from jalon.dashboard.periods import Period
 from jalon.dashboard.tests.scenario import NOW, MarchScenario
+from jalon.tickets.models import Ticket
 
 MARCH = Period.parse("2026-03")
 APRIL = Period.parse("2026-04")
@@ -27,9 +28,9 @@ class DashboardCacheTest(MarchScenario):
     def setUp(self) -> None:
         cache.clear()
 
-    def dashboard(self, user: object, period: Period = MARCH, now: datetime = NOW) -> figures.Dashboard:
+    def dashboard(self, user: User, period: Period = MARCH, now: datetime = NOW) -> figures.Dashboard:
         return figures.dashboard(self.contract, period, now,
-                                 tickets=access.tickets_for(user, self.contract))
+                                 tickets=Ticket.objects.visible_to(user, self.contract))
 
     def test_a_cached_dashboard_is_served_with_live_risk_counts(self) -> None:
         first = self.dashboard(self.level1)
@@ -79,8 +80,8 @@ class DashboardCacheTest(MarchScenario):
         assert cache.get(lock) is True  # still the other's: not released by a reader that waited
 
     def test_readers_seeing_other_tickets_do_not_share_figures(self) -> None:
-        scoped = access.tickets_for(self.other_requester, self.contract)
-        assert scoped.count() < access.tickets_for(self.level1, self.contract).count()
+        scoped = Ticket.objects.visible_to(self.other_requester, self.contract)
+        assert scoped.count() < Ticket.objects.visible_to(self.level1, self.contract).count()
         everything = self.dashboard(self.level1)
         mine = self.dashboard(self.other_requester)
         cache.clear()
@@ -90,12 +91,12 @@ class DashboardCacheTest(MarchScenario):
         assert self.key(self.holder_manager) == self.key(self.level1) != self.key(self.other_requester)
 
     def test_other_contracts_and_periods_have_their_own_figures(self) -> None:
-        tickets = access.tickets_for(self.level1, self.contract)
+        tickets = Ticket.objects.visible_to(self.level1, self.contract)
         march = figures.cache_key(figures.scope(self.contract, MARCH, NOW, tickets))
         april = figures.cache_key(figures.scope(self.contract, APRIL, NOW, tickets))
         other = figures.cache_key(figures.scope(self.other_contract, MARCH, NOW, tickets))
         assert len({march, april, other}) == 3
 
-    def key(self, user: object, period: Period = MARCH) -> str:
+    def key(self, user: User, period: Period = MARCH) -> str:
         return figures.cache_key(figures.scope(self.contract, period, NOW,
-                                               access.tickets_for(user, self.contract)))
+                                               Ticket.objects.visible_to(user, self.contract)))

@@ -11,7 +11,7 @@ from jalon.contracts.models import ConventionVersion
 from jalon.dashboard import figures
 from jalon.dashboard.periods import Period, PeriodError
 from jalon.dashboard.tests.scenario import NOW, MarchScenario, paris
-from jalon.lib.testing import AQUAREEL_CONVENTION
+from jalon.testing.cast import AQUAREEL_CONVENTION
 from jalon.tickets.models import Ticket
 
 MARCH = Period.parse("2026-03")

@@ -10,8 +10,8 @@ import time_machine
 from django.core import mail
 from huey import Huey
 
-from jalon.lib.testing import JalonTestCase
 from jalon.messaging.models import MailIntake
+from jalon.testing.cast import JalonTestCase
 from jalon.tickets.models import Criticality, Ticket
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -18,13 +18,13 @@ from django.test import TransactionTestCase
 
 from jalon.accounts.models import Membership, Organisation, OrganisationKind, Role
 from jalon.contracts.models import Contract, ConventionVersion
-from jalon.lib.testing import AQUAREEL_CONVENTION, make_user
 from jalon.messaging.clockwatch import scan_clocks
 from jalon.messaging.intake import receive
 from jalon.messaging.models import MailIntake, NoticeKind, OutboxMessage, ReceivedMail
 from jalon.messaging.outbox import send_due
 from jalon.messaging.tasks import build_huey, register
 from jalon.messaging.tests.base import at, eml, paris
+from jalon.testing.cast import AQUAREEL_CONVENTION, make_user
 from jalon.tickets.models import Clock, Ticket
 
 WORKERS = 4

@@ -25,7 +25,7 @@ from jalon.contracts.models import ConventionVersion
 from jalon.conventions import Period, evaluate
 from jalon.conventions.calendars import build_calendar
 from jalon.conventions.model import ClockDef, Convention
-from jalon.lib.testing import AQUAREEL_CONVENTION, JalonTestCase
+from jalon.testing.cast import AQUAREEL_CONVENTION, JalonTestCase
 from jalon.tickets.clocks import PHASES
 from jalon.tickets.clocksummary import LIST_CLOCK_SQL, SUMMARY_SQL
 from jalon.tickets.export import tickets_to_ticketset
@@ -235,7 +235,7 @@ class PlatformSettingsTest(JalonTestCase):
 
     def test_the_convention_s_warn_ratio_sets_when_a_clock_is_at_risk(self) -> None:
         from jalon.contracts.models import ConventionVersion
-        from jalon.lib.testing import AQUAREEL_CONVENTION
+        from jalon.testing.cast import AQUAREEL_CONVENTION
 
         ConventionVersion.load(self.contract, AQUAREEL_CONVENTION + "clock_defaults: {warn_ratio: 0.5}\n", "v2.yaml")
         with time_machine.travel(datetime(2026, 5, 7, 15, tzinfo=PARIS), tick=False):

@@ -8,7 +8,7 @@ from django.test import TransactionTestCase
 
 from jalon.accounts.models import Membership, Organisation, OrganisationKind, Role
 from jalon.contracts.models import Contract, ConventionVersion
-from jalon.lib.testing import AQUAREEL_CONVENTION, make_user
+from jalon.testing.cast import AQUAREEL_CONVENTION, make_user
 from jalon.tickets.models import Ticket
 
 

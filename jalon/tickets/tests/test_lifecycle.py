@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from jalon.accounts.access import NotAllowed
-from jalon.lib.testing import JalonTestCase
+from jalon.testing.cast import JalonTestCase
 from jalon.tickets.models import (
     Clock,
     Criticality,

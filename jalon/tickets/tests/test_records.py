@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from jalon.accounts.access import NotAllowed
-from jalon.lib.testing import JalonTestCase
+from jalon.testing.cast import JalonTestCase
 from jalon.tickets.models import EventKind, InterventionReport, Ticket, TicketEvent, TimeEntry
 
 

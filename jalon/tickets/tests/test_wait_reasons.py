@@ -16,7 +16,7 @@ import time_machine
 from jalon.contracts.models import ConventionVersion
 from jalon.conventions import Period, evaluate
 from jalon.conventions.tests.support import CONVENTIONS
-from jalon.lib.testing import JalonTestCase
+from jalon.testing.cast import JalonTestCase
 from jalon.tickets.export import tickets_to_ticketset
 from jalon.tickets.models import Clock, EventKind, Ticket, TicketEvent, TicketState
 

@@ -17,10 +17,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from jalon.accounts import access
+from jalon.accounts.access import Need
 from jalon.tickets.models import Criticality, TicketState
-from jalon.web import ticketlist, widgets
-from jalon.web.clockview import ClockView, Status
-from jalon.web.dashboard import Cell
+from jalon.web import widgets
+from jalon.web.dashboard.board import Cell
+from jalon.web.tickets import listing
+from jalon.web.tickets.clockview import ClockView, Status
 
 register = template.Library()
 
@@ -29,7 +31,7 @@ register = template.Library()
 def user_contracts(user: Any) -> list[NavContract]:
     """The contracts the user has a role on, for the navigation, by reference (from the roles
     the request has already read: :func:`jalon.accounts.access.memberships`)."""
-    return [NavContract(c.pk, c.slug, c.reference, c.name, access.may_view_dashboard(user, c))
+    return [NavContract(c.pk, c.slug, c.reference, c.name, access.may(user, c, Need.VIEW_DASHBOARD))
             for c in access.contracts_of(user)]
 
 
@@ -47,7 +49,7 @@ def cell_link(context: template.Context, cell: Cell) -> SafeString:
     """A dashboard figure, linked to the list of the tickets behind it."""
     if cell.filters is None or cell.value is None:
         return format_html("{}", cell.display)
-    href = context["list_url"] + ticketlist.query_string(cell.filters)
+    href = context["list_url"] + listing.query_string(cell.filters)
     return format_html('<a href="{}" title="{}">{}</a>', href, context.get("link_title", ""),
                        cell.display)
 
@@ -56,7 +58,7 @@ def cell_link(context: template.Context, cell: Cell) -> SafeString:
 def cell_href(context: template.Context, cell: Cell) -> str:
     if cell.filters is None:
         return ""
-    return str(context["list_url"]) + ticketlist.query_string(cell.filters)
+    return str(context["list_url"]) + listing.query_string(cell.filters)
 
 
 def _messages(field: BoundField, ids: list[str]) -> SafeString:

@@ -149,6 +149,6 @@ class PermissionFormsTest(WebTestCase):
 
 
 def test_these_tests_cover_every_action_of_the_ticket_page() -> None:
-    from jalon.web.actions import ACTIONS as REGISTRY
+    from jalon.web.tickets.actions import ACTIONS as REGISTRY
 
     assert set(REGISTRY) == set(ACTIONS)

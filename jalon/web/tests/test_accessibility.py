@@ -1,6 +1,6 @@
 """Every page of the platform, rendered as each role and in each state that changes its markup
 (filters, form errors, ticket states, period kinds, error pages), passes the static
-accessibility checks of jalon/web/a11y.py (the checker itself: test_a11y_checker.py).
+accessibility checks of jalon/testing/a11y.py (the checker itself: test_a11y_checker.py).
 
 A violation that comes from code owned elsewhere is listed in KNOWN_ISSUES: the page's test
 ignores that rule, and a test of its own, xfail(strict=True), checks that rule alone, so it
@@ -25,9 +25,9 @@ from django.views import defaults
 from jalon.accounts.access import ROLES_FOR, Need
 from jalon.accounts.models import Role, profile_of
 from jalon.accounts.views import PENDING_KEY
-from jalon.lib.testing import make_user
+from jalon.testing import a11y
+from jalon.testing.cast import make_user
 from jalon.tickets.models import Criticality, Ticket
-from jalon.web import a11y
 from jalon.web.tests.helpers import WebTestCase, at, paris
 
 NOW = paris(2026, 5, 12, 11, 0)

@@ -16,7 +16,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import reverse
 from django.views import defaults
 
-from jalon.web import a11y
+from jalon.testing import a11y
 from jalon.web.accessibility import contact_link
 from jalon.web.tests.helpers import WebTestCase, paris
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 
-from jalon.web import a11y
+from jalon.testing import a11y
 from jalon.web.tests.helpers import WebTestCase, paris
 
 RULES = {"link-name", "control-name"}

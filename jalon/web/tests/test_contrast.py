@@ -1,7 +1,7 @@
 """The colours of Jalon's own CSS (static/jalon/jalon.css) meet WCAG 2.1 AA contrast (RGAA 3.2
 text, 3.3 graphics), in the DSFR's light theme and in its dark theme (base.html sets
 data-fr-scheme="system": the DSFR follows the system's setting). The checker is
-jalon/web/contrast.py; its own tests are at the end, with a deliberately bad colour.
+jalon/testing/contrast.py; its own tests are at the end, with a deliberately bad colour.
 
 Where the colours come from: jalon.css uses the DSFR's custom properties. dsfr.min.css (v1.15.3,
 the file served by the pages) declares the light theme in ``:root{…}`` and the dark theme in
@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from jalon.web import contrast
-from jalon.web.contrast import Color
+from jalon.testing import contrast
+from jalon.testing.contrast import Color
 
 STATIC = Path(settings.BASE_DIR) / "static"
 JALON_CSS = (STATIC / "jalon" / "jalon.css").read_text(encoding="utf-8")

@@ -12,8 +12,8 @@ from django.conf import settings
 from jalon.contracts.models import ConventionVersion
 from jalon.conventions.model import Forfait
 from jalon.dashboard.periods import Period
-from jalon.lib.testing import AQUAREEL_CONVENTION
-from jalon.web.dashboard import Cell, bucket_label, parse_period
+from jalon.testing.cast import AQUAREEL_CONVENTION
+from jalon.web.dashboard.board import Cell, bucket_label, parse_period
 from jalon.web.rules import rules_for
 from jalon.web.tests.helpers import WebTestCase, at, paris
 

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from jalon.accounts.models import Membership, Role
+from jalon.demo.data import load_demo
 from jalon.tickets.models import Clock, Ticket, TicketEvent
-from jalon.web.demo import load_demo
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=ZoneInfo("Europe/Paris"))
 

@@ -11,8 +11,8 @@ import zlib
 
 from openpyxl import load_workbook
 
-from jalon.web import pdf
 from jalon.web.tests.helpers import WebTestCase, at, paris, streamed
+from jalon.web.tickets import pdf
 
 
 class ExportTest(WebTestCase):

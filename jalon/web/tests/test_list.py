@@ -7,8 +7,8 @@ from django.db import connection
 
 from jalon.accounts.models import Membership, Role
 from jalon.tickets.models import Ticket
-from jalon.web import ticketlist
 from jalon.web.tests.helpers import WebTestCase, at, paris
+from jalon.web.tickets import listing as ticketlist
 
 LIST = "/marches/aquareel/tickets/"
 
@@ -172,7 +172,7 @@ class DaysInTheContractsZonesTest(WebTestCase):
 
     def test_each_contract_s_tickets_are_read_in_its_own_zone(self) -> None:
         from jalon.contracts.models import ConventionVersion
-        from jalon.lib.testing import AQUAREEL_CONVENTION
+        from jalon.testing.cast import AQUAREEL_CONVENTION
 
         cayenne = AQUAREEL_CONVENTION.replace("  title: TMA AQUAREEL\n",
                                               "  title: TMA AQUAREEL\n  tz: America/Cayenne\n")
@@ -202,7 +202,7 @@ class FilterFormReuseTest(WebTestCase):
     def test_the_same_filters_are_rendered_once_and_shown_alike(self) -> None:
         from unittest import mock
 
-        from jalon.web import views
+        from jalon.web.tickets import listing as views
 
         self.open(paris(2026, 5, 7, 9, 0))
         self.login(self.level1)

@@ -3,7 +3,7 @@ that link to the ticket list, charts and export rows.
 
 Nothing is counted here: every number comes from :func:`jalon.dashboard.figures.dashboard`.
 What this module adds is presentation — French display, bucket labels, and for each cell the
-list filters (:mod:`jalon.web.ticketlist`) that select the tickets behind it, which follow the
+list filters (:mod:`jalon.web.tickets.listing`) that select the tickets behind it, which follow the
 definitions written at the top of :mod:`jalon.dashboard.figures`.
 """
 

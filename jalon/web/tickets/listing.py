@@ -5,15 +5,15 @@ behind the figure, so every filter the dashboard needs is here, with the same de
 figure (:mod:`jalon.dashboard.figures`): dates of opening, of a closure, resolution or
 reopening event, of the first qualification, a clock stopped in a period and its outcome, the
 backlog (not resolved) at the end of a day, time charged to the *forfait*, clocks at risk or
-overdue now (:mod:`jalon.dashboard.clocks`).
+overdue now (:mod:`jalon.tickets.queries`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import or_
 from typing import Any
 from urllib.parse import urlencode
@@ -22,21 +22,24 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest, QueryDict
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from jalon.dashboard import clocks
-from jalon.tickets.models import (
-    Clock,
-    Criticality,
-    EventKind,
-    Ticket,
-    TicketEvent,
-    TicketState,
-    TimeEntry,
-)
+from jalon.accounts import access
+from jalon.accounts.access import Viewer
+from jalon.accounts.models import Role
+from jalon.contracts.models import Contract
+from jalon.tickets.models import Clock, Criticality, EventKind, Ticket, TicketEvent, TicketState, TimeEntry
+from jalon.tickets.queries import SortKey, TicketQuerySet, with_contracts
+from jalon.web.rules import Rules, current_rules
+from jalon.web.tickets import clockview
 
 PAGE_SIZE = 25
 
@@ -82,7 +85,7 @@ class TicketFilterForm(forms.Form):
     """Every filter of the list; all optional, an invalid value is an error shown by the field."""
 
     contract = forms.CharField(label=_("Marché"), required=False)
-    q = forms.CharField(label=_("Recherche (objet ou numéro)"), required=False, max_length=100)
+    q = forms.CharField(label=_("Recherche (objet, description, numéro ou référence)"), required=False, max_length=100)
     type = forms.CharField(label=_("Type"), required=False)
     state = forms.ChoiceField(label=_("État"), required=False,
                               choices=[("", _("Tous")), ("active", _("Non résolus")),
@@ -190,19 +193,18 @@ def has_clock(condition: Q) -> Exists:
     return Exists(Clock.objects.filter(condition, ticket=OuterRef("pk")))
 
 
-def apply_filters(tickets: QuerySet[Ticket], f: dict[str, Any], user: Any, now: datetime,
-                  days: Days | None = None) -> QuerySet[Ticket]:
+def apply_filters(tickets: TicketQuerySet, f: dict[str, Any], user: Viewer, now: datetime,
+                  days: Days | None = None) -> TicketQuerySet:
     days = days or Days()
     simple = {"contract": "contract__slug", "type": "type", "priority": "priority",
               "group": "assigned_group"}
     for name, column in simple.items():
         if f.get(name):
             tickets = tickets.filter(**{column: f[name]})
-    if f.get("q"):
-        tickets = tickets.filter(_text_search(f["q"]))
+    tickets = tickets.matching(f.get("q"))
     state = f.get("state")
     if state == "active":
-        tickets = tickets.exclude(state__in=(TicketState.RESOLVED, TicketState.CLOSED))
+        tickets = tickets.active()
     elif state:
         tickets = tickets.filter(state=state)
     criticality = f.get("criticality")
@@ -211,11 +213,11 @@ def apply_filters(tickets: QuerySet[Ticket], f: dict[str, Any], user: Any, now: 
     if f.get("mine"):
         tickets = tickets.filter(Q(requester=user) | Q(assignee=user))
     if f.get("at_risk"):
-        tickets = tickets.filter(clocks.at_risk(now))
+        tickets = tickets.at_risk(now)
     if f.get("breached"):
-        tickets = tickets.filter(clocks.late(now))
+        tickets = tickets.late(now)
     if f.get("overdue"):
-        tickets = tickets.filter(clocks.overdue(now))
+        tickets = tickets.overdue(now)
     if f.get("qualified"):
         qualified = _event_between(Days(), EventKind.QUALIFIED, None, None)
         tickets = tickets.filter(qualified if f["qualified"] == "yes" else ~qualified)
@@ -230,7 +232,7 @@ def apply_filters(tickets: QuerySet[Ticket], f: dict[str, Any], user: Any, now: 
     return _apply_ranges(tickets, f, days)
 
 
-def _apply_ranges(tickets: QuerySet[Ticket], f: dict[str, Any], days: Days) -> QuerySet[Ticket]:
+def _apply_ranges(tickets: TicketQuerySet, f: dict[str, Any], days: Days) -> TicketQuerySet:
     def span(name: str) -> tuple[date | None, date | None]:
         return f.get(f"{name}_from"), f.get(f"{name}_to")
 
@@ -268,38 +270,14 @@ def _apply_ranges(tickets: QuerySet[Ticket], f: dict[str, Any], days: Days) -> Q
     return tickets
 
 
-def _text_search(text: str) -> Q:
-    text = text.strip()
-    q = Q(title__icontains=text)
-    number = text.rsplit("-", 1)[-1].lstrip("#")
-    if number.isdigit():
-        q |= Q(number=int(number))
-    return q
+SORT_KEYS: dict[str, SortKey] = {"opened": "opened_at", "due": "due_at", "priority": "priority",
+                                 "state": "state"}
+"""The list's sort parameter (``?sort=-due``) and the query layer's key it asks for."""
 
 
-def apply_sort(tickets: QuerySet[Ticket], sort: str, priority_order: list[str]) -> QuerySet[Ticket]:
-    descending = sort.startswith("-")
-    expression: Any
-    key = sort.lstrip("-") or "opened"
-    if key == "due":
-        expression = F("due_at")  # the nearest deadline of the running clocks
-    elif key == "priority":
-        expression = Case(*(When(priority=p, then=Value(i)) for i, p in enumerate(priority_order)),
-                          default=Value(len(priority_order)), output_field=IntegerField())
-    elif key == "state":
-        expression = Case(*(When(state=s, then=Value(i)) for i, s in enumerate(TicketState.values)),
-                          default=Value(99), output_field=IntegerField())
-    else:
-        expression = F("opened_at")
-    if key == "due":
-        # Tickets without a running clock have no next due date: last, whichever the direction
-        # (ascending, the ticket_due index serves it: PostgreSQL puts NULLs last by default).
-        ordered = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
-    else:
-        # Never null: a plain ORDER BY, which the (contract, opened_at) index serves read
-        # backwards on PostgreSQL (NULLS LAST would not match it).
-        ordered = expression.desc() if descending else expression.asc()
-    return tickets.order_by(ordered, "-opened_at", "-pk")
+def apply_sort(tickets: TicketQuerySet, sort: str, priority_order: list[str]) -> TicketQuerySet:
+    key = SORT_KEYS.get(sort.lstrip("-"), "opened_at")
+    return tickets.ordered_by(key, descending=sort.startswith("-"), priorities=priority_order)
 
 
 def query_string(filters: dict[str, Any], **changes: Any) -> str:
@@ -315,3 +293,140 @@ def query_string(filters: dict[str, Any], **changes: Any) -> str:
             value = value.isoformat()
         pairs.append((key, str(value)))
     return "?" + urlencode(pairs) if pairs else "?"
+
+
+# -- the list's context ----------------------------------------------------------------------
+
+def _union(pairs: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for choices in pairs:
+        for value, label in choices:
+            seen.setdefault(value, label)
+    return list(seen.items())
+
+
+def assigned_groups(user: Viewer, contracts: list[Contract]) -> list[str]:
+    """The groups of the tickets ``user`` sees on ``contracts``, for the group filter: those the
+    contract keeps (``Contract.assigned_groups``, read with it); a requester sees their
+    organisation's tickets only, and their groups are taken from those."""
+    found: set[str] = set()
+    for contract in contracts:
+        if access.roles_on(user, contract) == {Role.REQUESTER}:
+            found.update(Ticket.objects.visible_to(user, contract).exclude(assigned_group="")
+                         .order_by().values_list("assigned_group", flat=True).distinct())
+        else:
+            found.update(contract.assigned_groups)
+    return sorted(found)
+
+
+def list_context(request: HttpRequest, contracts: list[Contract],
+                 contract: Contract | None) -> dict[str, Any]:
+    """Filters, sort and the page of tickets, for the list page and its exports."""
+    now = timezone.now()
+    rules = current_rules(contracts)
+    priorities = _union([r.priorities for r in rules.values()])
+    tickets = Ticket.objects.visible_on(request.user, contracts)
+    groups = assigned_groups(request.user, contracts)
+    options = {
+        "type": _union([r.types for r in rules.values()]), "priority": priorities,
+        "clock": _union([r.clocks for r in rules.values()]), "group": [(g, g) for g in groups],
+    }
+    if contract is None:
+        options["contract"] = [(c.slug, f"{c.reference} — {c.name}") for c in contracts]
+    chosen = list_filters(request, options)
+    filters = dict(chosen.values)
+    days = Days.of({pk: r.convention.contract.tz for pk, r in rules.items()})
+    shown = apply_filters(tickets, filters, request.user, now, days)
+    shown = apply_sort(shown, filters.get("sort", "-opened"), [p for p, _l in priorities])
+    return {"form": chosen.form, "filters_html": chosen.html, "filters": filters, "now": now,
+            "contract": contract, "contracts": contracts, "rules": rules, "tickets": shown}
+
+
+def filter_form(data: Any, options: dict[str, list[tuple[str, str]]]) -> TicketFilterForm:
+    """The list's filters bound to ``data``; the contract filter only where ``options`` offer
+    contracts (the list of all the user's tickets)."""
+    form = TicketFilterForm(data, options)
+    if "contract" not in options:
+        del form.fields["contract"]
+    return form
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """The list's filters as asked: the bound form (its errors), the valid values and the form's
+    HTML. Shared between requests: read, never changed."""
+
+    form: TicketFilterForm
+    values: dict[str, Any]
+    html: SafeString
+
+
+def list_filters(request: HttpRequest, options: dict[str, list[tuple[str, str]]]) -> ListFilters:
+    """The filters of ``request`` (its query but the page number) among ``options``."""
+    data = urlencode(sorted((k, v) for k, values in request.GET.lists() if k != "page" for v in values))
+    return _list_filters(get_language(), data, tuple((name, tuple(choices)) for name, choices in options.items()))
+
+
+@lru_cache(maxsize=256)
+def _list_filters(language: str, data: str,
+                  options: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]) -> ListFilters:
+    """The filters are a function of the language, the query and the choices offered: their
+    form (thirty fields, a fifth of the page's time when rendered, and copied field by field
+    when built) is built, checked and rendered once per process for each, then reused by every
+    list asking the same."""
+    with translation.override(language):
+        form = filter_form(QueryDict(data), {name: list(choices) for name, choices in options})
+        values = form.values()
+        html = render_to_string("web/_list_filters.html", {
+            "form": form,
+            "main_fields": [form[n] for n in MAIN_FILTERS if n in form.fields],
+            "advanced_fields": [form[n] for n in form.fields if n not in MAIN_FILTERS],
+            "advanced_open": any(k not in MAIN_FILTERS for k in values),
+        })
+    return ListFilters(form, values, mark_safe(html))  # rendered escaped
+
+
+LIST_COLUMNS = ("contract", "number", "type", "title", "priority", "criticality", "state", "assigned_group",
+                "is_urgent", "opened_at")
+"""What a list row shows (``ticket_rows``): the page reads these, not the description and the
+dozen dates it does not show."""
+LIST_CLOCK_COLUMNS = ("kind", "label", "target_seconds", "started_at", "paused_intervals", "stopped_at",
+                      "elapsed_seconds", "due_at", "risk_at", "at_risk", "breached")
+"""What :func:`jalon.web.tickets.clockview.status_of` judges the row's clock by."""
+
+
+def list_page_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """A page's tickets with the columns a row shows and the clock it shows, in one query; their
+    contracts come from :func:`rows_of`."""
+    return tickets.select_related("list_clock").only(
+        *LIST_COLUMNS, *(f"list_clock__{name}" for name in LIST_CLOCK_COLUMNS))
+
+
+def rows_of(tickets: Iterable[Ticket], contracts: list[Contract], rules: dict[int, Rules],
+            now: datetime) -> list[dict[str, Any]]:
+    """The list's rows; each ticket is given its contract from ``contracts`` (those of the list)."""
+    rows = []
+    for ticket in with_contracts(tickets, contracts):
+        rule = rules.get(ticket.contract_id)
+        rows.append({"ticket": ticket, "clock": clockview.shown(ticket, now),
+                     "type_label": rule.type_label(ticket.type) if rule else ticket.type})
+    return rows
+
+
+MAIN_FILTERS = ("q", "contract", "type", "state", "priority", "criticality", "group", "at_risk",
+                "breached", "mine", "sort")
+
+
+def sort_state(sort: str) -> dict[str, str]:
+    key = sort.lstrip("-")
+    return {key: "descending" if sort.startswith("-") else "ascending"}
+
+
+def page_links(page: Any, filters: dict[str, Any]) -> list[tuple[int | None, str]]:
+    numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    links: list[tuple[int | None, str]] = [
+        (n, query_string(filters, page=n)) if isinstance(n, int) else (None, "")
+        for n in numbers]
+    if getattr(page.paginator, "more", False):
+        links.append((None, ""))  # more pages than counted
+    return links

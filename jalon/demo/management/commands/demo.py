@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from jalon.demo.data import PEOPLE, load_demo
 from jalon.lib import clock
-from jalon.web.demo import PEOPLE, load_demo
 
 
 class Command(BaseCommand):

@@ -1,11 +1,11 @@
-"""The static accessibility checker (jalon/web/a11y.py) on small pages: a clean page passes, and
+"""The static accessibility checker (jalon/testing/a11y.py) on small pages: a clean page passes, and
 each rule fails on a snippet that breaks it, so the page tests cannot pass by accident."""
 
 from __future__ import annotations
 
 import pytest
 
-from jalon.web import a11y
+from jalon.testing import a11y
 
 PAGE = """<!doctype html>
 <html lang="fr">

@@ -1,0 +1,233 @@
+"""What each kind of ticket event records: one typed payload per :class:`EventKind`.
+
+A domain method builds the payload as a dataclass and the event stores it as JSON; readers (the
+timeline, notices, exports) get it back typed with :meth:`TicketEvent.data`, never by reading
+keys of a dict. A payload written by an older version lacks the fields added since: they take
+their default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from datetime import date, datetime
+from typing import Any, ClassVar, Self
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _lazy
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened", _lazy("Ouverture")
+    QUALIFIED = "qualified", _lazy("Qualification")
+    ASSIGNED = "assigned", _lazy("Affectation")
+    ESCALATED = "escalated", _lazy("Escalade")
+    WORK_STARTED = "work_started", _lazy("Début du traitement")
+    WAITING = "waiting", _lazy("Mise en attente")
+    RESUMED = "resumed", _lazy("Reprise")
+    RESOLVED = "resolved", _lazy("Résolution")
+    CLOSED = "closed", _lazy("Clôture")
+    REOPENED = "reopened", _lazy("Réouverture")
+    COMMENTED = "commented", _lazy("Commentaire")
+    ATTACHMENT_ADDED = "attachment_added", _lazy("Pièce jointe")
+    PHONE_CALL = "phone_call", _lazy("Appel téléphonique")
+    TIME_LOGGED = "time_logged", _lazy("Temps passé")
+    REPORT_WRITTEN = "report_written", _lazy("Rapport d’intervention")
+    EDITED = "edited", _lazy("Modification")
+
+
+@dataclasses.dataclass(frozen=True)
+class EventData:
+    """The payload of one event kind. ``omit_when_none``: fields left out of the stored JSON when
+    they are None (an opening's requester is written only when it is not the author)."""
+
+    kind: ClassVar[EventKind]
+    omit_when_none: ClassVar[tuple[str, ...]] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        stored: dict[str, Any] = {}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if value is None and field.name in self.omit_when_none:
+                continue
+            stored[field.name] = value.isoformat() if isinstance(value, date | datetime) else value
+        return stored
+
+    @classmethod
+    def of(cls, stored: dict[str, Any]) -> Self:
+        """The payload from its stored JSON; unknown keys are ignored, missing ones defaulted."""
+        values: dict[str, Any] = {}
+        for name, kind in field_types(cls).items():
+            if name not in stored:
+                continue
+            value = stored[name]
+            if kind is datetime and isinstance(value, str):
+                value = datetime.fromisoformat(value)
+            elif kind is date and isinstance(value, str):
+                value = date.fromisoformat(value)
+            values[name] = value
+        return cls(**values)
+
+
+_FIELD_TYPES: dict[type[EventData], dict[str, Any]] = {}
+
+
+def field_types(cls: type[EventData]) -> dict[str, Any]:
+    """Each field's type, None left out of optional ones (read once per class)."""
+    if cls in _FIELD_TYPES:
+        return _FIELD_TYPES[cls]
+    hints = typing.get_type_hints(cls)
+    found: dict[str, Any] = {}
+    for field in dataclasses.fields(cls):
+        hint = hints[field.name]
+        options = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+        found[field.name] = options[0]
+    _FIELD_TYPES[cls] = found
+    return found
+
+
+@dataclasses.dataclass(frozen=True)
+class Opened(EventData):
+    kind = EventKind.OPENED
+    omit_when_none = ("requester",)
+    type: str = ""
+    title: str = ""
+    urgency: str = ""
+    impact: str = ""
+    priority: str = ""
+    is_urgent: bool = False
+    requester: int | None = None
+    """The requester's id when someone else declared the request on their behalf."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Qualified(EventData):
+    kind = EventKind.QUALIFIED
+    type: str = ""
+    urgency: str = ""
+    impact: str = ""
+    priority: str = ""
+    criticality: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Assigned(EventData):
+    kind = EventKind.ASSIGNED
+    group: str = ""
+    assignee: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Escalated(EventData):
+    kind = EventKind.ESCALATED
+    from_level: str = ""
+    level: str = ""
+    group: str = ""
+    assignee: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkStarted(EventData):
+    kind = EventKind.WORK_STARTED
+    assignee: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Waiting(EventData):
+    kind = EventKind.WAITING
+    reason: str = ""
+    """An older wait recorded without its reason is the requester's (``clocks.transitions``)."""
+    note: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Resumed(EventData):
+    kind = EventKind.RESUMED
+    note: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Closed(EventData):
+    kind = EventKind.CLOSED
+    note: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Resolved(EventData):
+    kind = EventKind.RESOLVED
+    resolution: str = ""
+    note: str = ""
+
+    # Stored as "kind" (the name the first version gave it); "kind" is the class's event kind.
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.resolution, "note": self.note}
+
+    @classmethod
+    def of(cls, stored: dict[str, Any]) -> Self:
+        return cls(resolution=stored.get("kind", ""), note=stored.get("note", ""))
+
+
+@dataclasses.dataclass(frozen=True)
+class Reopened(EventData):
+    kind = EventKind.REOPENED
+    reason: str = ""
+    reopen_count: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class Commented(EventData):
+    kind = EventKind.COMMENTED
+    comment: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class AttachmentAdded(EventData):
+    kind = EventKind.ATTACHMENT_ADDED
+    attachment: int | None = None
+    name: str = ""
+    size: int = 0
+    sha256: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class PhoneCall(EventData):
+    kind = EventKind.PHONE_CALL
+    called_at: datetime | None = None
+    note: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class TimeLogged(EventData):
+    kind = EventKind.TIME_LOGGED
+    entry: int | None = None
+    minutes: int = 0
+    spent_on: date | None = None
+    forfait: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportWritten(EventData):
+    kind = EventKind.REPORT_WRITTEN
+    context: str = ""
+    diagnosis: str = ""
+    tests: str = ""
+    solution: str = ""
+    status: str = ""
+    recommendations: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Edited(EventData):
+    kind = EventKind.EDITED
+    before: dict[str, str] = dataclasses.field(default_factory=dict)
+    after: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+PAYLOADS: dict[EventKind, type[EventData]] = {cls.kind: cls for cls in (
+    Opened, Qualified, Assigned, Escalated, WorkStarted, Waiting, Resumed, Resolved, Closed,
+    Reopened, Commented, AttachmentAdded, PhoneCall, TimeLogged, ReportWritten, Edited)}
+
+
+def read(kind: str, stored: dict[str, Any] | None) -> EventData:
+    """The typed payload of an event of ``kind`` stored as ``stored``."""
+    return PAYLOADS[EventKind(kind)].of(stored or {})

@@ -1,0 +1,1 @@
+"""The contract dashboard: its figures, charts and exports."""

@@ -1,0 +1,51 @@
+"""The home page: the user's contracts, each with its open tickets, those at risk and those late."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from jalon.accounts import access
+from jalon.accounts.access import Need, Viewer
+from jalon.contracts.models import Contract
+from jalon.tickets import queries
+from jalon.tickets.models import Ticket
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    contracts: list[ContractCounts] = []
+    if request.user.is_authenticated:
+        contracts = contracts_with_counts(request.user)
+    return render(request, "web/home.html", {"contracts": contracts})
+
+
+@dataclass(frozen=True)
+class ContractCounts:
+    """A contract of the home page with the user's open tickets on it, those at risk and those
+    late."""
+
+    contract: Contract
+    active: int
+    at_risk: int
+    breached: int
+    may_view_dashboard: bool
+
+
+def contracts_with_counts(user: Viewer) -> list[ContractCounts]:
+    """The user's contracts, each with ``active``, ``at_risk`` and ``breached`` ticket counts
+    (beside each contract, not on it: those Contract objects are the request's cached roles)."""
+    now = timezone.now()
+    found = []
+    for contract in access.contracts_of(user):
+        counts = Ticket.objects.visible_to(user, contract).active().aggregate(
+            active=Count("pk"),
+            at_risk=Count("pk", filter=queries.at_risk(now)),
+            breached=Count("pk", filter=queries.late(now)),
+        )
+        found.append(ContractCounts(contract, counts["active"], counts["at_risk"], counts["breached"],
+                                    access.may(user, contract, Need.VIEW_DASHBOARD)))
+    return found
