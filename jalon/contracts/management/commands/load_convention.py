@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from jalon.contracts.models import Contract, ConventionVersion
 from jalon.conventions.errors import ConventionError
-from jalon.tickets.clocks import PHASES
+from jalon.conventions.platform import PLATFORM_STATES
 
 
 class Command(BaseCommand):
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             version, created = ConventionVersion.load(contract, text, str(path))
         except ConventionError as error:
             raise CommandError(str(error)) from error
-        for state in sorted({s.id for s in version.parsed().states} - PHASES.keys()):
+        for state in sorted({s.id for s in version.parsed().states} - PLATFORM_STATES.keys()):
             self.stderr.write(f"{path}: states: {state!r} n’est pas un état de la plateforme ; "
                               "les délais le traitent selon sa phase")
         verb = "chargée" if created else "inchangée"
