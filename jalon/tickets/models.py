@@ -695,6 +695,11 @@ class TicketEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("L’historique d’un ticket ne se supprime pas.")
 
+    @property
+    def data(self) -> EventData:
+        """The payload, typed after the event's kind (:mod:`jalon.tickets.events`)."""
+        return events.read(self.kind, self.payload)
+
 
 class Comment(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="comments")
