@@ -450,18 +450,14 @@ class Ticket(models.Model):
                 internal=True)
         return entry
 
-    def write_intervention_report(self, actor: User, **fields: str) -> InterventionReport:
+    def write_intervention_report(self, actor: User, *, context: str, diagnosis: str, tests: str,
+                                  solution: str, status: str, recommendations: str = "") -> InterventionReport:
         """Write or update the intervention report (seed 000 §7.3.3, annex A.3)."""
         with transaction.atomic():
             locked = self._locked(actor, step("write_report").need)
-            report = InterventionReport.objects.filter(ticket=locked).first()
-            report = report or InterventionReport(ticket=locked)
-            for name in InterventionReport.TEXT_FIELDS:
-                setattr(report, name, fields.pop(name, getattr(report, name)))
-            report.status = fields.pop("status", report.status)
-            if fields:
-                raise _field_error(next(iter(fields)), _("Champ inconnu du rapport "
-                                                         "d’intervention."))
+            report = InterventionReport.objects.filter(ticket=locked).first() or InterventionReport(ticket=locked)
+            report.context, report.diagnosis, report.tests = context, diagnosis, tests
+            report.solution, report.status, report.recommendations = solution, status, recommendations
             report.author = actor
             report.full_clean(exclude=["ticket"])
             report.save()
