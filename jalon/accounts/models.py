@@ -113,7 +113,7 @@ def accept_totp(secret: str, code: str, now: datetime, after_counter: int) -> in
     return None
 
 
-def profile_of(user: Any) -> Profile:
+def profile_of(user: User) -> Profile:
     profile, _created = Profile.objects.get_or_create(user=user)
     return profile
 

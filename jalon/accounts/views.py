@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jalon.accounts import oidc, throttle
+from jalon.accounts.access import AuthedRequest
 from jalon.accounts.forms import CodeForm, ThrottledAuthenticationForm, locked_message
 from jalon.accounts.models import HOLDER_ROLES, OrganisationKind, accept_totp, profile_of
 
@@ -79,7 +80,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login_code.html", {"form": form})
 
 
-def is_holder_staff(user: Any) -> bool:
+def is_holder_staff(user: User) -> bool:
     profile = profile_of(user)
     if profile.organisation is not None and profile.organisation.kind == OrganisationKind.HOLDER:
         return True
@@ -87,7 +88,7 @@ def is_holder_staff(user: Any) -> bool:
 
 
 @login_required
-def totp_setup(request: HttpRequest) -> HttpResponse:
+def totp_setup(request: AuthedRequest) -> HttpResponse:
     """Holder staff turn the TOTP second factor on or off (it is optional)."""
     if not is_holder_staff(request.user):
         raise Http404(_("Page introuvable."))

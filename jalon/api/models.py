@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -65,7 +66,7 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
-    def issue(cls, user: Any, name: str, *, expires_at: datetime | None = None
+    def issue(cls, user: User, name: str, *, expires_at: datetime | None = None
               ) -> tuple[ApiToken, str]:
         """Create a token for ``user``; the clear token is returned here and never again."""
         token = cls(user=user, name=name, expires_at=expires_at)

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from jalon.accounts import access
-from jalon.accounts.access import Need
+from jalon.accounts.access import Need, Viewer
 from jalon.tickets.models import Criticality, TicketState
 from jalon.web import widgets
 from jalon.web.dashboard.board import Cell
@@ -28,7 +28,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def user_contracts(user: Any) -> list[NavContract]:
+def user_contracts(user: Viewer) -> list[NavContract]:
     """The contracts the user has a role on, for the navigation, by reference (from the roles
     the request has already read: :func:`jalon.accounts.access.memberships`)."""
     return [NavContract(c.pk, c.slug, c.reference, c.name, access.may(user, c, Need.VIEW_DASHBOARD))

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -72,7 +73,7 @@ class Action:
     def multipart(self) -> bool:
         return any(field.name == "file" for field in dataclasses.fields(self.step.input))
 
-    def perform(self, ticket: Ticket, user: Any, data: dict[str, Any]) -> str:
+    def perform(self, ticket: Ticket, user: User, data: dict[str, Any]) -> str:
         """Take the step with the form's cleaned ``data``; the message to show."""
         given = input_of(self.step, data)
         return self.done(ticket, given, self.step.run(ticket, user, given))
