@@ -10,7 +10,11 @@ Roles per action (seed 000 §7.1, seed 002 §1.4 and ch. 8, seed 003 §1.4):
   manager only; the holder can never change the criticality ("la DSIUN décide seule… le titulaire
   ne peut pas le contester");
 - the holder works the ticket (start, wait, resolve, time spent, intervention report);
-- the buyer side closes and reopens; the requester may too, for their own requests;
+- the buyer side closes, reopens and cancels; the requester may too, for their own requests
+  (cancelling only while the request is new);
+- the holder takes charge (start), confirms a one-off intervention's feasibility and lead time,
+  delivers an anomaly's diagnosis: the acts that stop the holder's commitments;
+- only the holder's staff are assigned (never an auditor, a requester or the buyer side);
 - the buyer side rewords a ticket (title, description) until it is closed; the requester may
   reword their own request while it is still new (:meth:`Ticket.reword` checks that part);
 - level 1 and the buyer manager may declare on behalf of another member of the contract (a
@@ -57,6 +61,7 @@ class Need(enum.Enum):
     RESOLVE = "resolve"
     CLOSE = "close"
     REOPEN = "reopen"
+    CANCEL = "cancel"
     COMMENT = "comment"
     COMMENT_INTERNAL = "comment_internal"
     SEE_INTERNAL = "see_internal"
@@ -84,6 +89,7 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
     Need.RESOLVE: HOLDER_ROLES | {Role.LEVEL1_AGENT},
     Need.CLOSE: _BUYER | {Role.REQUESTER},
     Need.REOPEN: _BUYER | {Role.REQUESTER},
+    Need.CANCEL: _BUYER | {Role.REQUESTER},
     Need.COMMENT: _ACTIVE,
     Need.COMMENT_INTERNAL: _ACTIVE - {Role.REQUESTER},
     Need.SEE_INTERNAL: _STAFF,

@@ -34,21 +34,28 @@ WAITING = "waiting"
 WAITING_STATES: dict[str, str] = {
     "requester": "waiting_requester",
     "third_party": "waiting_third_party",
+    "purchase_order": "waiting_purchase_order",
 }
 """The state the engine reads for each wait reason (``jalon.tickets.models.WaitReason``)."""
 
 PLATFORM_STATES: dict[str, str] = {
     "new": "new",
     "qualifying": "new",
-    "assigned": "active",
+    "assigned": "new",
     "in_progress": "active",
+    "diagnosed": "active",
     WAITING_STATES["requester"]: "waiting",
     WAITING_STATES["third_party"]: "waiting",
+    WAITING_STATES["purchase_order"]: "waiting",
     "resolved": "resolved",
     "closed": "closed",
+    "cancelled": "cancelled",
 }
 """Each state the platform exports to the engine and its phase: the stored states
-(``jalon.tickets.models.TicketState``), ``waiting`` split by its reason."""
+(``jalon.tickets.models.TicketState``), ``waiting`` split by its reason. A ticket assigned but
+not yet taken in charge by the holder (``start``, ``confirm``) is still *new* for the contract:
+the holder's commitments to take charge stop on the holder's own act, not on level 1's
+dispatch (D-40)."""
 
 PROFILE_KEYS = frozenset((*PLATFORM_STATES, WAITING))
 """The keys a ``jalon`` profile's ``state`` mapping may use (besides ``*`` globs)."""
@@ -59,6 +66,7 @@ _FALLBACK_PHASES: dict[str, tuple[str, ...]] = {
     "waiting": ("waiting", "active"),
     "resolved": ("resolved", "closed"),
     "closed": ("closed", "resolved"),
+    "cancelled": ("cancelled", "closed"),
 }
 
 

@@ -25,6 +25,9 @@ class EventKind(models.TextChoices):
     WORK_STARTED = "work_started", _lazy("Début du traitement")
     WAITING = "waiting", _lazy("Mise en attente")
     RESUMED = "resumed", _lazy("Reprise")
+    CONFIRMED = "confirmed", _lazy("Faisabilité confirmée")
+    DIAGNOSED = "diagnosed", _lazy("Diagnostic rendu")
+    CANCELLED = "cancelled", _lazy("Annulation")
     RESOLVED = "resolved", _lazy("Résolution")
     CLOSED = "closed", _lazy("Clôture")
     REOPENED = "reopened", _lazy("Réouverture")
@@ -168,6 +171,29 @@ class Resolved(EventData):
 
 
 @dataclasses.dataclass(frozen=True)
+class Confirmed(EventData):
+    kind = EventKind.CONFIRMED
+    lead_time_days: int = 0
+    note: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Diagnosed(EventData):
+    kind = EventKind.DIAGNOSED
+    diagnosis: str = ""
+    impact: str = ""
+    criticality: str = ""
+    estimate: str = ""
+    proposal: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Cancelled(EventData):
+    kind = EventKind.CANCELLED
+    reason: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class Reopened(EventData):
     kind = EventKind.REOPENED
     reason: str = ""
@@ -225,7 +251,8 @@ class Edited(EventData):
 
 PAYLOADS: dict[EventKind, type[EventData]] = {cls.kind: cls for cls in (
     Opened, Qualified, Assigned, Escalated, WorkStarted, Waiting, Resumed, Resolved, Closed,
-    Reopened, Commented, AttachmentAdded, PhoneCall, TimeLogged, ReportWritten, Edited)}
+    Confirmed, Diagnosed, Cancelled, Reopened, Commented, AttachmentAdded, PhoneCall, TimeLogged,
+    ReportWritten, Edited)}
 
 
 def read(kind: str, stored: dict[str, Any] | None) -> EventData:

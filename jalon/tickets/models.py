@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
@@ -27,16 +28,19 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from jalon.accounts import access
 from jalon.accounts.access import Need
-from jalon.accounts.models import members_of
+from jalon.accounts.models import HOLDER_ROLES, members_of
 from jalon.contracts.models import Contract, ConventionVersion
 from jalon.lib import clock
 from jalon.tickets import clocks as clockwork
 from jalon.tickets import events
-from jalon.tickets.events import EventData, EventKind
+from jalon.tickets.events import Diagnosed, EventData, EventKind
 from jalon.tickets.queries import TicketQuerySet
 from jalon.tickets.workflow import (
     ACTIVE_STATES,
+    DONE_STATES,
+    Channel,
     Criticality,
+    Proposal,
     ResolutionKind,
     Step,
     StepInput,
@@ -46,8 +50,8 @@ from jalon.tickets.workflow import (
     step,
 )
 
-__all__ = ["ACTIVE_STATES", "Criticality", "EventKind", "ResolutionKind", "SupportLevel", "TicketState",
-           "WaitReason"]
+__all__ = ["ACTIVE_STATES", "Channel", "Criticality", "EventKind", "Proposal", "ResolutionKind", "SupportLevel",
+           "TicketState", "WaitReason"]
 
 USER_MODEL = settings.AUTH_USER_MODEL
 
@@ -94,6 +98,9 @@ class Ticket(models.Model):
     requester = models.ForeignKey(USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets",
                                   verbose_name=_lazy("demandeur"))
     site = models.CharField(_lazy("site"), max_length=120, blank=True)
+    channel = models.CharField(_lazy("canal"), max_length=20, choices=Channel.choices, default=Channel.PORTAL,
+                               help_text=_lazy("D’où vient la demande : portail, téléphone, courriel, "
+                                               "supervision, SOC."))
     lot = models.CharField(_lazy("lot"), max_length=60, blank=True)
     urgency = models.CharField(_lazy("urgence"), max_length=40, blank=True)
     impact = models.CharField(_lazy("impact"), max_length=40, blank=True)
@@ -113,6 +120,9 @@ class Ticket(models.Model):
     assignee = models.ForeignKey(USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="assigned_tickets", verbose_name=_lazy("intervenant"))
     is_urgent = models.BooleanField(_lazy("urgent"), default=False)
+    lead_time_days = models.PositiveIntegerField(
+        _lazy("délai de réalisation confirmé (jours ouvrés)"), null=True, blank=True,
+        help_text=_lazy("Confirmé par le titulaire avec la faisabilité d’une intervention ponctuelle."))
     phone_call_at = models.DateTimeField(_lazy("appel téléphonique reçu le"), null=True, blank=True)
     opened_at = models.DateTimeField(_lazy("ouvert le"))
     resolved_at = models.DateTimeField(_lazy("résolu le"), null=True, blank=True)
@@ -152,15 +162,15 @@ class Ticket(models.Model):
             models.Index(fields=["contract", "opened_at"], name="ticket_opened"),
             # not resolved (the list's "active" filter, written as it excludes: resolved, closed):
             # about one ticket in a hundred
-            models.Index(fields=["contract", "opened_at"], condition=~Q(state__in=[S.RESOLVED, S.CLOSED]),
+            models.Index(fields=["contract", "opened_at"], condition=~Q(state__in=DONE_STATES),
                          name="ticket_open_opened"),
             # the same by priority: "open and major", the commonest filter, counted and paged
             # from the index alone where the one above read and discarded two tickets in three
             models.Index(fields=["contract", "priority", "opened_at"],
-                         condition=~Q(state__in=[S.RESOLVED, S.CLOSED]), name="ticket_open_priority"),
+                         condition=~Q(state__in=DONE_STATES), name="ticket_open_priority"),
             # open tickets by last change: what a client of the API that keeps another tool in
             # step asks (sort=-updated_at), and the list's sort by update
-            models.Index(fields=["contract", "updated_at"], condition=~Q(state__in=[S.RESOLVED, S.CLOSED]),
+            models.Index(fields=["contract", "updated_at"], condition=~Q(state__in=DONE_STATES),
                          name="ticket_open_updated"),
             # the dashboard's backlog: not done, or done after an instant
             models.Index("contract", Coalesce("resolved_at", "closed_at"), name="ticket_done_at"),
@@ -196,6 +206,7 @@ class Ticket(models.Model):
         cls, contract: Contract, *, actor: User, type: str, title: str, description: str = "",
         requester: User | None = None, site: str = "", lot: str = "", urgency: str = "",
         impact: str = "", is_urgent: bool = False, phone_call_at: datetime | None = None,
+        channel: str = Channel.PORTAL,
     ) -> Ticket:
         """Declare a request on ``contract`` under its current convention, for ``actor`` or, when
         level 1 or the buyer manager declares it, on behalf of another member (``requester``)."""
@@ -208,7 +219,10 @@ class Ticket(models.Model):
         now = clock.now()
         ticket = cls(contract=contract, convention_version=version, type=type, title=title.strip(),
                      description=description, requester=requester, site=site, lot=lot,
-                     is_urgent=is_urgent, opened_at=now)
+                     is_urgent=is_urgent, opened_at=now, channel=channel)
+        if channel not in Channel.values:
+            raise _field_error("channel", _("Canal inconnu : %(v)s (attendu : %(ok)s).")
+                               % {"v": channel, "ok": ", ".join(Channel.values)})
         ticket._check_type(type)
         ticket._check_lot(lot)
         if not ticket.title:
@@ -410,6 +424,67 @@ class Ticket(models.Model):
             return events.PhoneCall(called_at=called_at, note=note)
 
         return self._transition(actor, step("phone_call"), change)
+
+    def confirm_feasibility(self, actor: User | None, *, lead_time_days: int, note: str = "") -> TicketEvent:
+        """The holder confirms a one-off intervention's feasibility and its lead time (seed 000
+        §7.4.3: within 2 business days): taking charge, if not done, and the commitment's stop."""
+
+        def change(t: Ticket) -> events.Confirmed:
+            if lead_time_days < 1:
+                raise _field_error("lead_time_days", _("Le délai de réalisation est d’au moins un jour."))
+            t.lead_time_days = lead_time_days
+            t.assignee = t.assignee or actor
+            t.state = S.DIAGNOSED
+            return events.Confirmed(lead_time_days=lead_time_days, note=note)
+
+        return self._transition(actor, step("confirm"), change)
+
+    def deliver_diagnosis(self, actor: User | None, *, diagnosis: str, impact: str, criticality: str,
+                          estimate: str, proposal: str) -> TicketEvent:
+        """The holder delivers an anomaly's diagnosis (seed 000 §7.2.3): it stops the
+        qualification delay. The criticality is the holder's assessment; the ticket's own
+        *criticité* stays the buyer's call."""
+
+        def change(t: Ticket) -> events.Diagnosed:
+            for name, value in (("diagnosis", diagnosis), ("impact", impact), ("estimate", estimate)):
+                if not value.strip():
+                    raise _field_error(name, _("Ce champ du diagnostic est obligatoire."))
+            if criticality not in Criticality.values:
+                raise _field_error("criticality", _("Criticité inconnue : %(v)s (attendu : %(ok)s).")
+                                   % {"v": criticality, "ok": ", ".join(Criticality.values)})
+            if proposal not in Proposal.values:
+                raise _field_error("proposal", _("Proposition inconnue : %(v)s (attendu : %(ok)s).")
+                                   % {"v": proposal, "ok": ", ".join(Proposal.values)})
+            t.state = S.DIAGNOSED
+            return events.Diagnosed(diagnosis=diagnosis, impact=impact, criticality=criticality,
+                                    estimate=estimate, proposal=proposal)
+
+        return self._transition(actor, step("diagnose"), change)
+
+    def cancel(self, actor: User | None, *, reason: str) -> TicketEvent:
+        """Withdraw the request: the buyer side at any point before resolution, the requester
+        while it is new. A cancelled ticket is never pending and its clocks stop."""
+
+        def change(t: Ticket) -> events.Cancelled:
+            if not reason.strip():
+                raise _field_error("reason", _("Indiquez pourquoi le ticket est annulé."))
+            if actor is not None and not access.may(actor, t.contract, Need.QUALIFY):
+                if t.requester_id != actor.pk:
+                    raise access.NotAllowed(_("Seul le demandeur ou le niveau 1 annule ce ticket."))
+                if t.state != S.NEW:
+                    raise InvalidTransition(_("Le ticket %(ref)s est déjà pris en charge : demandez au "
+                                              "niveau 1 de l’annuler."), params={"ref": t.reference})
+            t.closed_at = clock.now()
+            t.state = S.CANCELLED
+            return events.Cancelled(reason=reason)
+
+        return self._transition(actor, step("cancel"), change)
+
+    def latest_diagnosis(self) -> Diagnosed | None:
+        """The last diagnosis delivered, as its event recorded it."""
+        event = self.events.filter(kind=EventKind.DIAGNOSED).order_by("-at", "-pk").first()
+        data = event.data if event is not None else None
+        return data if isinstance(data, Diagnosed) else None
 
     # -- attached records --------------------------------------------------------------------
 
@@ -633,14 +708,30 @@ class Ticket(models.Model):
         self.priority = priority
 
     def _set_assignment(self, group: str, person: User | None) -> None:
-        if person is not None and not members_of(self.contract).filter(pk=person.pk).exists():
-            raise _field_error("assignee", _("%(who)s n’a pas de rôle sur ce marché.")
-                               % {"who": person})
+        """Assign to a group and, or, a person of the holder's staff (never an auditor, a
+        requester or the buyer side); a group named after its level (``N2_TME_LB``) raises the
+        ticket's level to it: the level shown is the highest reached."""
+        if person is not None and not members_of(self.contract, roles=HOLDER_ROLES).filter(pk=person.pk).exists():
+            raise _field_error("assignee", _("%(who)s ne fait pas partie des équipes du titulaire sur ce "
+                                             "marché.") % {"who": person})
         if not group and person is None:
             raise _field_error("group", _("Indiquez un groupe ou un intervenant."))
         self.assigned_group = group or self.assigned_group
         self.assignee = person
+        reached = level_of_group(self.assigned_group)
+        if reached is not None and reached > self.level:
+            self.level = reached
         self.contract.note_group(self.assigned_group)
+
+
+_GROUP_LEVEL = re.compile(r"^(N[123])(?:[_\s-]|$)", re.IGNORECASE)
+
+
+def level_of_group(group: str) -> str | None:
+    """The support level a group's name starts with (``N1_TMS_SD`` → ``N1``, the naming of the
+    water agencies' roles, seed 002 L1352-1380), if any."""
+    found = _GROUP_LEVEL.match(group.strip())
+    return found[1].upper() if found else None
 
 
 class AppendOnlyQuerySet(models.QuerySet["TicketEvent"]):

@@ -33,9 +33,11 @@ class TicketState(models.TextChoices):
     QUALIFYING = "qualifying", _lazy("En qualification")
     ASSIGNED = "assigned", _lazy("Affecté")
     IN_PROGRESS = "in_progress", _lazy("En cours")
+    DIAGNOSED = "diagnosed", _lazy("Diagnostic rendu")
     WAITING = "waiting", _lazy("En attente")
     RESOLVED = "resolved", _lazy("Résolu")
     CLOSED = "closed", _lazy("Clos")
+    CANCELLED = "cancelled", _lazy("Annulé")
 
 
 class Criticality(models.TextChoices):
@@ -52,6 +54,25 @@ class ResolutionKind(models.TextChoices):
 class WaitReason(models.TextChoices):
     REQUESTER = "requester", _lazy("En attente du demandeur")
     THIRD_PARTY = "third_party", _lazy("En attente d’un tiers")
+    PURCHASE_ORDER = "purchase_order", _lazy("En attente du bon de commande")
+
+
+class Channel(models.TextChoices):
+    """Where a request came from (the origin conventions select on: LADE's ``origine``)."""
+
+    PORTAL = "portal", _lazy("Portail")
+    PHONE = "phone", _lazy("Téléphone")
+    MAIL = "mail", _lazy("Courriel")
+    SUPERVISION = "supervision", _lazy("Supervision")
+    SOC = "soc", _lazy("SOC")
+
+
+class Proposal(models.TextChoices):
+    """What the holder's diagnosis of an anomaly proposes (seed 000 §7.2.3)."""
+
+    DEFINITIVE = "definitive", _lazy("Correction définitive")
+    WORKAROUND = "workaround", _lazy("Solution de contournement")
+    EVOLUTION = "evolution", _lazy("Évolution")
 
 
 class SupportLevel(models.TextChoices):
@@ -61,9 +82,12 @@ class SupportLevel(models.TextChoices):
 
 
 S = TicketState
-ACTIVE_STATES = (S.QUALIFYING, S.ASSIGNED, S.IN_PROGRESS, S.WAITING)
+ACTIVE_STATES = (S.QUALIFYING, S.ASSIGNED, S.IN_PROGRESS, S.DIAGNOSED, S.WAITING)
 ANY_STATE: tuple[TicketState, ...] = tuple(TicketState)
-DONE_STATES = (S.RESOLVED, S.CLOSED)
+DONE_STATES = (S.RESOLVED, S.CLOSED, S.CANCELLED)
+"""No longer pending: resolved, closed, or cancelled (never counted in a backlog)."""
+HOLDER_WORK_STATES = (S.IN_PROGRESS, S.DIAGNOSED)
+"""Taken in charge by the holder (``start``), before any wait or resolution."""
 
 
 # -- inputs ----------------------------------------------------------------------------------
@@ -168,6 +192,33 @@ class ReopenInput(StepInput):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class DiagnosisInput(StepInput):
+    """The diagnosis of an anomaly (seed 000 §7.2.3): what is wrong, its impact and criticality
+    as the holder assesses them (the buyer's *criticité* stays the buyer's), the estimated
+    effort, and the proposal."""
+
+    diagnosis: Annotated[str, Text(20000, "Diagnostic et cause.")]
+    impact: Annotated[str, Text(2000, "Impact constaté.")]
+    criticality: Annotated[str, Choice(Criticality, description="Criticité évaluée par le titulaire.")]
+    estimate: Annotated[str, Text(200, "Charge estimée (par exemple « 3 jours »).")]
+    proposal: Annotated[str, Choice(Proposal)]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ConfirmInput(StepInput):
+    """A one-off intervention's feasibility confirmed with its lead time (seed 000 §7.4.3)."""
+
+    lead_time_days: Annotated[int, Described("Délai de réalisation proposé, en jours ouvrés.",
+                                             minimum=1, maximum=365)]
+    note: Annotated[str, NOTE] = ""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CancelInput(StepInput):
+    reason: Annotated[str, Text(2000, "Pourquoi le ticket est annulé.")]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class PhoneCallInput(StepInput):
     """The urgent channel's phone call (ticket + call, both traced)."""
 
@@ -268,11 +319,15 @@ _ALL_STEPS = (
          EventKind.QUALIFIED, "qualify", QualifyInput, moves=True),
     Step("assign", "affecter", _lazy("Affecter"), Need.ASSIGN, ACTIVE_STATES,
          EventKind.ASSIGNED, "assign", AssignInput, moves=True),
-    Step("escalate", "escalader", _lazy("Escalader"), Need.ESCALATE, (S.ASSIGNED, S.IN_PROGRESS, S.WAITING),
+    Step("escalate", "escalader", _lazy("Escalader"), Need.ESCALATE, (S.ASSIGNED, *HOLDER_WORK_STATES, S.WAITING),
          EventKind.ESCALATED, "escalate", EscalateInput, moves=True),
     Step("start", "demarrer", _lazy("Commencer le traitement"), Need.WORK, (S.ASSIGNED,),
          EventKind.WORK_STARTED, "start_work", NoInput, moves=True),
-    Step("wait", "attente", _lazy("Mettre en attente"), Need.WORK, (S.ASSIGNED, S.IN_PROGRESS),
+    Step("confirm", "confirmer", _lazy("Confirmer la faisabilité et le délai"), Need.WORK,
+         (S.ASSIGNED, *HOLDER_WORK_STATES), EventKind.CONFIRMED, "confirm_feasibility", ConfirmInput, moves=True),
+    Step("diagnose", "diagnostic", _lazy("Rendre le diagnostic"), Need.WORK, HOLDER_WORK_STATES,
+         EventKind.DIAGNOSED, "deliver_diagnosis", DiagnosisInput, moves=True),
+    Step("wait", "attente", _lazy("Mettre en attente"), Need.WORK, (S.ASSIGNED, *HOLDER_WORK_STATES),
          EventKind.WAITING, "wait", WaitInput, moves=True),
     Step("resume", "reprise", _lazy("Reprendre le traitement"), Need.WORK, (S.WAITING,),
          EventKind.RESUMED, "resume", NoteInput, moves=True),
@@ -280,8 +335,10 @@ _ALL_STEPS = (
          EventKind.RESOLVED, "resolve", ResolveInput, moves=True),
     Step("close", "clore", _lazy("Clore"), Need.CLOSE, (S.RESOLVED,),
          EventKind.CLOSED, "close", NoteInput, moves=True),
-    Step("reopen", "rouvrir", _lazy("Rouvrir"), Need.REOPEN, DONE_STATES,
+    Step("reopen", "rouvrir", _lazy("Rouvrir"), Need.REOPEN, (S.RESOLVED, S.CLOSED),
          EventKind.REOPENED, "reopen", ReopenInput, moves=True),
+    Step("cancel", "annuler", _lazy("Annuler"), Need.CANCEL, (S.NEW, *ACTIVE_STATES),
+         EventKind.CANCELLED, "cancel", CancelInput, moves=True),
     Step("comment", "commenter", _lazy("Commenter"), Need.COMMENT, ANY_STATE,
          EventKind.COMMENTED, "add_comment", CommentInput, moves=False, in_api=False),
     Step("attach", "joindre", _lazy("Joindre un fichier"), Need.COMMENT, ANY_STATE,

@@ -6,8 +6,9 @@ from __future__ import annotations
 from jalon.tickets.models import InterventionReport, Ticket, TicketState
 from jalon.web.tests.helpers import WebTestCase, paris, streamed
 
-ACTIONS = ("qualifier", "affecter", "escalader", "demarrer", "attente", "reprise", "resoudre",
-           "clore", "rouvrir", "commenter", "joindre", "temps", "appel", "rapport")
+ACTIONS = ("qualifier", "affecter", "escalader", "demarrer", "confirmer", "diagnostic", "attente",
+           "reprise", "resoudre", "clore", "rouvrir", "annuler", "commenter", "joindre", "temps", "appel",
+           "rapport")
 
 
 class AccessTest(WebTestCase):
@@ -117,6 +118,12 @@ class PermissionFormsTest(WebTestCase):
             (self.level1, "rapport", {"rapport-context": "c", "rapport-diagnosis": "d",
                                       "rapport-tests": "t", "rapport-solution": "s",
                                       "rapport-status": "definitive"}),
+            (self.level1, "diagnostic", {"diagnostic-diagnosis": "d", "diagnostic-impact": "i",
+                                         "diagnostic-criticality": "mineur", "diagnostic-estimate": "1 j",
+                                         "diagnostic-proposal": "definitive"}),
+            (self.requester, "confirmer", {"confirmer-lead_time_days": "5"}),
+            (self.auditor, "annuler", {"annuler-reason": "doublon"}),
+            (self.technician, "annuler", {"annuler-reason": "doublon"}),
         ]
         for user, action, data in refused:
             self.login(user)

@@ -23,8 +23,9 @@ Done = Callable[[Ticket, Any, Any], str]
 
 FORMS: dict[str, type[f.RulesForm]] = {
     "qualify": f.QualifyForm, "assign": f.AssignForm, "escalate": f.EscalateForm,
-    "start": f.EmptyForm, "wait": f.WaitForm, "resume": f.NoteForm, "resolve": f.ResolveForm,
-    "close": f.NoteForm, "reopen": f.ReopenForm, "comment": f.CommentForm,
+    "start": f.EmptyForm, "confirm": f.ConfirmForm, "diagnose": f.DiagnosisForm,
+    "wait": f.WaitForm, "resume": f.NoteForm, "resolve": f.ResolveForm,
+    "close": f.NoteForm, "reopen": f.ReopenForm, "cancel": f.CancelForm, "comment": f.CommentForm,
     "attach": f.AttachmentForm, "log_time": f.TimeForm, "phone_call": f.PhoneCallForm,
     "write_report": f.ReportForm,
 }
@@ -34,11 +35,15 @@ DONE: dict[str, Done] = {
     "assign": lambda t, given, result: _("Ticket affecté."),
     "escalate": lambda t, given, result: _("Ticket escaladé au niveau %(level)s.") % {"level": t.level},
     "start": lambda t, given, result: _("Traitement commencé."),
-    "wait": lambda t, given, result: _("Ticket mis en attente : le délai est suspendu."),
+    "confirm": lambda t, given, result: (_("Faisabilité confirmée : réalisation en %(n)d jours ouvrés.")
+                                         % {"n": given.lead_time_days}),
+    "diagnose": lambda t, given, result: _("Diagnostic rendu."),
+    "wait": lambda t, given, result: _("Ticket mis en attente."),
     "resume": lambda t, given, result: _("Traitement repris."),
     "resolve": lambda t, given, result: _("Ticket résolu."),
     "close": lambda t, given, result: _("Ticket clos."),
     "reopen": lambda t, given, result: _("Ticket rouvert."),
+    "cancel": lambda t, given, result: _("Ticket annulé."),
     "comment": lambda t, given, result: (_("Commentaire interne ajouté.") if given.internal
                                          else _("Commentaire ajouté.")),
     "attach": lambda t, given, result: (_("Pièce jointe « %(name)s » déposée.")

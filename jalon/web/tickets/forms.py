@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from jalon.tickets.models import (
     Criticality,
     InterventionReport,
+    Proposal,
     ResolutionKind,
     SupportLevel,
     Ticket,
@@ -158,6 +159,30 @@ class ResolveForm(NoteForm):
 class ReopenForm(RulesForm):
     reason = forms.CharField(label=_("Motif de la réouverture"),
                              widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ConfirmForm(NoteForm):
+    lead_time_days = forms.IntegerField(label=_("Délai de réalisation proposé (jours ouvrés)"),
+                                        min_value=1, max_value=365)
+    field_order = ("lead_time_days", "note")
+
+
+class DiagnosisForm(RulesForm):
+    diagnosis = forms.CharField(label=_("Diagnostic et cause"), widget=forms.Textarea(attrs={"rows": 3}),
+                                max_length=20000)
+    impact = forms.CharField(label=_("Impact constaté"), widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=2000)
+    criticality = forms.ChoiceField(label=_("Criticité évaluée par le titulaire"),
+                                    choices=[*BLANK, *Criticality.choices],
+                                    help_text=_("La criticité du ticket reste celle que fixe l’acheteur."))
+    estimate = forms.CharField(label=_("Charge estimée"), max_length=200,
+                               help_text=_("Par exemple « 3 jours »."))
+    proposal = forms.ChoiceField(label=_("Proposition"), choices=Proposal.choices, widget=forms.RadioSelect)
+
+
+class CancelForm(RulesForm):
+    reason = forms.CharField(label=_("Motif de l’annulation"), widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=2000)
 
 
 class CommentForm(RulesForm):
