@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "jalon.web",
     "jalon.accounts",
     "jalon.contracts",
+    "jalon.commitments",
     "jalon.tickets",
     "ninja",  # the /api/v1/docs page loads its scripts from our static files, not a CDN
     "jalon.api",

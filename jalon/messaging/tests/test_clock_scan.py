@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.core import mail
 
-from jalon.messaging.clockwatch import check_ticket, scan_clocks
+from jalon.commitments import registry
+from jalon.messaging.clockwatch import check_record, scan_clocks
 from jalon.messaging.models import NoticeKind, OutboxMessage
 from jalon.messaging.tests.base import MessagingTestCase, at, paris, recipients
 from jalon.tickets.models import Clock, Ticket
@@ -69,8 +70,8 @@ class ClockScanTest(MessagingTestCase):
         now = paris(2026, 5, 11, 13, 0)
         with at(now):
             # Both workers selected the ticket before either claimed its clock.
-            assert check_ticket(ticket.pk, now) == 1
-            assert check_ticket(ticket.pk, now) == 0
+            assert check_record(registry.of(Clock), ticket.pk, now) == 1
+            assert check_record(registry.of(Clock), ticket.pk, now) == 0
         assert self.clock_notices().count() == 1
 
     def test_due_exactly_now_is_not_a_breach(self) -> None:
