@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from jalon.businesstime import Calendar, Duration
 
@@ -62,8 +62,10 @@ def clock_state(spec: ClockSpec, calendar: Calendar, now: datetime, *,
     done = [(a, b) for a, b in pauses if b is not None]
     due = risk = None
     if not paused:
-        due = calendar.deadline(started_at, Duration(seconds=spec.target_seconds), done)
-        risk = calendar.deadline(started_at, Duration(seconds=max(warn, 1)), done)
+        # in UTC, as every stored instant (the calendar answers in its own zone)
+        due = calendar.deadline(started_at, Duration(seconds=spec.target_seconds), done) \
+            .astimezone(UTC)
+        risk = calendar.deadline(started_at, Duration(seconds=max(warn, 1)), done).astimezone(UTC)
     return ClockState(
         kind=spec.kind, label=spec.label, calendar=spec.calendar_name,
         target_seconds=spec.target_seconds, started_at=started_at, pauses=tuple(pauses),

@@ -138,3 +138,10 @@ class ClockScanTest(MessagingTestCase):
             ticket.qualify(self.level1, type="urgent_intervention")
         self.scan(2026, 5, 11, 13, 45)
         assert self.kinds() == [NoticeKind.AT_RISK, NoticeKind.AT_RISK]
+
+    def test_a_breach_before_anyone_is_assigned_names_no_assignee(self) -> None:
+        # The breach template used to read the missing assignee's name and stop the scan.
+        self.urgent_ticket()
+        assert self.scan(2026, 5, 11, 15, 1) == 1
+        assert recipients() == BUYER_AND_HOLDER
+        assert "Intervenant : aucun" in mail.outbox[0].body
