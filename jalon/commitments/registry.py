@@ -1,11 +1,13 @@
 """The records whose clocks the warning and breach scan walks, and what it needs of each.
 
-A record type registers once, from its app's ``ready()``::
+A record type registers once, from its app's ``ready()`` (tickets: ``jalon/tickets/commitments.py``)::
 
     registry.register(Commitment(
-        name="ticket", clock_model=Clock, lock=lock_ticket, recompute=Ticket.recompute_clocks,
-        contract=lambda t: t.contract, zone=calendar_zone, url=lambda t: f"/tickets/{t.pk}/",
-        words=ticket_words, warn=warning_audience, breach=breach_audience))
+        name="order", clock_model=OrderClock, lock=lock_order, recompute=Order.recompute_clocks,
+        contract=lambda o: o.contract, zone=lambda o, clock: o.calendar_zone(clock),
+        url=lambda o: reverse("order", args=[o.pk]), words=order_words,
+        warn=lambda o: Audience(people=(o.holder_manager,), parties_if_nobody=(Party.HOLDER,)),
+        breach=lambda o: Audience(parties=(Party.BUYER, Party.HOLDER))))
 
 The scan (:mod:`jalon.messaging.clockwatch`) then finds that model's candidates with
 :class:`~jalon.commitments.models.ClockQuerySet`, and for each record, in one transaction: locks
