@@ -6,6 +6,7 @@ with a message naming the variable (see :mod:`jalon.lib.env`).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from jalon.lib.env import SettingError, env_bool, env_database, env_int, env_list, env_str
@@ -29,12 +30,16 @@ INSTALLED_APPS = [
     "jalon.web",
     "jalon.accounts",
     "jalon.contracts",
+    "jalon.commitments",
     "jalon.tickets",
     "ninja",  # the /api/v1/docs page loads its scripts from our static files, not a CDN
     "jalon.api",
     "jalon.messaging",
     "jalon.demo",
 ]
+if "pytest" in sys.modules:
+    # A test-only record type with a clock: it proves the warning and breach scan generic.
+    INSTALLED_APPS.append("jalon.commitments.tests.probe")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

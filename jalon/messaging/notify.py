@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone, translation
 
+from jalon.commitments.models import ClockNotice
+from jalon.commitments.registry import C, Commitment, NoticeWords, Owner
+from jalon.contracts.models import Contract
 from jalon.messaging import recipients
 from jalon.messaging.models import MailIntake, NoticeKind, OutboxMessage
-from jalon.tickets.models import Clock, Ticket, TicketEvent
+from jalon.tickets import commitments as ticket_commitments
+from jalon.tickets.models import Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 
@@ -34,20 +39,24 @@ def new_message_id() -> str:
     return f"<jalon.{uuid.uuid4().hex}@{sender_domain()}>"
 
 
-def ticket_url(ticket: Ticket) -> str:
-    # The page belongs to jalon.web: should its route be renamed, a notice must still go out
-    # (it is written inside the domain transaction), with a link to the home page.
+def site_url(path: Callable[[], str]) -> str:
+    # Pages belong to jalon.web: should a route be renamed, a notice must still go out (it is
+    # written inside the domain transaction), with a link to the home page.
     try:
-        path = reverse("ticket", args=[ticket.pk])
+        found = path()
     except NoReverseMatch:
-        log.error("no URL named 'ticket': notices link to the home page")
-        path = "/"
-    return str(settings.SITE_URL).rstrip("/") + path
+        log.error("no URL for a notice's record: it links to the home page")
+        found = "/"
+    return str(settings.SITE_URL).rstrip("/") + found
 
 
-def reply_address(ticket: Ticket) -> str:
+def ticket_url(ticket: Ticket) -> str:
+    return site_url(lambda: ticket_commitments.url(ticket))
+
+
+def reply_address(contract: Contract) -> str:
     """Replies should reach the contract's intake mailbox, where they become comments."""
-    intake = MailIntake.objects.filter(contract_id=ticket.contract_id, active=True)
+    intake = MailIntake.objects.filter(contract_id=contract.pk, active=True)
     return intake.order_by("pk").values_list("address", flat=True).first() or ""
 
 
@@ -61,19 +70,34 @@ def render(kind: NoticeKind, context: dict[str, Any], tz: str) -> tuple[str, str
                 render_to_string(f"{base}.html", context))
 
 
-def queue(kind: NoticeKind, ticket: Ticket, addresses: Sequence[str], key: str,
+@dataclass(frozen=True)
+class Record:
+    """The record a notice is about: its contract, the words naming it, its page."""
+
+    contract: Contract
+    words: NoticeWords
+    url: str
+    ticket: Ticket | None = None
+
+
+def ticket_record(ticket: Ticket) -> Record:
+    return Record(ticket.contract, ticket_commitments.words(ticket), ticket_url(ticket), ticket)
+
+
+def queue(kind: NoticeKind, record: Record, addresses: Sequence[str], key: str,
           context: dict[str, Any], tz: str = "") -> None:
     """Queue one notice per address; a key already queued is silently skipped."""
     if not addresses:
-        log.info("no recipient for %s on ticket %s", kind.value, ticket.pk)
+        log.info("no recipient for %s on %s", kind.value, record.words.reference)
         return
-    context = {"ticket": ticket, "contract": ticket.contract, "url": ticket_url(ticket),
-               **context}
-    tz = tz or ticket.convention_version.parsed().contract.tz
-    subject, body, html = render(kind, context, tz)
-    now, reply_to = timezone.now(), reply_address(ticket)
+    context = {"ticket": record.ticket, "contract": record.contract, "url": record.url,
+               "words": record.words, **context}
+    if not tz and record.ticket is not None:
+        tz = record.ticket.convention_version.parsed().contract.tz
+    subject, body, html = render(kind, context, tz or settings.TIME_ZONE)
+    now, reply_to = timezone.now(), reply_address(record.contract) if record.words.answerable else ""
     rows = [OutboxMessage(to=address, subject=subject, body=body, html=html, reply_to=reply_to,
-                          ticket=ticket, kind=kind, dedup_key=f"{key}:{address.lower()}",
+                          ticket=record.ticket, kind=kind, dedup_key=f"{key}:{address.lower()}",
                           message_id=new_message_id(), next_attempt_at=now)
             for address in addresses]
     # ON CONFLICT DO NOTHING: a second attempt to queue the same notice leaves no trace.
@@ -93,35 +117,31 @@ def send_soon() -> None:
 
 def urgent_opened(event: TicketEvent) -> None:
     ticket = event.ticket
-    queue(NoticeKind.URGENT_OPENED, ticket, recipients.for_urgent_opening(ticket),
+    queue(NoticeKind.URGENT_OPENED, ticket_record(ticket), recipients.for_urgent_opening(ticket),
           f"urgent:{ticket.pk}", {"event": event})
 
 
 def resolved(event: TicketEvent) -> None:
     ticket = event.ticket
-    queue(NoticeKind.RESOLVED, ticket, recipients.for_resolution(ticket),
+    queue(NoticeKind.RESOLVED, ticket_record(ticket), recipients.for_resolution(ticket),
           f"resolved:{event.pk}", {"event": event, "note": event.payload.get("note", "")})
 
 
-def clock_context(clock: Clock) -> dict[str, Any]:
-    return {"clock": clock, "target_hours": round(clock.target_seconds / 3600, 2),
-            "elapsed_hours": round(clock.elapsed_seconds / 3600, 2)}
+CLOCK_NOTICES = {ClockNotice.WARNING: NoticeKind.AT_RISK, ClockNotice.BREACH: NoticeKind.BREACHED}
 
 
-def calendar_zone(clock: Clock) -> str:
-    return clock.ticket.convention_version.parsed().calendars[clock.calendar_name].tz
-
-
-def at_risk(clock: Clock) -> None:
-    # The warning instant is in the key: a clock that leaves danger and comes back warns again.
-    ticket = clock.ticket
-    stamp = clock.risk_at.isoformat() if clock.risk_at else ""
-    queue(NoticeKind.AT_RISK, ticket, recipients.for_warning(ticket),
-          f"at_risk:{clock.pk}:{stamp}", clock_context(clock), calendar_zone(clock))
-
-
-def breached(clock: Clock) -> None:
-    ticket = clock.ticket
-    stamp = clock.due_at.isoformat() if clock.due_at else ""
-    queue(NoticeKind.BREACHED, ticket, recipients.for_breach(ticket),
-          f"breached:{clock.pk}:{stamp}", clock_context(clock), calendar_zone(clock))
+def clock_notice(commitment: Commitment[Owner, C], owner: Owner, clock: C,
+                 notice: ClockNotice) -> None:
+    """Queue the warning or breach notice of one of a registered record's clocks, in the words
+    and to the audience its registration gives."""
+    contract = commitment.contract(owner)
+    ticket = owner if isinstance(owner, Ticket) else None  # the outbox row links its ticket
+    record = Record(contract, commitment.words(owner), site_url(lambda: commitment.url(owner)),
+                    ticket)
+    warning = notice is ClockNotice.WARNING
+    audience = commitment.warn(owner) if warning else commitment.breach(owner)
+    key = commitment.dedup_key(notice, clock, clock.risk_at if warning else clock.due_at)
+    context = {"clock": clock, "target_hours": round(clock.target_seconds / 3600, 2),
+               "elapsed_hours": round(clock.elapsed_seconds / 3600, 2)}
+    queue(CLOCK_NOTICES[notice], record, recipients.for_audience(contract, audience), key,
+          context, commitment.zone(owner, clock))

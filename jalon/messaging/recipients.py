@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from jalon.accounts.models import Role
+from jalon.commitments.registry import Audience, Party
 from jalon.contracts.models import Contract
 from jalon.messaging.models import HolderMailbox
 from jalon.tickets.models import Ticket
@@ -28,7 +29,7 @@ def unique_addresses(addresses: Iterable[str]) -> list[str]:
     return kept
 
 
-def address_of(user: Any) -> list[str]:
+def address_of(user: User | None) -> list[str]:
     if user is None or not user.is_active or not user.email:
         return []
     return [user.email]
@@ -51,19 +52,19 @@ def buyer_side(contract: Contract) -> list[str]:
     return members_with(contract, BUYER_SIDE)
 
 
+def of_party(contract: Contract, party: Party) -> list[str]:
+    return buyer_side(contract) if party is Party.BUYER else holder_side(contract)
+
+
+def for_audience(contract: Contract, audience: Audience) -> list[str]:
+    """The addresses of a clock notice's audience, as a registered record names it."""
+    people = [address for person in audience.people for address in address_of(person)]
+    parties = [*audience.parties, *(() if people else audience.parties_if_nobody)]
+    return unique_addresses([*(a for p in parties for a in of_party(contract, p)), *people])
+
+
 def for_urgent_opening(ticket: Ticket) -> list[str]:
     return holder_side(ticket.contract)
-
-
-def for_warning(ticket: Ticket) -> list[str]:
-    """The assignee; before anyone is assigned, the holder side, who must dispatch it."""
-    return address_of(ticket.assignee) or holder_side(ticket.contract)
-
-
-def for_breach(ticket: Ticket) -> list[str]:
-    contract = ticket.contract
-    return unique_addresses([*buyer_side(contract), *holder_side(contract),
-                             *address_of(ticket.assignee)])
 
 
 def for_resolution(ticket: Ticket) -> list[str]:

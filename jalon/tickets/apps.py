@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class TicketsConfig(AppConfig):
     name = "jalon.tickets"
     verbose_name = _("Tickets")
+
+    def ready(self) -> None:
+        from jalon.tickets import commitments
+
+        commitments.register()

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
+from jalon.commitments.state import ClockState
 from jalon.conventions.calendars import build_calendar
 from jalon.conventions.clocks import ClockTable, applicable, build_clocks
 from jalon.conventions.mapping import map_tickets
@@ -71,22 +72,6 @@ def transitions(rows: Iterable[tuple[datetime, str, str, object]]) -> list[Trans
             before = exported_state(before)
         result.append(Transition(at, before, exported_state(after, reason)))
     return result
-
-
-@dataclass(frozen=True)
-class ClockState:
-    kind: str
-    label: str
-    calendar: str
-    target_seconds: int
-    started_at: datetime | None
-    pauses: tuple[tuple[datetime, datetime | None], ...]
-    stopped_at: datetime | None
-    elapsed_seconds: int
-    due_at: datetime | None
-    risk_at: datetime | None
-    at_risk: bool
-    breached: bool
 
 
 @dataclass(frozen=True)

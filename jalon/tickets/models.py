@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from jalon.accounts import access
 from jalon.accounts.access import Need
 from jalon.accounts.models import HOLDER_ROLES, members_of
+from jalon.commitments import models as commitments
 from jalon.contracts.models import Contract, ConventionVersion
 from jalon.lib import clock
 from jalon.tickets import clocks as clockwork
@@ -892,39 +893,14 @@ class TimeEntry(models.Model):
         return f"{self.ticket_id}: {self.minutes} min le {self.spent_on}"
 
 
-class ClockQuerySet(models.QuerySet["Clock"]):
-    def running(self) -> ClockQuerySet:
-        return self.filter(started_at__isnull=False, stopped_at__isnull=True,
-                           due_at__isnull=False)
-
-    def to_warn_before(self, now: datetime) -> ClockQuerySet:
-        """Running clocks past their warning instant and not yet warned about."""
-        return self.running().filter(risk_at__lte=now, warned_at__isnull=True)
-
-    def breaching_before(self, now: datetime) -> ClockQuerySet:
-        """Running clocks past their due instant whose breach is not yet notified."""
-        return self.running().filter(due_at__lt=now, breach_notified_at__isnull=True)
+ClockQuerySet = commitments.ClockQuerySet["Clock"]
 
 
-class Clock(models.Model):
+class Clock(commitments.AbstractClock):
     """Where one contractual delay of a ticket stands (derived: recomputed from the history)."""
 
+    owner_field = "ticket"
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
-    kind = models.CharField(_lazy("délai"), max_length=60)
-    label = models.CharField(_lazy("libellé"), max_length=200, blank=True)
-    calendar_name = models.CharField(_lazy("calendrier"), max_length=60)
-    target_seconds = models.PositiveIntegerField(_lazy("cible (secondes ouvrées)"))
-    started_at = models.DateTimeField(null=True, blank=True)
-    paused_intervals = models.JSONField(default=list, blank=True)
-    stopped_at = models.DateTimeField(null=True, blank=True)
-    elapsed_seconds = models.PositiveIntegerField(_lazy("écoulé (secondes ouvrées)"), default=0)
-    due_at = models.DateTimeField(_lazy("échéance"), null=True, blank=True, db_index=True)
-    risk_at = models.DateTimeField(_lazy("alerte à"), null=True, blank=True, db_index=True)
-    at_risk = models.BooleanField(_lazy("à risque"), default=False)
-    breached = models.BooleanField(_lazy("dépassé"), default=False)
-    warned_at = models.DateTimeField(null=True, blank=True)
-    breach_notified_at = models.DateTimeField(null=True, blank=True)
-    computed_at = models.DateTimeField()
 
     objects: ClassVar[models.Manager[Clock]] = ClockQuerySet.as_manager()
 
@@ -936,18 +912,13 @@ class Clock(models.Model):
         indexes = (
             # running clocks by due instant: the warning and breach scan (jalon.messaging.clockwatch);
             # the lists and the dashboard ask the ticket's own summary (Ticket.due_at, …) instead
-            models.Index(fields=["due_at"], condition=Q(started_at__isnull=False, stopped_at__isnull=True),
-                         name="clock_running_due"),
+            commitments.running_due_index("clock_running_due"),
             # clocks stopped within a period (the dashboard's delay compliance)
             models.Index(fields=["stopped_at"], name="clock_stopped"),
         )
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind}"
-
-    @property
-    def is_paused(self) -> bool:
-        return bool(self.paused_intervals) and self.paused_intervals[-1][1] is None
 
     @classmethod
     def store(cls, ticket: Ticket, state: clockwork.ClockState, now: datetime, *,
@@ -956,17 +927,7 @@ class Clock(models.Model):
         already read it), creating it if needed."""
         clock = row or cls.objects.filter(ticket=ticket, kind=state.kind).first() or cls(
             ticket=ticket, kind=state.kind)
-        clock.label, clock.calendar_name = state.label, state.calendar
-        clock.target_seconds, clock.started_at = state.target_seconds, state.started_at
-        clock.paused_intervals = [[a.isoformat(), b.isoformat() if b else None]
-                                  for a, b in state.pauses]
-        clock.stopped_at, clock.elapsed_seconds = state.stopped_at, state.elapsed_seconds
-        clock.due_at, clock.risk_at = state.due_at, state.risk_at
-        clock.at_risk, clock.breached = state.at_risk, state.breached
-        # A requalification can take a clock back out of danger: warn again if it comes back.
-        clock.warned_at = clock.warned_at if state.at_risk else None
-        clock.breach_notified_at = clock.breach_notified_at if state.breached else None
-        clock.computed_at = now
+        clock.record(state, now)
         clock.save()
         return clock
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.core import mail
 
-from jalon.messaging.clockwatch import check_ticket, scan_clocks
+from jalon.commitments import registry
+from jalon.messaging.clockwatch import check_record, scan_clocks
 from jalon.messaging.models import NoticeKind, OutboxMessage
 from jalon.messaging.tests.base import MessagingTestCase, at, paris, recipients
 from jalon.tickets.models import Clock, Ticket
@@ -69,8 +70,8 @@ class ClockScanTest(MessagingTestCase):
         now = paris(2026, 5, 11, 13, 0)
         with at(now):
             # Both workers selected the ticket before either claimed its clock.
-            assert check_ticket(ticket.pk, now) == 1
-            assert check_ticket(ticket.pk, now) == 0
+            assert check_record(registry.of(Clock), ticket.pk, now) == 1
+            assert check_record(registry.of(Clock), ticket.pk, now) == 0
         assert self.clock_notices().count() == 1
 
     def test_due_exactly_now_is_not_a_breach(self) -> None:
@@ -137,3 +138,10 @@ class ClockScanTest(MessagingTestCase):
             ticket.qualify(self.level1, type="urgent_intervention")
         self.scan(2026, 5, 11, 13, 45)
         assert self.kinds() == [NoticeKind.AT_RISK, NoticeKind.AT_RISK]
+
+    def test_a_breach_before_anyone_is_assigned_names_no_assignee(self) -> None:
+        # The breach template used to read the missing assignee's name and stop the scan.
+        self.urgent_ticket()
+        assert self.scan(2026, 5, 11, 15, 1) == 1
+        assert recipients() == BUYER_AND_HOLDER
+        assert "Intervenant : aucun" in mail.outbox[0].body
