@@ -105,7 +105,7 @@ def run_batch(
     block_bytes: int = BLOCK_BYTES,
 ) -> BatchReport:
     """Answer every row of ``source``; ``workers`` processes (default: one per core) on large inputs."""
-    first_line = source.readline().decode("utf-8-sig")
+    first_line = source.readline().decode("utf-8-sig", errors="replace")
     header = next(csv.reader([first_line]), None) if first_line.strip() else None
     if header is None:
         raise CalendarError("input", "empty: expected a CSV header " + ",".join(COLUMNS))
