@@ -120,6 +120,7 @@ def read_export(
     if problems and on_error == "fail":
         raise ExportError(problems)
     tickets = read.build(problems, tz, stats)
+    tickets.source_columns = dict(stats.columns)
     stats.rows_read = len(read.rows) + len(read.malformed)
     stats.rows_skipped = len({p.row for p in problems})
     stats.blank_rows = read.blank
