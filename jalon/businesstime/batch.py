@@ -54,11 +54,11 @@ class Chunk:
 
     @classmethod
     def read(cls, first_row: int, block: bytes, width: int, positions: dict[str, int], simple: bool) -> Chunk:
-        table = FieldTable.split(block, width) if simple else None
+        table = FieldTable.split(block, width, sorted(set(positions.values()))) if simple else None
         if table is not None:
             columns = {name: table.column(at) for name, at in positions.items()}
             return cls(first_row, columns, table.lines(), None)
-        rows = list(csv.reader(io.StringIO(block.decode("utf-8"))))
+        rows = list(csv.reader(io.StringIO(block.decode("utf-8", errors="replace"))))
         needed = max(positions.values()) + 1
         for row in filter(lambda row: len(row) < needed, rows):
             row.extend([""] * (needed - len(row)))  # short rows: the missing fields are empty
@@ -105,7 +105,7 @@ def run_batch(
     block_bytes: int = BLOCK_BYTES,
 ) -> BatchReport:
     """Answer every row of ``source``; ``workers`` processes (default: one per core) on large inputs."""
-    first_line = source.readline().decode("utf-8-sig")
+    first_line = source.readline().decode("utf-8-sig", errors="replace")
     header = next(csv.reader([first_line]), None) if first_line.strip() else None
     if header is None:
         raise CalendarError("input", "empty: expected a CSV header " + ",".join(COLUMNS))
@@ -184,12 +184,25 @@ def _blocks(source: BinaryIO, size: int) -> Iterator[bytes]:
             if block.strip():
                 yield block if block.endswith(b"\n") else block + b"\n"
             return
-        cut = block.rfind(b"\n") + 1
-        while cut and block.count(b'"', 0, cut) % 2:
-            cut = block.rfind(b"\n", 0, cut - 1) + 1  # inside a quoted field: cut earlier
+        end = _record_end(block)
+        if end < 0 and len(block) > 4 * size:  # a stray quote: let the csv module read on
+            end = block.rfind(b"\n")
+        cut = end + 1
         block, rest = block[:cut], block[cut:]
         if block:
             yield block
+
+
+def _record_end(block: bytes) -> int:
+    """The last line end outside quotes (an even number of quotes before it), or -1: one pass with
+    numpy, whatever the number of quoted fields."""
+    if b'"' not in block:
+        return block.rfind(b"\n")
+    array = np.frombuffer(block, np.uint8)
+    newlines = np.flatnonzero(array == ord("\n"))
+    quotes = np.flatnonzero(array == ord('"'))
+    outside = newlines[(np.searchsorted(quotes, newlines) & 1) == 0]
+    return int(outside[-1]) if len(outside) else -1
 
 
 def _decoded(column: Texts | Raw) -> Texts:

@@ -2,9 +2,11 @@
 
     jalon scorecard --convention FILE --tickets EXPORT --profile servicenow [--measures FILE]
                     --period 2026-Q1|2026-03|2026 [--format json|xlsx|html] [--out PATH]
-                    [--on-error skip|fail]
+                    [--on-error fail|skip]
 
 Bad input prints one line per problem (file, line or row, field) and exits with status 2.
+``--on-error fail`` (the default) scores nothing when a row of the export cannot be read or
+mapped; ``skip`` leaves such rows and tickets out and lists them as warnings.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, help="2026-Q1, 2026-03 ou 2026")
     p.add_argument("--format", choices=("json", "xlsx", "html"), default="json")
     p.add_argument("--out", metavar="PATH", help="fichier de sortie (défaut: sortie standard)")
-    p.add_argument("--on-error", choices=("skip", "fail"), default="skip")
+    p.add_argument("--on-error", choices=("fail", "skip"), default="fail",
+                   help="fail (défaut) : rien n'est calculé si une ligne est illisible ; skip : elle est écartée")
     return p
 
 

@@ -25,6 +25,10 @@ _PlainLoader.yaml_implicit_resolvers = {
 
 PathItem = str | int
 
+MAX_NODES = 200_000
+"""Values a convention may hold once its aliases are expanded (the shipped ones hold a few
+thousand): a "billion laughs" file, a few lines of aliases of aliases, stops at once."""
+
 
 class YamlSource:
     """A parsed YAML file: its data and its node tree (for line numbers)."""
@@ -35,6 +39,7 @@ class YamlSource:
         try:
             # one parse gives both: the node tree, and the data constructed from it
             self.root: yaml.Node | None = loader.get_single_node()
+            _check_expansion(self.root)
             self.data: Any = loader.construct_document(self.root) if self.root is not None else None
         finally:
             loader.dispose()
@@ -96,3 +101,42 @@ def _find_duplicates(node: yaml.Node | None, path: tuple[PathItem, ...], file: s
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _find_duplicates(item, (*path, index), file, errors)
+
+
+def _check_expansion(root: yaml.Node | None) -> None:
+    """Refuse a document whose aliases expand past :data:`MAX_NODES` values, or loop.
+
+    Aliases make the node tree a graph; what reading it costs (constructing the data, checking
+    the schema and duplicate keys) is the size of the tree it unfolds to, counted here once per
+    distinct node.
+    """
+    sizes: dict[int, int] = {}
+    busy: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in busy:
+            raise _too_big(node, "an alias refers to the value that contains it")
+        busy.add(key)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [item for pair in node.value for item in pair]
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > MAX_NODES:
+                raise _too_big(child, f"aliases expand to more than {MAX_NODES:,} values")
+        busy.discard(key)
+        sizes[key] = total
+        return total
+
+    if root is not None:
+        size(root)
+
+
+def _too_big(node: yaml.Node, problem: str) -> yaml.MarkedYAMLError:
+    return yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark)

@@ -30,7 +30,7 @@ from jalon.imports.profiles import (
     is_date_field,
     normalise_header,
 )
-from jalon.imports.sources import Block, Cells, Slices, Table, open_table
+from jalon.imports.sources import MAX_BYTES, Block, Cells, Fault, Slices, Table, open_table
 from jalon.imports.ticketset import TicketSet
 
 OnError = Literal["fail", "skip"]
@@ -85,21 +85,24 @@ def read_export(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> ImportResult:
     """Read a CSV or XLSX ticket export (``.gz``/``.xz``/``.bz2`` too) written by a known tool.
 
     ``on_error="fail"`` raises :class:`ExportError` listing every bad row and returns nothing;
     ``"skip"`` leaves bad rows out and returns them in :attr:`ImportResult.problems`. A missing
     required column always raises. Local times are read in ``tz`` (see :mod:`.dates` for the
-    daylight-saving rule).
+    daylight-saving rule). A compressed file (or workbook) that expands past ``max_bytes``
+    (default 1 GiB) is refused as a possible decompression bomb.
     """
     if on_error not in ("fail", "skip"):
         raise ValueError(f'on_error must be "fail" or "skip", not {on_error!r}')
     started = time.perf_counter()
     chosen = get_profile(profile).with_mapping(mapping)
     path = Path(path)
-    table = open_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
-    fields = _plan(chosen, table.header, path.name, set(mapping or ()))
+    table = open_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet,
+                       max_bytes=max_bytes)
+    fields = _plan(chosen, table, path.name, set(mapping or ()))
     stats = ImportStats(
         chosen.name, chosen.layout, table.kind, table.encoding, table.delimiter,
         {f.name: f.header for f in fields},
@@ -109,10 +112,15 @@ def read_export(
     expected = " or ".join(chosen.date_formats)
     read = _Reader(path.name, chosen, fields, formats, expected, table)
     read.collect()
+    if not len(read.rows) and not read.malformed:
+        where = "header line" if table.kind == "csv" else "header row"
+        raise ExportError([RowProblem(path.name, None, None,
+                                      f"no ticket rows under the {where}: nothing to read")])
     problems = read.check()
     if problems and on_error == "fail":
         raise ExportError(problems)
     tickets = read.build(problems, tz, stats)
+    tickets.source_columns = dict(stats.columns)
     stats.rows_read = len(read.rows) + len(read.malformed)
     stats.rows_skipped = len({p.row for p in problems})
     stats.blank_rows = read.blank
@@ -120,8 +128,9 @@ def read_export(
     return ImportResult(tickets, problems, stats)
 
 
-def _plan(profile: Profile, header: list[str], source: str, mapped: set[str]) -> list[_Field]:
+def _plan(profile: Profile, table: Table, source: str, mapped: set[str]) -> list[_Field]:
     """Which column each canonical field is read from; missing required columns raise."""
+    header = table.header
     position: dict[str, int] = {}
     for index, name in enumerate(header):
         position.setdefault(normalise_header(name), index)
@@ -137,8 +146,20 @@ def _plan(profile: Profile, header: list[str], source: str, mapped: set[str]) ->
             reason = f"missing column {wanted} ({name}); columns found: {columns}"
             problems.append(RowProblem(source, None, None, reason))
     if problems:
-        raise ExportError(problems)
+        hint = _delimiter_hint(table)
+        raise ExportError([RowProblem(source, 1, None, hint), *problems] if hint else problems)
     return fields
+
+
+def _delimiter_hint(table: Table) -> str | None:
+    """A header read as one column that holds another delimiter: the delimiter is wrong."""
+    if table.kind != "csv" or len(table.header) != 1:
+        return None
+    others = [d for d in (";", ",", "\t", "|") if d != table.delimiter and d in table.header[0]]
+    if not others:
+        return None
+    return (f"the header is one single column with the delimiter {table.delimiter!r}; "
+            f"its text holds {others[0]!r}: is that the delimiter?")
 
 
 class _Reader:
@@ -156,7 +177,7 @@ class _Reader:
                       for f in fields if is_date_field(f.name)}
         self.by_name = {f.name: f for f in fields}
         self.row_chunks: list[Codes] = []
-        self.malformed: list[tuple[int, str]] = []
+        self.malformed: list[Fault] = []
         self.problems: list[RowProblem] = []
         self.blank = 0
         self.rows: Codes = np.empty(0, np.int64)
@@ -180,7 +201,9 @@ class _Reader:
 
     def check(self) -> list[RowProblem]:
         """Every row problem, in file order."""
-        problems = [RowProblem(self.source, row, None, reason) for row, reason in self.malformed]
+        header = self.table.header
+        problems = [RowProblem(self.source, row, None if column is None else header[column], reason)
+                    for row, column, reason in self.malformed]
         problems += self.problems + self._missing_required() + self._bad_counters()
         if self.profile.layout == "ticket":
             problems += self._duplicates(problems)

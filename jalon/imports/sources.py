@@ -1,12 +1,14 @@
 """Open an export (CSV or XLSX, compressed or not) and hand its cells over in blocks.
 
-A CSV is cut into records with numpy over raw bytes — a quote-parity mask tells delimiters and
-line ends inside quoted fields from real ones — so that only the columns a profile wants are ever
-turned into Python strings, and only once per distinct value in a block. This is what lets a
-1,000,000-row export be read in seconds with bounded memory. Files whose quoting the fast path
-cannot vouch for (a quote in the middle of an unquoted field, as Excel tolerates) are re-read
-with :mod:`csv`, which is slower but lenient. XLSX sheets are streamed with openpyxl's read-only
-mode.
+A CSV is cut into records with numpy over raw bytes — the quoting quotes (:mod:`.quotes`) tell
+delimiters and line ends inside quoted cells from real ones, a quote inside an unquoted cell being
+text — so that only the columns a profile wants are ever turned into Python strings, and only
+once per distinct value in a block. This is what lets a 1,000,000-row export be read in seconds
+with bounded memory. XLSX sheets are streamed with openpyxl's read-only mode.
+
+What cannot be read is an :class:`ExportError` naming the file (and the line where there is
+one), never a traceback: a corrupt or truncated archive or workbook, a file that expands past
+``max_bytes`` (decompression bomb), a line with no end in sight.
 
 Row numbers are what a person finds in the file: the line of a CSV where the record starts (the
 header is line 1), the row of the sheet in XLSX.
@@ -20,6 +22,8 @@ import csv
 import gzip
 import io
 import lzma
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -31,6 +35,8 @@ import numpy as np
 import numpy.typing as npt
 
 from jalon.imports.dates import Bytes, matrix_of
+from jalon.imports.problems import ExportError, RowProblem
+from jalon.imports.quotes import QuoteScan, scan_quotes
 
 BLOCK_BYTES = 8 << 20
 BLOCK_ROWS = 65_536
@@ -38,6 +44,7 @@ MATRIX_WIDTH = 128
 """Values longer than this (free text) are collected as Python bytes instead of a matrix."""
 DELIMITERS = (";", ",", "\t", "|")
 _QUOTE, _NEWLINE, _RETURN, _SPACE = 34, 10, 13, 32
+Fault = tuple[int, int | None, str]
 _MAGIC: dict[bytes, Callable[[Path, str], IO[bytes]]] = {
     b"\x1f\x8b": gzip.open, b"\xfd7zXZ": lzma.open, b"BZh": bz2.open,  # type: ignore[dict-item]
 }
@@ -95,7 +102,8 @@ class Block:
     rows: npt.NDArray[np.int64]
     columns: dict[int, Cells | Slices]
     """The wanted columns; the CSV fast path gives slices, factorised only when asked."""
-    malformed: list[tuple[int, str]] = field(default_factory=list)
+    malformed: list[Fault] = field(default_factory=list)
+    """Records left out: (line, column index or ``None``, reason)."""
     blank: int = 0
 
     def cells(self, column: int) -> Cells:
@@ -120,6 +128,8 @@ class Table:
     blocks: Callable[[Sequence[int]], Iterator[Block]]
     """Blocks carrying the cells of the given column indexes."""
     extra_date_formats: tuple[str, ...] = ()
+    lone_returns: bool = False
+    """Lines end with a lone carriage return (read as line ends)."""
 
     def decode(self, value: bytes) -> str:
         text = _decode(value, _value_encoding(self.encoding or "utf-8"))
@@ -145,48 +155,103 @@ def _decode(value: bytes, encoding: str) -> str:
     return value.decode(encoding, errors="replace")
 
 
+MAX_BYTES = 1 << 30
+"""Default bound on the bytes a compressed export may expand to (1 GiB, about four million
+GLPI tickets): a decompression bomb stops there instead of filling the memory."""
+MAX_RECORD_BYTES = 2 * BLOCK_BYTES
+"""A record (line, or quoted cell spanning lines) longer than this is not a ticket export's."""
+_SAMPLE_BYTES = 1 << 20
+
+
 def open_table(
     path: Path, *, encoding: str | None = None, delimiter: str | None = None,
-    sheet: str | None = None,
+    sheet: str | None = None, max_bytes: int = MAX_BYTES,
 ) -> Table:
-    with path.open("rb") as probe:
-        magic = probe.read(8)
+    try:
+        with path.open("rb") as probe:
+            magic = probe.read(8)
+    except OSError as error:
+        raise _file_error(path, f"cannot be read: {error.strerror or error}") from None
     if magic.startswith(b"PK\x03\x04"):
-        return _xlsx_table(path, sheet)
-    return _csv_table(path, encoding, delimiter)
+        return _xlsx_table(path, sheet, max_bytes)
+    return _csv_table(path, encoding, delimiter, max_bytes)
 
 
-def _open_bytes(path: Path) -> IO[bytes]:
+def _file_error(path: Path, reason: str) -> ExportError:
+    return ExportError([RowProblem(path.name, None, None, reason)])
+
+
+def _compression(path: Path) -> Callable[[Path, str], IO[bytes]] | None:
     with path.open("rb") as probe:
         magic = probe.read(6)
-    for prefix, opener in _MAGIC.items():
-        if magic.startswith(prefix):
-            stream: IO[bytes] = opener(path, "rb")
-            return stream
-    return path.open("rb")
+    return next((opener for prefix, opener in _MAGIC.items() if magic.startswith(prefix)), None)
+
+
+class _Bytes:
+    """The bytes of an export, decompressed if need be, with the two ways reading one can go
+    wrong turned into messages: a corrupt or truncated archive, and a decompression bomb."""
+
+    def __init__(self, path: Path, max_bytes: int) -> None:
+        self.path, self.max_bytes = path, max_bytes
+        opener = _compression(path)
+        self.compressed = opener is not None
+        self.stream: IO[bytes] = opener(path, "rb") if opener else path.open("rb")
+        self.total = 0
+
+    def __enter__(self) -> _Bytes:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stream.close()
+
+    def read(self, size: int) -> bytes:
+        try:
+            chunk = self.stream.read(size)
+        except (OSError, EOFError, lzma.LZMAError, zlib.error) as error:
+            where = f"after {self.total:,} bytes" if self.total else "at its start"
+            raise _file_error(self.path, f"the compressed file is truncated or corrupt ({where}): "
+                                         f"{error}") from None
+        self.total += len(chunk)
+        if self.compressed and self.total > self.max_bytes:
+            raise _file_error(self.path, f"expands to more than {self.max_bytes:,} bytes once "
+                                         "decompressed: refused as a possible decompression bomb "
+                                         "(raise max_bytes to read it)")
+        return chunk
 
 
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _csv_table(path: Path, encoding: str | None, delimiter: str | None) -> Table:
-    with _open_bytes(path) as stream:
-        sample = stream.read(1 << 20)
+def _csv_table(path: Path, encoding: str | None, delimiter: str | None, max_bytes: int) -> Table:
+    with _Bytes(path, max_bytes) as stream:
+        sample = stream.read(_SAMPLE_BYTES)
+        complete = not stream.read(1)
+    if not sample.strip():
+        raise _file_error(path, "the file is empty (a CSV export starts with a header line)")
     encoding = _sniff_encoding(sample, encoding)
     if encoding == "utf-16":
         text = codecs.decode(sample[: len(sample) // 2 * 2], "utf-16", "ignore").encode("utf-8")
     else:
         text = sample.removeprefix(codecs.BOM_UTF8)
-    header_text = _decode(text[: _first_record_end(text) + 1], _value_encoding(encoding))
+    # Excel for Mac's "CSV (Macintosh)" ends lines with a lone carriage return.
+    lone_returns = b"\n" not in text and b"\r" in text
+    if lone_returns:
+        text = text.replace(b"\r", b"\n")
+    array = np.frombuffer(text, np.uint8)
+    guess = ord(delimiter or _sniff_delimiter(_decode(text[:4096], _value_encoding(encoding))))
+    ends = scan_quotes(array, guess, final=complete).record_ends(array)
+    if not len(ends) and not complete:
+        raise _file_error(path, f"no line end in the first {_SAMPLE_BYTES:,} bytes: not a CSV "
+                                "export (or not a text file)")
+    header_text = _decode(text[: int(ends[0]) + 1] if len(ends) else text,
+                          _value_encoding(encoding))
     delimiter = delimiter or _sniff_delimiter(header_text)
     header = next(csv.reader(io.StringIO(header_text), delimiter=delimiter), [])
     table = Table("csv", [name.strip() for name in header], encoding, delimiter, _no_blocks)
+    table.lone_returns = lone_returns
 
     def blocks(wanted: Sequence[int]) -> Iterator[Block]:
-        try:
-            yield from _fast_blocks(path, table, wanted)
-        except _IrregularQuoting:
-            yield from _row_blocks_csv(path, table, wanted)
+        yield from _fast_blocks(path, table, wanted, max_bytes)
 
     table.blocks = blocks
     return table
@@ -224,100 +289,126 @@ def _sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _first_record_end(data: bytes) -> int:
-    ends = _record_ends(np.frombuffer(data, np.uint8))
-    return int(ends[0]) if len(ends) else len(data) - 1
-
-
-def _record_ends(array: Bytes) -> npt.NDArray[np.intp]:
-    """Positions of the line ends that are outside quotes."""
-    return _outside_quotes(array, np.flatnonzero(array == _NEWLINE))
-
-
-def _outside_quotes(array: Bytes, positions: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
-    """The positions preceded by an even number of quotes, i.e. not inside a quoted field.
-
-    Counting quotes by binary search over their positions costs far less than a running count
-    over every byte, quotes being a small share of a file.
-    """
-    quotes = np.flatnonzero(array == _QUOTE)
-    if not len(quotes):
-        return positions
-    return positions[(np.searchsorted(quotes, positions) & 1) == 0]
-
-
-def _last_record_end(data: bytes) -> int:
-    """Position of the last line end outside quotes (-1 if none)."""
-    position = data.rfind(b"\n")
-    if b'"' not in data:
-        return position
-    quotes = np.flatnonzero(np.frombuffer(data, np.uint8) == _QUOTE)
-    while position >= 0 and np.searchsorted(quotes, position) % 2:
-        position = data.rfind(b"\n", 0, position)
-    return position
-
-
-class _IrregularQuoting(Exception):
-    """Quotes the vectorised splitter cannot interpret: fall back to the csv module."""
-
-
-def _byte_chunks(path: Path, encoding: str) -> Iterator[bytes]:
-    with _open_bytes(path) as raw:
+def _byte_chunks(path: Path, table: Table, max_bytes: int) -> Iterator[bytes]:
+    encoding = table.encoding or "utf-8"
+    with _Bytes(path, max_bytes) as raw:
         if encoding == "utf-8-sig":
             raw.read(len(codecs.BOM_UTF8))
         if encoding == "utf-16":
-            reader = codecs.getreader("utf-16")(raw)
+            reader = codecs.getreader("utf-16")(raw)  # type: ignore[arg-type]
             while text := reader.read(BLOCK_BYTES // 2):
                 yield text.encode("utf-8")
             return
         while chunk := raw.read(BLOCK_BYTES):
-            yield chunk
+            yield chunk.replace(b"\r", b"\n") if table.lone_returns else chunk
 
 
-def _records(path: Path, encoding: str) -> Iterator[bytes]:
-    """Pieces of the file that end exactly at a record end, header excluded."""
-    pending = b""
-    header_done = False
-    for chunk in _byte_chunks(path, encoding):
-        data = pending + chunk
-        if not header_done:
-            ends = _record_ends(np.frombuffer(data, np.uint8))
-            if not len(ends):
-                pending = data
-                continue
-            data, header_done = data[ends[0] + 1 :], True
-        cut = _last_record_end(data) + 1
-        if cut:
-            yield data[:cut]
-        pending = data[cut:]
-    if header_done and pending.strip():
-        yield pending if pending.endswith(b"\n") else pending + b"\n"
+@dataclass
+class _Piece:
+    """Whole records of the file, the line the first one starts on, and their quotes."""
+
+    data: bytes
+    line: int
+    quotes: QuoteScan
+
+    def first_record_end(self) -> int:
+        return int(self.quotes.record_ends(np.frombuffer(self.data, np.uint8))[0])
+
+    def after(self, offset: int) -> _Piece:
+        """The records from byte ``offset`` (a record start) on."""
+        quoting = self.quotes.quoting
+        return _Piece(self.data[offset:], self.line, QuoteScan(
+            quoting[quoting >= offset] - offset,
+            [(at - offset, reason) for at, reason in self.quotes.broken if at >= offset]))
 
 
-def _fast_blocks(path: Path, table: Table, wanted: Sequence[int]) -> Iterator[Block]:
-    encoding = table.encoding or "utf-8"
-    header_lines = 1 + sum(name.count("\n") for name in table.header)
-    line = header_lines + 1
+def _cut(path: Path, data: bytes, delimiter: int, line: int, *, final: bool
+         ) -> tuple[_Piece | None, bytes]:
+    """The whole records at the start of ``data`` (``None`` if there is none yet), and the rest.
+
+    A record still open after :data:`MAX_RECORD_BYTES` is an unclosed quote (its cell is taken
+    to end with its line, see :mod:`.quotes`) or, with no line end at all, not a CSV.
+    """
+    array = np.frombuffer(data, np.uint8)
+    scan = scan_quotes(array, delimiter, final=final)
+    ends = scan.record_ends(array)
+    if not len(ends):
+        if len(data) <= MAX_RECORD_BYTES:
+            return None, data
+        if scan.open_at_end < 0 or final:
+            raise _file_error(path, f"line {line}: no line end in {MAX_RECORD_BYTES:,} bytes: not "
+                                    "a CSV export (or not a text file)")
+        return _cut(path, data, delimiter, line, final=True)
+    cut = int(ends[-1]) + 1
+    kept = QuoteScan(scan.quoting[scan.quoting < cut], [b for b in scan.broken if b[0] < cut])
+    return _Piece(data[:cut], line, kept), data[cut:]
+
+
+class _Cutter:
+    """Cuts the byte stream into pieces of whole records, the header left out."""
+
+    def __init__(self, path: Path, delimiter: int) -> None:
+        self.path, self.delimiter = path, delimiter
+        self.pending = b""
+        self.line = 1
+        self.in_header = True
+
+    def feed(self, chunk: bytes) -> Iterator[_Piece]:
+        piece, self.pending = _cut(self.path, self.pending + chunk, self.delimiter, self.line,
+                                   final=False)
+        if piece is not None:
+            yield from self._emit(piece)
+
+    def finish(self) -> Iterator[_Piece]:
+        if not self.pending.strip():
+            return
+        data = self.pending if self.pending.endswith(b"\n") else self.pending + b"\n"
+        piece, _ = _cut(self.path, data, self.delimiter, self.line, final=True)
+        if piece is not None:
+            yield from self._emit(piece)
+
+    def _emit(self, piece: _Piece) -> Iterator[_Piece]:
+        if self.in_header:
+            self.in_header = False
+            end = piece.first_record_end() + 1
+            self.line += piece.data.count(b"\n", 0, end)
+            piece = piece.after(end)
+            if not piece.data:
+                return
+        piece.line = self.line
+        self.line += piece.data.count(b"\n")
+        yield piece
+
+
+def _records(path: Path, table: Table, max_bytes: int) -> Iterator[_Piece]:
+    assert table.delimiter is not None
+    cutter = _Cutter(path, ord(table.delimiter))
+    for chunk in _byte_chunks(path, table, max_bytes):
+        yield from cutter.feed(chunk)
+    yield from cutter.finish()
+
+
+def _fast_blocks(path: Path, table: Table, wanted: Sequence[int], max_bytes: int
+                 ) -> Iterator[Block]:
     assert table.delimiter is not None
     delimiter = ord(table.delimiter)
-    for data in _records(path, encoding):
-        array = padded(data)
-        yield _split_block(array, len(data), delimiter, len(table.header), wanted, line)
-        line += data.count(b"\n")
+    for piece in _records(path, table, max_bytes):
+        array = padded(piece.data)
+        yield _split_block(array, len(piece.data), delimiter, len(table.header), wanted,
+                           piece.line, piece.quotes)
 
 
 def _split_block(
-    array: Bytes, size: int, delimiter: int, width: int, wanted: Sequence[int], line: int
+    array: Bytes, size: int, delimiter: int, width: int, wanted: Sequence[int], line: int,
+    quotes: QuoteScan,
 ) -> Block:
     """Records of ``array[:size]`` (which ends with a line end; zeros follow)."""
     data = array[:size]
     seps = np.flatnonzero((data == delimiter) | (data == _NEWLINE))
-    quotes = np.flatnonzero(data == _QUOTE)
-    quoted = bool(len(quotes))
+    quoted = bool(len(quotes.quoting) or quotes.broken)
     physical = seps[data[seps] == _NEWLINE] if quoted else seps[:0]  # quoted ones included
     if quoted:
-        _check_quotes(data, quotes, delimiter)
-        seps = seps[(np.searchsorted(quotes, seps) & 1) == 0]
+        seps = quotes.outside(seps)
     ends = np.flatnonzero(array[seps] == _NEWLINE)
     first = np.concatenate(([0], ends[:-1] + 1))
     starts = np.concatenate(([0], seps[ends[:-1]] + 1))
@@ -326,24 +417,30 @@ def _split_block(
     lines = line + (np.searchsorted(physical, starts) if quoted else np.arange(len(ends)))
     content = seps[ends] - starts - (array[np.maximum(seps[ends] - 1, 0)] == _RETURN)
     blank = content <= fields - 1
+    malformed: list[Fault] = []
+    for at, reason in quotes.broken:  # records with a faulty quote, at the cell it opened
+        record = int(np.searchsorted(starts, at, side="right")) - 1
+        if not blank[record]:
+            blank[record] = True  # told once, as the quote's problem
+            column = int(np.searchsorted(seps, at)) - int(first[record])
+            malformed.append((int(lines[record]), column, reason))
+    blank_rows = int(blank.sum()) - len(malformed)
     good = (fields >= width) & ~blank
-    malformed = [
-        (int(lines[r]), f"{fields[r]} fields where the header has {width}")
-        for r in np.flatnonzero(~good & ~blank)
-    ]
+    malformed += [(int(lines[r]), None, f"{fields[r]} fields where the header has {width}")
+                  for r in np.flatnonzero(~good & ~blank)]
     good_rows = np.flatnonzero(good)
     if np.any(fields[good_rows] > width):
         good_rows, extra = _trailing_empty(array, seps, first, starts, fields, good_rows, width)
-        malformed += [(int(lines[r]), f"{fields[r]} fields where the header has {width}")
+        malformed += [(int(lines[r]), None, f"{fields[r]} fields where the header has {width}")
                       for r in extra]
-        malformed.sort()
+    malformed.sort(key=lambda fault: fault[0])
     strip = _spaces_at_cell_edges(array, size, delimiter)
     columns: dict[int, Cells | Slices] = {
         column: _column_slices(array, seps, first[good_rows], starts[good_rows], column,
                                last=column == width - 1, quoted=quoted, strip=strip)
         for column in wanted
     }
-    return Block(lines[good_rows].astype(np.int64), columns, malformed, int(blank.sum()))
+    return Block(lines[good_rows].astype(np.int64), columns, malformed, blank_rows)
 
 
 def _trailing_empty(
@@ -362,21 +459,6 @@ def _trailing_empty(
             int(r)
         )
     return np.array(keep, np.intp), extra
-
-
-def _check_quotes(array: Bytes, quotes: npt.NDArray[np.intp], delimiter: int) -> None:
-    """An opening quote starts a field and a closing quote ends one; anything else is left to
-    the csv module. Quotes alternate: the 1st, 3rd… open, the 2nd, 4th… close."""
-    if len(quotes) % 2:
-        raise _IrregularQuoting
-    opening, closing = quotes[0::2], quotes[1::2]
-    before = array[np.maximum(opening - 1, 0)]
-    ok_before = (opening == 0) | (before == delimiter) | (before == _NEWLINE) | (before == _QUOTE)
-    after = array[np.minimum(closing + 1, len(array) - 1)]
-    ok_after = (closing == len(array) - 1) | (after == delimiter) | (after == _NEWLINE)
-    ok_after |= (after == _RETURN) | (after == _QUOTE)
-    if not (ok_before.all() and ok_after.all()):
-        raise _IrregularQuoting
 
 
 def _column_slices(
@@ -493,10 +575,11 @@ def _factorise_python(array: Bytes, start: npt.NDArray[np.intp], end: npt.NDArra
 # --- rows from the csv module or from openpyxl -----------------------------------------------
 
 
-def _row_blocks_csv(path: Path, table: Table, wanted: Sequence[int]) -> Iterator[Block]:
+def csv_module_blocks(path: Path, table: Table, wanted: Sequence[int]) -> Iterator[Block]:
+    """The blocks the :mod:`csv` module reads: the reference the tests hold the fast path to."""
     encoding = table.encoding or "utf-8"
-    with _open_bytes(path) as raw:
-        text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+    with _Bytes(path, MAX_BYTES) as raw:
+        text = io.TextIOWrapper(raw.stream, encoding=encoding, errors="replace", newline="")
         reader = csv.reader(text, delimiter=table.delimiter or ",")
         next(reader, None)
 
@@ -517,7 +600,7 @@ def _row_blocks(
     while batch := list(islice(records, BLOCK_ROWS)):
         rows: list[int] = []
         values: list[list[str]] = []
-        malformed: list[tuple[int, str]] = []
+        malformed: list[Fault] = []
         blank = 0
         for number, record in batch:
             cells = [_cell_text(value) for value in record]
@@ -528,7 +611,7 @@ def _row_blocks(
             if not any(cells):
                 blank += 1
             elif len(cells) != width:
-                malformed.append((number, f"{len(record)} fields where the header has {width}"))
+                malformed.append((number, None, f"{len(record)} fields where the header has {width}"))
             else:
                 rows.append(number)
                 values.append(cells)
@@ -564,12 +647,19 @@ def _cell_text(value: object) -> str:
 ISO_FORMATS = ("YYYY-MM-DD HH:MM:SS", "YYYY-MM-DD HH:MM")
 
 
-def _xlsx_table(path: Path, sheet: str | None) -> Table:
+def _xlsx_table(path: Path, sheet: str | None, max_bytes: int) -> Table:
     import openpyxl  # only XLSX exports pay for importing it
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    _check_zip(path, max_bytes)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises a dozen kinds (zip, XML, KeyError…)
+        raise _file_error(path, f"not a readable XLSX workbook: {_reason(error)}") from None
+    if sheet is not None and sheet not in book.sheetnames:
+        book.close()
+        raise _file_error(path, f"no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})")
     worksheet = book[sheet] if sheet else book.worksheets[0]
-    rows = enumerate(worksheet.iter_rows(values_only=True), start=worksheet.min_row or 1)
+    rows = _guarded_rows(path, worksheet)
     header: list[str] = []
     for _, values in rows:
         header = [_cell_text(value) for value in values]
@@ -585,3 +675,33 @@ def _xlsx_table(path: Path, sheet: str | None) -> Table:
             book.close()
 
     return Table("xlsx", header, None, None, blocks, ISO_FORMATS)
+
+
+def _check_zip(path: Path, max_bytes: int) -> None:
+    """A workbook is a zip archive: its members' sizes, which reading enforces, are bounded."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise _file_error(path, f"not a readable XLSX workbook (truncated or corrupt): "
+                                f"{_reason(error)}") from None
+    if expanded > max_bytes:
+        raise _file_error(path, f"expands to {expanded:,} bytes once decompressed, more than "
+                                f"{max_bytes:,}: refused as a possible decompression bomb "
+                                "(raise max_bytes to read it)")
+
+
+def _guarded_rows(path: Path, worksheet: Any) -> Iterator[tuple[int, Sequence[Any]]]:
+    """The sheet's rows, numbered; a sheet that breaks off midway is an error, not a traceback."""
+    number = worksheet.min_row or 1
+    try:
+        for values in worksheet.iter_rows(values_only=True):
+            yield number, values
+            number += 1
+    except Exception as error:  # zip or XML errors surface while streaming the sheet
+        raise _file_error(path, f"row {number}: the workbook is truncated or corrupt: "
+                                f"{_reason(error)}") from None
+
+
+def _reason(error: BaseException) -> str:
+    return str(error) or type(error).__name__

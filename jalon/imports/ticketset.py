@@ -48,6 +48,11 @@ class TicketSet:
     event_state: npt.NDArray[np.object_] = field(default_factory=lambda: np.empty(0, object))
     """The external state the ticket entered at ``event_at``."""
 
+    source_columns: dict[str, str] = field(default_factory=dict)
+    """Canonical field → the export's column it was read from: what the export holds. A field
+    missing here was not in the file (GLPI's list export has no ``reopen_count``), so an
+    indicator needing it has no data. Empty for tickets not read from a file (the platform's)."""
+
     def __len__(self) -> int:
         return len(self.ids)
 

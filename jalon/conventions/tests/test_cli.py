@@ -199,7 +199,8 @@ def test_on_error_fail_refuses_unmapped_tickets(monkeypatch, capsys):
     args = ["--convention", LADE, "--tickets", "x.csv", "--profile", "servicenow", "--period", "2026-Q1"]
     assert scorecard_cli.main([*args, "--on-error", "fail"]) == 2
     assert capsys.readouterr().err.startswith("error: export.csv:2: priority: '9 - Odd' is not mapped")
-    assert scorecard_cli.main(args) == 0
+    assert scorecard_cli.main(args) == 2  # fail is the default, as the README says
+    assert scorecard_cli.main([*args, "--on-error", "skip"]) == 0
 
 
 def test_scorecard_of_the_real_log_through_the_real_importer(capsys):

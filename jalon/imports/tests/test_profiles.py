@@ -129,7 +129,7 @@ def test_comma_utf8_without_bom_and_utf16(tmp_path):
         assert tickets.opened_at[0] == at("2025-06-01T06:00")
 
 
-def test_irregular_quotes_fall_back_to_the_lenient_reader(tmp_path):
+def test_a_quote_inside_an_unquoted_cell_is_text(tmp_path):
     path = tmp_path / "excel.csv"
     path.write_bytes(b'ID;Date d\'ouverture;Titre\n8;2025-06-01 08:00;Ecran 24" HS\n')
     tickets = read_export(path, "glpi").tickets
@@ -146,3 +146,14 @@ def test_dst_edges_of_a_local_export(tmp_path):
         datetime(2025, 3, 30, 1, 30), datetime(2025, 10, 26, 0, 30),
         datetime(2025, 10, 26, 2, 30)]
     assert (result.stats.dst_nonexistent, result.stats.dst_ambiguous) == (1, 1)
+
+
+def test_the_ticketset_says_which_fields_the_export_holds(tmp_path):
+    path = tmp_path / "glpi.csv"
+    path.write_text("ID;Date d'ouverture;Statut;Réouvertures\n1;2025-06-01 08:00;Clos;2\n", "utf-8")
+    plain = read_export(path, "glpi").tickets
+    assert plain.source_columns == {"id": "ID", "state": "Statut", "opened_at": "Date d'ouverture"}
+    assert "reopen_count" not in plain.source_columns  # GLPI's list export has no reopen counter
+    mapped = read_export(path, "glpi", mapping={"reopen_count": "Réouvertures"}).tickets
+    assert mapped.source_columns["reopen_count"] == "Réouvertures"
+    assert mapped.counters["reopen_count"].tolist() == [2]
