@@ -225,6 +225,8 @@ def _build(
     inclusive: bool,
 ) -> ClockTable:
     selected, targets = applicable(convention, clock, mapped)
+    if clock.stop.kind == "at" and clock.stop.column not in mapped.tickets.instants:
+        selected[:] = False  # the source never records the stop: no data, rather than all late
     opened = mapped.tickets.opened_at.astype("datetime64[s]")
     start_all = event_instants(clock.start, mapped, history, opened)
     selected &= ~np.isnat(start_all) & ((start_all <= horizon) if inclusive else (start_all < horizon))
