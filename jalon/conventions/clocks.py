@@ -198,6 +198,8 @@ def applicable(convention: Convention, clock: ClockDef, mapped: MappedTickets) -
     targets, known = clock_targets(convention, clock, mapped)
     type_codes = [convention.types.index(t) for t in clock.types]
     selected = mapped.keep & member(mapped.types, type_codes, len(convention.types)) & known
+    if any(ref.kind == "at" and ref.column not in mapped.tickets.instants for ref in (clock.start, clock.stop)):
+        selected[:] = False  # the source never records that instant: no data, rather than all late
     if clock.filter is not None:
         selected &= filter_mask(convention, mapped, clock.filter)
     return selected, targets
@@ -225,8 +227,6 @@ def _build(
     inclusive: bool,
 ) -> ClockTable:
     selected, targets = applicable(convention, clock, mapped)
-    if clock.stop.kind == "at" and clock.stop.column not in mapped.tickets.instants:
-        selected[:] = False  # the source never records the stop: no data, rather than all late
     opened = mapped.tickets.opened_at.astype("datetime64[s]")
     start_all = event_instants(clock.start, mapped, history, opened)
     selected &= ~np.isnat(start_all) & ((start_all <= horizon) if inclusive else (start_all < horizon))
