@@ -85,7 +85,9 @@ class ClockTable:
     def deadline(self, calendar: Calendar, seconds: npt.ArrayLike) -> Instants:
         """When each clock reaches ``seconds`` of business time if it runs on with no new pause
         (NaT while paused: nothing falls due then); ``seconds`` <= 0 is the start itself.
-        ``seconds`` is one amount per row, or a (k, rows) array for k thresholds at once."""
+        ``seconds`` is one amount per row, or a (k, rows) array for k thresholds at once.
+        ``calendar`` is the rows' one: ask per :meth:`calendar_id` when the clock chooses it per
+        ticket."""
         amounts = np.asarray(seconds, np.int64)
         grid = np.atleast_2d(amounts)
         k, n = grid.shape
