@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
+import numpy.typing as npt
+
 from jalon.businesstime import BusinessDay, Calendar, CalendarError, Duration
 from jalon.conventions.model import CalendarSpec
 
@@ -44,3 +47,24 @@ def duration_seconds(text: str, spec: CalendarSpec | None) -> int:
     if rule.minutes <= 0:
         raise CalendarError("business_day", f"{text!r}: a target in days needs a fixed business_day (e.g. 10h)")
     return duration.days * rule.minutes * 60
+
+
+def record_durations(
+    values: npt.NDArray[np.object_], spec: CalendarSpec
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Open seconds of durations written on records (a purchase order's delay): per value, its
+    seconds, whether one is written, and whether what is written is not a duration. Each
+    distinct value is parsed once."""
+    parsed: dict[object, tuple[int, bool, bool]] = {}
+    for value in dict.fromkeys(values):
+        text = str(value).strip()
+        try:
+            parsed[value] = (duration_seconds(text, spec), True, False) if text else (0, False, False)
+        except CalendarError:
+            parsed[value] = (0, False, True)
+    rows = [parsed[value] for value in values]
+    return (
+        np.array([r[0] for r in rows], np.int64),
+        np.array([r[1] for r in rows], bool),
+        np.array([r[2] for r in rows], bool),
+    )

@@ -13,24 +13,32 @@ platform on one ticket's history (``jalon.tickets.clocks``). The rules, as writt
 * only what happened by the horizon (the end of the scored period, or *now*) counts: a clock not
   stopped by then is *running*, measured up to the horizon.
 
+A clock applies to the tickets of its types that match its ``filter`` and have a target: one
+written in the file for their priority, or one read from their record (a duration, a due
+instant, or several delays from several events: :func:`clock_targets`, :func:`_dated_targets`).
+Each ticket runs on its own calendar when the clock chooses it by a dimension (team, site…).
+
 Business time comes from :meth:`Calendar.elapsed_many`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from jalon.businesstime import Calendar
-from jalon.conventions.calendars import build_calendar
-from jalon.conventions.mapping import MappedTickets
-from jalon.conventions.model import ClockDef, Convention, EventRef
+from jalon.conventions.calendars import build_calendar, record_durations
+from jalon.conventions.mapping import MappedTickets, filter_mask
+from jalon.conventions.model import ClockDef, Convention, EventRef, Target
 
 Instants = npt.NDArray[np.datetime64]
 I64 = npt.NDArray[np.int64]
 NAT = np.datetime64("NaT", "s")
+NAT_SECONDS = np.iinfo(np.int64).min
+"""NaT as whole seconds (the smallest int64: a maximum over instants ignores it)."""
 
 
 @dataclass
@@ -57,9 +65,16 @@ class ClockTable:
     """The pause still going on at the horizon (its end is the horizon, not an event)."""
     paused: npt.NDArray[np.bool_]
     """Running and in a pause state at the horizon."""
+    calendar: npt.NDArray[np.int32] = field(default_factory=lambda: np.empty(0, np.int32))
+    """Per row, the index into ``calendar_ids`` of the calendar the clock runs on."""
+    calendar_ids: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.ticket)
+
+    def calendar_id(self, row: int) -> str:
+        """The calendar row ``row`` runs on (chosen by team or site, else the clock's)."""
+        return self.calendar_ids[int(self.calendar[row])] if len(self.calendar) else self.definition.calendar
 
     def met(self, factor: float = 1.0) -> npt.NDArray[np.bool_]:
         return self.elapsed <= np.floor(self.target * factor)
@@ -70,7 +85,9 @@ class ClockTable:
     def deadline(self, calendar: Calendar, seconds: npt.ArrayLike) -> Instants:
         """When each clock reaches ``seconds`` of business time if it runs on with no new pause
         (NaT while paused: nothing falls due then); ``seconds`` <= 0 is the start itself.
-        ``seconds`` is one amount per row, or a (k, rows) array for k thresholds at once."""
+        ``seconds`` is one amount per row, or a (k, rows) array for k thresholds at once.
+        ``calendar`` is the rows' one: ask per :meth:`calendar_id` when the clock chooses it per
+        ticket."""
         amounts = np.asarray(seconds, np.int64)
         grid = np.atleast_2d(amounts)
         k, n = grid.shape
@@ -154,8 +171,18 @@ def event_instants(ref: EventRef, mapped: MappedTickets, history: _History, afte
         return _fallback(t.resolved_at, history.first(history.in_phase("resolved", "closed"), after))
     if ref.kind == "closed":
         return _fallback(t.closed_at, history.first(history.in_phase("closed"), after))
+    if ref.kind == "at":
+        return record_instants(mapped, ref.column)
     inside = history.in_states(ref.states)
     return history.first(inside if ref.kind == "enter" else ~inside, after)
+
+
+def record_instants(mapped: MappedTickets, column: str) -> Instants:
+    """An instant written on each record (an export's ``*_at`` column); NaT where missing."""
+    values = mapped.tickets.instants.get(column)
+    if values is None:
+        return np.full(len(mapped.tickets), NAT)
+    return values.astype("datetime64[s]")
 
 
 def _fallback(column: Instants, derived: Instants) -> Instants:
@@ -168,10 +195,29 @@ def resumes_on_reopen(clock: ClockDef) -> bool:
 
 
 def applicable(convention: Convention, clock: ClockDef, mapped: MappedTickets) -> tuple[npt.NDArray[np.bool_], I64]:
-    """Tickets the clock applies to (kept, of one of its types, with a target), and the targets."""
-    targets = clock_targets(convention, clock, mapped)
+    """Tickets the clock applies to (kept, of one of its types, matching its filter, with a
+    target), and the targets (0 for those that depend on the clock's start: due, legs)."""
+    targets, known = clock_targets(convention, clock, mapped)
     type_codes = [convention.types.index(t) for t in clock.types]
-    return mapped.keep & member(mapped.types, type_codes, len(convention.types)) & (targets > 0), targets
+    selected = mapped.keep & member(mapped.types, type_codes, len(convention.types)) & known
+    if any(ref.kind == "at" and ref.column not in mapped.tickets.instants for ref in (clock.start, clock.stop)):
+        selected[:] = False  # the source never records that instant: no data, rather than all late
+    if clock.filter is not None:
+        selected &= filter_mask(convention, mapped, clock.filter)
+    return selected, targets
+
+
+def calendar_codes(convention: Convention, clock: ClockDef, mapped: MappedTickets) -> npt.NDArray[np.int32]:
+    """Per ticket, the index into ``clock.calendar_ids`` of its calendar: the one its value of the
+    chosen dimension names, else the clock's (index 0)."""
+    codes = np.zeros(len(mapped.tickets), np.int32)
+    choice = clock.calendar_by
+    if choice is None or choice.by not in mapped.dimensions:
+        return codes
+    values, dimension = mapped.dimensions[choice.by]
+    ids = clock.calendar_ids
+    table = np.array([ids.index(choice.values.get(v, clock.calendar)) for v in values] + [0], np.int32)
+    return table[np.where(dimension >= 0, dimension, len(values))]
 
 
 def _build(
@@ -186,6 +232,10 @@ def _build(
     opened = mapped.tickets.opened_at.astype("datetime64[s]")
     start_all = event_instants(clock.start, mapped, history, opened)
     selected &= ~np.isnat(start_all) & ((start_all <= horizon) if inclusive else (start_all < horizon))
+    calendars = calendar_codes(convention, clock, mapped)
+    targets, selected = _dated_targets(
+        _Dating(convention, clock, mapped, history, horizon, calendars), start_all, targets, selected
+    )
     ticket = np.flatnonzero(selected)
     start = start_all[ticket]
     if resumes_on_reopen(clock):
@@ -197,8 +247,7 @@ def _build(
     running = np.isnat(stop) | (stop > horizon)
     end = np.where(running, horizon, stop)
     pauses = _pauses(clock, history, ticket, start, end, running, horizon, gaps)
-    calendar = build_calendar(convention.calendars[clock.calendar])
-    elapsed = calendar.elapsed_many(start, end, pauses.owner, pauses.start, pauses.end)
+    elapsed = _elapsed(convention, clock, calendars[ticket], start, end, pauses)
     return ClockTable(
         clock,
         ticket.astype(np.int64),
@@ -212,7 +261,121 @@ def _build(
         pauses.end,
         pauses.open,
         pauses.paused,
+        calendars[ticket],
+        clock.calendar_ids,
     )
+
+
+def _per_calendar(
+    convention: Convention,
+    clock: ClockDef,
+    codes: npt.NDArray[np.int32],
+    compute: Callable[[Calendar, I64], I64],
+) -> I64:
+    """``compute(calendar, rows)`` for the rows of each calendar the clock runs on."""
+    out = np.zeros(len(codes), np.int64)
+    for code, calendar_id in enumerate(clock.calendar_ids):
+        rows = np.flatnonzero(codes == code)
+        if len(rows):
+            out[rows] = compute(build_calendar(convention.calendars[calendar_id]), rows)
+    return out
+
+
+def _elapsed(
+    convention: Convention,
+    clock: ClockDef,
+    codes: npt.NDArray[np.int32],
+    start: Instants,
+    end: Instants,
+    pauses: _Pauses,
+) -> I64:
+    if len(clock.calendar_ids) == 1:
+        calendar = build_calendar(convention.calendars[clock.calendar])
+        return calendar.elapsed_many(start, end, pauses.owner, pauses.start, pauses.end)
+
+    def on(calendar: Calendar, rows: I64) -> I64:
+        row_of = np.full(len(codes), -1, np.int64)
+        row_of[rows] = np.arange(len(rows))
+        mine = row_of[pauses.owner] >= 0  # pauses stay sorted by row: rows are in order
+        return calendar.elapsed_many(
+            start[rows], end[rows], row_of[pauses.owner[mine]], pauses.start[mine], pauses.end[mine]
+        )
+
+    return _per_calendar(convention, clock, codes, on)
+
+
+@dataclass
+class _Dating:
+    """What targets read from the record need: the ticket's calendar, its events by the horizon."""
+
+    convention: Convention
+    clock: ClockDef
+    mapped: MappedTickets
+    history: _History
+    horizon: np.datetime64
+    calendars: npt.NDArray[np.int32]
+
+    def event_by_horizon(self, ref: EventRef) -> I64:
+        opened = self.mapped.tickets.opened_at.astype("datetime64[s]")
+        at = event_instants(ref, self.mapped, self.history, opened)
+        return np.where(np.isnat(at) | (at > self.horizon), NAT_SECONDS, _unix(at))
+
+    def open_seconds(self, start: I64, end: I64, rows: I64) -> I64:
+        """Open time on each ticket's calendar from ``start`` to ``end`` (0 when end <= start)."""
+        return _per_calendar(
+            self.convention,
+            self.clock,
+            self.calendars[rows],
+            lambda calendar, sub: calendar.elapsed_seconds(start[sub], np.maximum(end[sub], start[sub])),
+        )
+
+    def deadline(self, start: I64, seconds: int, rows: I64) -> I64:
+        """``seconds`` of open time after ``start`` on each ticket's calendar (NaT stays NaT)."""
+        return _per_calendar(
+            self.convention,
+            self.clock,
+            self.calendars[rows],
+            lambda calendar, sub: calendar.deadline_seconds(start[sub], np.full(len(sub), seconds, np.int64)),
+        )
+
+
+def _dated_targets(
+    dating: _Dating, start_all: Instants, targets: I64, selected: npt.NDArray[np.bool_]
+) -> tuple[I64, npt.NDArray[np.bool_]]:
+    """Targets that run from the clock's start to an instant of the record: ``due`` (the instant
+    written on it) and ``legs`` (several delays from several events). A ticket none of whose legs'
+    events happened by the horizon has no target yet, hence no clock."""
+    distinct, which = _target_of(dating.convention, dating.clock, dating.mapped)
+    targets, selected = targets.copy(), selected.copy()
+    for index, target in enumerate(distinct):
+        if not (target.due or target.legs):
+            continue
+        rows = np.flatnonzero(selected & (which == index))
+        start = _unix(start_all[rows])
+        if target.legs and target.combine == "sum":
+            seconds, present = _summed_legs(dating, target, rows)
+        else:
+            deadline = _latest_deadline(dating, target, rows)
+            present = deadline != NAT_SECONDS
+            seconds = np.where(present, dating.open_seconds(start, deadline, rows), 0)
+        targets[rows] = seconds
+        selected[rows[~present]] = False
+    return targets, selected
+
+
+def _latest_deadline(dating: _Dating, target: Target, rows: I64) -> I64:
+    if target.due:
+        due = record_instants(dating.mapped, target.due)[rows]
+        return np.where(np.isnat(due), NAT_SECONDS, _unix(due))
+    deadlines = [dating.deadline(dating.event_by_horizon(leg.after)[rows], leg.seconds, rows) for leg in target.legs]
+    return np.max(np.stack(deadlines), axis=0)  # a leg whose event has not happened is NaT, the least
+
+
+def _summed_legs(dating: _Dating, target: Target, rows: I64) -> tuple[I64, npt.NDArray[np.bool_]]:
+    happened = np.stack([dating.event_by_horizon(leg.after)[rows] != NAT_SECONDS for leg in target.legs])
+    delays = np.array([leg.seconds for leg in target.legs], np.int64)
+    seconds: I64 = (happened * delays[:, None]).sum(axis=0)
+    return seconds, np.asarray(happened.any(axis=0), bool)
 
 
 @dataclass
@@ -283,16 +446,45 @@ def _firsts(ticket: I64) -> npt.NDArray[np.bool_]:
     return first
 
 
-def clock_targets(convention: Convention, clock: ClockDef, mapped: MappedTickets) -> I64:
-    """Target seconds per ticket from its priority; 0 where the clock has no target for it."""
+def _target_of(convention: Convention, clock: ClockDef, mapped: MappedTickets) -> tuple[tuple[Target, ...], I64]:
+    """The clock's distinct targets and, per ticket, the index of the one its priority takes
+    (-1: none)."""
     ids = [p.id for p in convention.priorities]
-    default = clock.targets["*"].seconds if "*" in clock.targets else 0
+    distinct = tuple(dict.fromkeys(clock.targets.values()))
+    default = distinct.index(clock.targets["*"]) if "*" in clock.targets else -1
     table = np.array(
-        [clock.targets[p].seconds if p in clock.targets else default for p in ids] + [default],
+        [distinct.index(clock.targets[p]) if p in clock.targets else default for p in ids] + [default],
         np.int64,
     )
     # tickets without a contract priority (negative codes) take the "*" target, if any
-    return table[np.where(mapped.priorities >= 0, mapped.priorities, len(ids))]
+    return distinct, table[np.where(mapped.priorities >= 0, mapped.priorities, len(ids))]
+
+
+def clock_targets(convention: Convention, clock: ClockDef, mapped: MappedTickets) -> tuple[I64, npt.NDArray[np.bool_]]:
+    """Target seconds per ticket, and whether it has one: written in the file for its priority,
+    or on its record (a duration in ``column``; an instant in ``due``, whose seconds depend on
+    the clock's start and are 0 here; ``legs``, likewise, decided once the start is known)."""
+    distinct, which = _target_of(convention, clock, mapped)
+    seconds = np.zeros(len(mapped.tickets), np.int64)
+    known = np.zeros(len(mapped.tickets), bool)
+    for index, target in enumerate(distinct):
+        rows = which == index
+        if target.column:
+            values = record_values(mapped, target.column)[rows]
+            spec = convention.calendars[clock.calendar]
+            seconds[rows], known[rows], _ = record_durations(values, spec)
+        elif target.due:
+            known[rows] = ~np.isnat(record_instants(mapped, target.due)[rows])
+        elif target.legs:
+            known[rows] = True
+        else:
+            seconds[rows], known[rows] = target.seconds, target.seconds > 0
+    return seconds, known
+
+
+def record_values(mapped: MappedTickets, column: str) -> npt.NDArray[np.object_]:
+    values = mapped.tickets.attributes.get(column)
+    return np.full(len(mapped.tickets), "", dtype=object) if values is None else values
 
 
 @dataclass

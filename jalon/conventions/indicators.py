@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from jalon.conventions.calendars import build_calendar
 from jalon.conventions.clocks import ClockTable
-from jalon.conventions.mapping import MappedTickets
+from jalon.conventions.mapping import MappedTickets, filter_mask
 from jalon.conventions.measures import Measure
 from jalon.conventions.model import Convention, Filter, Indicator
 from jalon.conventions.period import Period
@@ -47,17 +47,7 @@ class Context:
 
     def _build_mask(self, flt: Filter) -> Mask:
         assert self.mapped is not None
-        m, conv = self.mapped, self.convention
-        mask = m.keep.copy()
-        if flt.types:
-            mask &= np.isin(m.types, [conv.types.index(t) for t in flt.types])
-        if flt.priorities:
-            ids = [p.id for p in conv.priorities]
-            mask &= np.isin(m.priorities, [ids.index(p) for p in flt.priorities])
-        for name, wanted in flt.dimensions.items():
-            values, codes = m.dimensions.get(name, ((), np.full(len(mask), -1, np.int32)))
-            mask &= np.isin(codes, [values.index(v) for v in wanted if v in values])
-        return mask
+        return filter_mask(self.convention, self.mapped, flt)
 
 
 def compute(indicator: Indicator, ctx: Context, window: Period, bounds: tuple[np.datetime64, np.datetime64]) -> Value:

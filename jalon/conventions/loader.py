@@ -22,6 +22,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from jalon.conventions.errors import ConventionError
 from jalon.conventions.model import (
     BonusBand,
+    CalendarChoice,
     CalendarSpec,
     ClockDef,
     Contract,
@@ -33,6 +34,7 @@ from jalon.conventions.model import (
     Forfait,
     GlobalRule,
     Indicator,
+    Leg,
     Location,
     NoteRule,
     Party,
@@ -50,6 +52,8 @@ from jalon.conventions.platform import PLATFORM_PROFILE, PROFILE_KEYS
 from jalon.conventions.yamlsource import PathItem, YamlSource
 
 FORMAT = "jalon-convention/1"
+FIXED_INSTANTS = ("opened_at", "resolved_at", "closed_at")
+"""Instants every TicketSet has as columns: clocks name them ``opened``, ``resolved``, ``closed``."""
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 CLOCK_KINDS = {"clock_share", "clock_mean", "clock_percentile", "clock_overrun"}
 DEFAULT_UNITS = {
@@ -154,6 +158,10 @@ class _Builder:
         self.matrix = self.build_matrix()
         profiles = {name: self.profile(name, spec) for name, spec in self.data["profiles"].items()}
         self.dimensions = {dim for p in profiles.values() for dim in p.dimensions}
+        self.dimension_values = {
+            dim: {v for p in profiles.values() if dim in p.dimensions for v in _mapped_values(p.dimensions[dim])}
+            for dim in self.dimensions
+        }
         clocks = tuple(self.clock(i, spec) for i, spec in enumerate(self.data.get("clocks", [])))
         self.clock_defs = {c.id: c for c in clocks}
         self.unique(("clocks",), [c.id for c in clocks])
@@ -354,6 +362,7 @@ class _Builder:
         impacts = self.matrix.impacts if self.matrix else ()
         if name == PLATFORM_PROFILE:
             self.check_platform_states((*path, "state"), spec["state"])
+            self.check_platform_dimensions((*path, "dimensions"), spec.get("dimensions", {}))
         for needed in ("urgency", "impact") if source == "matrix" else ("priority",):
             if needed not in spec and name != PLATFORM_PROFILE:
                 self.error(path, f"priority_from: {source} needs a {needed} mapping")
@@ -378,6 +387,14 @@ class _Builder:
         for external in spec.get("values", {}):
             if "*" not in external and external not in PROFILE_KEYS:
                 self.error((*path, "values", external), _unknown(external, set(PROFILE_KEYS)))
+
+    def check_platform_dimensions(self, path: tuple[PathItem, ...], spec: dict[str, Any]) -> None:
+        """A platform ticket has no group, site… until someone sets it: each dimension of the
+        ``jalon`` profile needs a ``default``, or such a ticket would lose its clocks."""
+        for name, body in spec.items():
+            if body.get("default") is None:
+                self.error((*path, name), "a dimension of the jalon profile needs a default "
+                           "(a platform ticket has no value until someone sets it)")
 
     def type_map(self, path: tuple[PathItem, ...], spec: dict[str, Any]) -> ValueMap:
         mapping = self.value_map(path, "type", spec, set(self.types))
@@ -410,12 +427,23 @@ class _Builder:
 
     # -- clocks ----------------------------------------------------------------------------------
 
-    def event(self, path: tuple[PathItem, ...], spec: str | dict[str, list[str]]) -> EventRef:
+    def event(self, path: tuple[PathItem, ...], spec: str | dict[str, Any]) -> EventRef:
         if isinstance(spec, str):
             return EventRef(cast(Any, spec))
         kind, states = next(iter(spec.items()))
+        if kind == "at":
+            self.check_instant_column((*path, kind), states)
+            return EventRef("at", column=states)
         self.known_states((*path, kind), states)
         return EventRef(cast(Any, kind), tuple(states))
+
+    def check_instant_column(self, path: tuple[PathItem, ...], column: str) -> None:
+        """Exports put their ``*_at`` columns among a record's instants (docs/imports.md)."""
+        if column in FIXED_INSTANTS:
+            self.error(path, f"{column!r}: write {column.removesuffix('_at')} instead")
+        elif not column.endswith("_at"):
+            self.error(path, f"{column!r}: a record's instants are its columns ending in _at "
+                       "(e.g. audit_at)")
 
     def known_states(self, path: tuple[PathItem, ...], states: list[str]) -> None:
         declared = {s.id for s in self.states}
@@ -429,17 +457,15 @@ class _Builder:
             if kind not in self.types:
                 self.error((*path, "types", i), _unknown(kind, set(self.types)))
         self.known_states((*path, "pause"), spec.get("pause", []))
-        calendar = spec["calendar"]
-        if calendar not in self.calendars:
-            self.error((*path, "calendar"), _unknown(calendar, set(self.calendars)))
+        calendar, choice = self.clock_calendar((*path, "calendar"), spec["calendar"])
         targets: dict[str, Target] = {}
-        for priority, text in spec["targets"].items():
+        for priority, body in spec["targets"].items():
             where = (*path, "targets", priority)
             if priority != "*" and priority not in self.priority_ids:
                 self.error(where, _unknown(priority, self.priority_ids | {"*"}))
-            seconds = self.duration_seconds(where, text, calendar)
-            if seconds is not None:
-                targets[priority] = Target(text, seconds)
+            target = self.target(where, body, calendar)
+            if target is not None:
+                targets[priority] = target
         defaults = self.data.get("clock_defaults", {})
         return ClockDef(
             id=spec["id"],
@@ -452,7 +478,67 @@ class _Builder:
             targets=targets,
             on_reopen=spec.get("on_reopen", defaults.get("on_reopen", "resume")),
             warn_ratio=spec.get("warn_ratio", defaults.get("warn_ratio")),
+            filter=self.filter((*path, "filter"), spec["filter"]) if "filter" in spec else None,
+            calendar_by=choice,
         )
+
+    def clock_calendar(
+        self, path: tuple[PathItem, ...], spec: str | dict[str, Any]
+    ) -> tuple[str, CalendarChoice | None]:
+        """A calendar id, or ``{by: dimension, values: {value: calendar}, default: calendar}``."""
+        if isinstance(spec, str):
+            self.known_calendar(path, spec)
+            return spec, None
+        default, by = spec["default"], spec["by"]
+        self.known_calendar((*path, "default"), default)
+        if by not in self.dimensions:
+            self.error((*path, "by"), f"no profile maps a dimension {by!r}; " + _known(self.dimensions))
+        known_values = self.dimension_values.get(by, set())
+        for value, calendar in spec["values"].items():
+            where = (*path, "values", value)
+            if by in self.dimensions and value not in known_values:
+                self.error(where, f"no profile maps {by} to {value!r} ({_known(known_values)})")
+            if self.known_calendar(where, calendar) and default in self.calendars:
+                self.same_day(where, calendar, default)
+        return default, CalendarChoice(by, dict(spec["values"]))
+
+    def known_calendar(self, path: tuple[PathItem, ...], calendar: str) -> bool:
+        if calendar not in self.calendars:
+            self.error(path, _unknown(calendar, set(self.calendars)))
+            return False
+        return True
+
+    def same_day(self, path: tuple[PathItem, ...], calendar: str, default: str) -> None:
+        """A clock's targets in days must be the same open time on each calendar it runs on."""
+        from jalon.conventions.calendars import business_day
+
+        def minutes(name: str) -> int | None:
+            rule = business_day(self.calendars[name].business_day)
+            return rule.minutes if rule is not None else None
+
+        if minutes(calendar) != minutes(default):
+            self.error(path, f"calendar {calendar!r} and the clock's calendar {default!r} have different "
+                       "business_day: a target in days would not be the same open time on both")
+
+    def target(self, path: tuple[PathItem, ...], body: str | dict[str, Any], calendar: str) -> Target | None:
+        """A duration; or ``{column}``, ``{due}``, ``{legs, combine}`` read from each record."""
+        if isinstance(body, str):
+            seconds = self.duration_seconds(path, body, calendar)
+            return None if seconds is None else Target(body, seconds)
+        if "column" in body:
+            return Target(f"délai du dossier ({body['column']})", 0, column=body["column"])
+        if "due" in body:
+            self.check_instant_column((*path, "due"), body["due"])
+            return Target(f"échéance du dossier ({body['due']})", 0, due=body["due"])
+        legs = []
+        for i, leg in enumerate(body["legs"]):
+            after = self.event((*path, "legs", i, "after"), leg["after"])
+            seconds = self.duration_seconds((*path, "legs", i, "delay"), leg["delay"], calendar)
+            if seconds is not None:
+                legs.append(Leg(after, leg["delay"], seconds))
+        combine = body.get("combine", "latest")
+        text = f" {'+' if combine == 'sum' else 'ou'} ".join(f"{leg.text} après {leg.after}" for leg in legs)
+        return Target(text, 0, legs=tuple(legs), combine=combine)
 
     def duration_seconds(self, path: tuple[PathItem, ...], text: str, calendar: str | None) -> int | None:
         from jalon.businesstime import CalendarError
@@ -686,6 +772,11 @@ def _deduction(spec: dict[str, Any]) -> Deduction:
         base=spec.get("base", 0.0),
         rounding=spec.get("rounding", "ceil"),
     )
+
+
+def _mapped_values(vmap: ValueMap) -> set[str]:
+    values = {v for _, v in vmap.values if v is not None}
+    return values | ({vmap.default} if vmap.default is not None else set())
 
 
 def _known(allowed: set[str]) -> str:

@@ -12,7 +12,8 @@ from fnmatch import fnmatchcase
 import numpy as np
 import numpy.typing as npt
 
-from jalon.conventions.model import Convention, Profile, ValueMap
+from jalon.conventions.calendars import record_durations
+from jalon.conventions.model import Convention, Filter, Profile, ValueMap
 from jalon.imports.ticketset import TicketSet
 
 I32 = npt.NDArray[np.int32]
@@ -56,10 +57,33 @@ def map_tickets(convention: Convention, profile: Profile, tickets: TicketSet) ->
     if bad_events.any():
         problems += _event_problems(tickets, profile.states, bad_events)
         keep[tickets.event_ticket[bad_events]] = False
+    keep &= _record_durations_readable(convention, tickets, problems)
     if n and not keep.all():
         problems.append(f"{tickets.source}: {int((~keep).sum())} of {n} tickets set aside")
     event_keep = (event_states >= 0) & keep[tickets.event_ticket] if len(event_states) else (np.zeros(0, bool))
     return MappedTickets(tickets, profile, types, priorities, dims, keep, event_keep, event_states, problems)
+
+
+def _record_durations_readable(
+    convention: Convention, tickets: TicketSet, problems: list[str]
+) -> npt.NDArray[np.bool_]:
+    """Tickets whose record holds a duration a clock reads as its target (``targets: {column}``)
+    but that is not one, e.g. a purchase order's delay written ``10`` with no unit, are input
+    errors like an unmapped value: each is named with its row."""
+    readable = np.ones(len(tickets), bool)
+    for clock in convention.clocks:
+        for column in dict.fromkeys(t.column for t in clock.targets.values() if t.column):
+            values = tickets.attributes.get(column)
+            if values is None:
+                continue
+            _, _, bad = record_durations(values, convention.calendars[clock.calendar])
+            for row in np.flatnonzero(bad & readable):
+                problems.append(
+                    f"{tickets.source}:{tickets.rows[row]}: {column}: {str(values[row])!r} is not a duration "
+                    f"(clock {clock.id}; e.g. 10j, 3 semaines, 48h)"
+                )
+            readable &= ~bad
+    return readable
 
 
 def _targets(vmap: ValueMap) -> tuple[str, ...]:
@@ -139,3 +163,17 @@ def _event_problems(tickets: TicketSet, vmap: ValueMap, bad: npt.NDArray[np.bool
         lines.append(f"{tickets.source}:{row}: state: {str(value)!r} is not mapped by profile ({vmap.where}){more}")
     return lines
 
+
+def filter_mask(convention: Convention, mapped: MappedTickets, flt: Filter) -> npt.NDArray[np.bool_]:
+    """Kept tickets matching ``flt`` (types, priorities, dimension values): the one reading of a
+    filter, for indicators and clocks alike."""
+    mask = mapped.keep.copy()
+    if flt.types:
+        mask &= np.isin(mapped.types, [convention.types.index(t) for t in flt.types])
+    if flt.priorities:
+        ids = [p.id for p in convention.priorities]
+        mask &= np.isin(mapped.priorities, [ids.index(p) for p in flt.priorities])
+    for name, wanted in flt.dimensions.items():
+        values, codes = mapped.dimensions.get(name, ((), np.full(len(mask), -1, np.int32)))
+        mask &= np.isin(codes, [values.index(v) for v in wanted if v in values])
+    return mask

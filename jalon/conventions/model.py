@@ -11,7 +11,7 @@ from datetime import date
 from typing import Literal
 
 Phase = Literal["new", "active", "waiting", "resolved", "closed", "cancelled"]
-EventKind = Literal["opened", "resolved", "closed", "enter", "leave"]
+EventKind = Literal["opened", "resolved", "closed", "enter", "leave", "at"]
 IndicatorKind = Literal[
     "clock_share",
     "clock_mean",
@@ -142,16 +142,60 @@ class Profile:
 class EventRef:
     kind: EventKind
     states: tuple[str, ...] = ()
+    column: str = ""
+    """For ``at``: the record's own instant column (``TicketSet.instants``), e.g. ``audit_at``."""
 
     def __str__(self) -> str:
+        if self.kind == "at":
+            return f"at {self.column}"
         return self.kind if not self.states else f"{self.kind} {', '.join(self.states)}"
 
 
 @dataclass(frozen=True)
-class Target:
+class Leg:
+    """One part of a target made of several delays: ``delay`` after the event ``after``."""
+
+    after: EventRef
     text: str
     seconds: int
-    """Business seconds on the clock's calendar."""
+
+
+LegCombine = Literal["latest", "sum"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A clock's target for one priority: a fixed duration, or read from each ticket's record.
+
+    Exactly one of these holds: ``seconds`` alone (a duration written in the convention);
+    ``column`` (a duration written on the record, e.g. the delay of a purchase order); ``due``
+    (an instant written on the record: the target is the open time from the clock's start to
+    it); ``legs`` (several delays from several events, see :class:`Leg` and ``combine``).
+    """
+
+    text: str
+    seconds: int
+    """Business seconds on the clock's calendar (0 when the target is read from the record)."""
+    column: str = ""
+    due: str = ""
+    legs: tuple[Leg, ...] = ()
+    combine: LegCombine = "latest"
+    """``latest``: the deadline is the latest of each present leg's (its event + its delay);
+    ``sum``: the delays of the present legs add up from the clock's start."""
+
+    @property
+    def from_record(self) -> bool:
+        return bool(self.column or self.due or self.legs)
+
+
+@dataclass(frozen=True)
+class CalendarChoice:
+    """A calendar chosen per ticket by the contract value of a dimension (team, site…)."""
+
+    by: str
+    """A dimension of the profiles (``profiles.<name>.dimensions``)."""
+    values: dict[str, str]
+    """Dimension value -> calendar id; other values take the clock's ``calendar``."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +214,16 @@ class ClockDef:
     is reopened (the gap is a pause, the last stop is final); ``keep_first_stop`` keeps the first."""
     warn_ratio: float | None = None
     """Share of the target at which the clock is *at risk*; None when the file is silent."""
+    filter: Filter | None = None
+    """Tickets the clock applies to besides its types (priorities, dimension values)."""
+    calendar_by: CalendarChoice | None = None
+    """Calendar chosen per ticket; ``calendar`` is then the one for every other ticket."""
+
+    @property
+    def calendar_ids(self) -> tuple[str, ...]:
+        """Every calendar the clock may run on, its default first."""
+        chosen = self.calendar_by.values.values() if self.calendar_by else ()
+        return tuple(dict.fromkeys((self.calendar, *chosen)))
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,7 @@ def _declared(vmap: ValueMap, state: str) -> tuple[bool, str | None]:
 
 def platform_profile(convention: Convention) -> Profile:
     where = Location(convention.path, 0, f"profiles.{PLATFORM_PROFILE} (built in)")
+    declared = convention.profiles.get(PLATFORM_PROFILE)
     states = platform_states(convention)
     # a history that says ``waiting`` without the reason (written elsewhere, e.g. by a bulk
     # loader) is read as a wait for the requester, see :func:`exported_state`
@@ -133,5 +134,7 @@ def platform_profile(convention: Convention) -> Profile:
         impacts=None,
         types=ValueMap("type", tuple((t, t) for t in convention.types), None, where),
         states=ValueMap("state", tuple(states.items()), None, where),
-        dimensions={},
+        # the file's own ``jalon`` profile may map the platform's columns (group, site, level…)
+        # to dimensions that clocks and indicators select on (each with a default: the loader)
+        dimensions=dict(declared.dimensions) if declared is not None else {},
     )

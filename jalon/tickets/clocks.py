@@ -39,6 +39,26 @@ from jalon.conventions.platform import (
 )
 from jalon.imports.ticketset import TicketSet
 
+ENGINE_COLUMNS = ("type", "priority", "urgency", "impact", "criticality", "site", "lot", "level",
+                  "assigned_group", "channel", "lead_time_days")
+"""A ticket's columns the engine reads, by the live clocks (``Ticket.facts``) and by scorecards
+of the platform's tickets (``jalon.tickets.export``) alike: a convention may choose a clock's
+calendar, filter its tickets or take its target from any of them (see :data:`ENGINE_NAMES`)."""
+
+ENGINE_NAMES = {"assigned_group": "group", "lead_time_days": "delai_execution"}
+"""The columns the engine knows under another name: the assigned group is ``group`` (as in the
+tools' exports); the lead time the holder confirmed is ``delai_execution``, written ``10j``, the
+column AQUAREEL's one-off interventions take their target from (seed 000 L184, D-AQ-32)."""
+
+
+def engine_attributes(values: Mapping[str, object]) -> dict[str, str]:
+    """``values`` of :data:`ENGINE_COLUMNS` as the engine reads them (text, ``""`` if empty)."""
+    found = {ENGINE_NAMES.get(name, name): str(values.get(name) or "") for name in ENGINE_COLUMNS}
+    if found["delai_execution"]:
+        found["delai_execution"] += "j"  # business days on the clock's calendar
+    return found
+
+
 PHASES = PLATFORM_STATES
 """Phase of each state the engine reads (the convention's vocabulary for state families)."""
 
@@ -85,6 +105,9 @@ class TicketFacts:
     attributes: Mapping[str, str]
     """Contract values as stored: ``type``, ``priority`` (``""`` until qualified), …"""
     counters: Mapping[str, int] = field(default_factory=dict)
+    instants: Mapping[str, datetime | None] = field(default_factory=dict)
+    """Instants written on the record besides the three above (``audit_at``…), for clocks that
+    start, stop or take their target from them."""
 
 
 def platform_ticketset(
@@ -95,6 +118,7 @@ def platform_ticketset(
     by ticket then instant."""
     names = sorted({name for t in tickets for name in t.attributes})
     counters = sorted({name for t in tickets for name in t.counters})
+    instants = sorted({name for t in tickets for name in t.instants})
     return TicketSet(
         source=source,
         ids=np.array([t.reference for t in tickets], dtype=object),
@@ -104,6 +128,7 @@ def platform_ticketset(
         closed_at=_instants([t.closed_at for t in tickets]),
         attributes={n: np.array([t.attributes.get(n, "") for t in tickets], dtype=object) for n in names},
         counters={n: np.array([t.counters.get(n, 0) for t in tickets], np.int64) for n in counters},
+        instants={n: _instants([t.instants.get(n) for t in tickets]) for n in instants},
         event_ticket=np.array([e[0] for e in events], np.int64),
         event_at=_instants([e[1] for e in events]),
         event_state=np.array([e[2] for e in events], dtype=object),
@@ -131,7 +156,10 @@ def clocks_for(
     states = []
     for clock in own.clocks:
         ratio = clock.warn_ratio if clock.warn_ratio is not None else default_warn_ratio
-        states.append(_state(convention, clock, tables[clock.id], targets[clock.id], ratio))
+        table = tables[clock.id]
+        # a target read from the record (a due instant, several legs) is known once started
+        target = int(table.target[0]) if len(table) else targets[clock.id]
+        states.append(_state(convention, clock, table, target, ratio))
     return states
 
 
@@ -140,7 +168,8 @@ def _state(convention: Convention, clock: ClockDef, table: ClockTable, target: i
     if not len(table):
         return ClockState(clock.id, clock.label, clock.calendar, target, None, (), None, 0,
                           None, None, False, False)
-    calendar = build_calendar(convention.calendars[clock.calendar])
+    calendar_id = table.calendar_id(0)  # the ticket's own, when the clock chooses by team or site
+    calendar = build_calendar(convention.calendars[calendar_id])
     due, risk = table.deadline(calendar, [[target], [warn]])[:, 0]
     elapsed = int(table.elapsed[0])
     pauses = tuple(
@@ -148,7 +177,7 @@ def _state(convention: Convention, clock: ClockDef, table: ClockTable, target: i
         for start, end, ongoing in zip(table.pause_start, table.pause_end, table.pause_open, strict=True)
     )
     return ClockState(
-        kind=clock.id, label=clock.label, calendar=clock.calendar, target_seconds=target,
+        kind=clock.id, label=clock.label, calendar=calendar_id, target_seconds=target,
         started_at=_datetime(table.start[0]), pauses=pauses, stopped_at=_optional(table.stop[0]),
         elapsed_seconds=elapsed, due_at=_optional(due), risk_at=_optional(risk),
         at_risk=elapsed >= warn, breached=elapsed > target,

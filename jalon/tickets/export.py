@@ -16,12 +16,11 @@ from django.db.models import Q, QuerySet
 
 from jalon.conventions.platform import exported_state
 from jalon.imports.ticketset import TicketSet
-from jalon.tickets.clocks import TicketFacts, platform_ticketset
+from jalon.tickets.clocks import ENGINE_COLUMNS, TicketFacts, engine_attributes, platform_ticketset
 from jalon.tickets.models import EventKind, Ticket, TicketEvent
 
 _ASSIGNMENTS = (EventKind.ASSIGNED, EventKind.ESCALATED)
-_COLUMNS = ("type", "priority", "urgency", "impact", "criticality", "site", "lot", "level",
-            "assigned_group")
+_COLUMNS = ENGINE_COLUMNS
 
 
 def tickets_to_ticketset(tickets: QuerySet[Ticket], source: str = "jalon") -> TicketSet:
@@ -52,8 +51,7 @@ def tickets_to_ticketset(tickets: QuerySet[Ticket], source: str = "jalon") -> Ti
 
 def _facts(row: tuple[Any, ...], assignments: int) -> TicketFacts:
     _pk, reference, number, opened, resolved, closed, reopen_count, *values = row
-    attributes = {("group" if name == "assigned_group" else name): str(value or "")
-                  for name, value in zip(_COLUMNS, values, strict=True)}
+    attributes = engine_attributes(dict(zip(_COLUMNS, values, strict=True)))
     return TicketFacts(
         reference=f"{reference}-{number}", opened_at=opened, resolved_at=resolved,
         closed_at=closed, attributes=attributes,

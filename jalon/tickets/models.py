@@ -555,7 +555,8 @@ class Ticket(models.Model):
         same columns, see ``jalon.tickets.export``)."""
         return clockwork.TicketFacts(
             reference=str(self.pk), opened_at=self.opened_at, resolved_at=self.resolved_at,
-            closed_at=self.closed_at, attributes={"type": self.type, "priority": self.priority},
+            closed_at=self.closed_at,
+            attributes=clockwork.engine_attributes({n: getattr(self, n) for n in clockwork.ENGINE_COLUMNS}),
         )
 
     def clocks_at(self, now: datetime) -> list[clockwork.ClockState]:

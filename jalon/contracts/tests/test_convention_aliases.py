@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from jalon.contracts.models import ConventionVersion
 from jalon.conventions.tests.test_yamlsource import LAUGHS
-from jalon.lib.testing import JalonTestCase
+from jalon.testing.cast import JalonTestCase
 
 
 class ConventionAliasesTest(JalonTestCase):

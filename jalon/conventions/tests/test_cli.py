@@ -22,11 +22,13 @@ def test_check_prints_ok_for_each_shipped_convention(capsys):
 
 def test_check_prints_each_error_and_exits_2(tmp_path: Path, capsys):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(Path(LADE).read_text().replace("calendar: ho\n", "calendar: hx\n"))
+    text = Path(LADE).read_text().replace("calendar: ho\n", "calendar: hx\n")
+    bad.write_text(text.replace("default: ho}", "default: hx}"))
     assert cli.main(["check", str(bad)]) == 2
     lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 2
-    assert all(line.startswith(f"{bad}:") and "calendar: 'hx' is not declared" in line for line in lines)
+    # prise_en_charge's calendar; resolution's and resolution_changement's default calendar
+    assert len(lines) == 3
+    assert all(line.startswith(f"{bad}:") and "calendar" in line and "'hx' is not declared" in line for line in lines)
 
 
 @pytest.fixture
@@ -113,7 +115,7 @@ def test_scorecard_xlsx_has_a_sheet_per_family_and_evidence(fake_importer, tmp_p
     )
     assert status == 0
     book = load_workbook(out)
-    assert book.sheetnames == ["Synthèse", "pilotage", "exploitation", "complements", "Preuves"]
+    assert book.sheetnames == ["Synthèse", "pilotage", "exploitation", "complements", "suivi", "Preuves"]
     rows = list(book["Preuves"].values)
     gtr = [r for r in rows if r[1] == "gtr"]
     assert [r[0] for r in gtr] == ["INC1", "INC2"]
@@ -209,7 +211,7 @@ def test_scorecard_of_the_real_log_through_the_real_importer(capsys):
     captured = capsys.readouterr()
     data = json.loads(captured.out)
     assert data["tickets"] == {"file": SERVICENOW_LOG.name, "profile": "servicenow", "count": 20_769}
-    assert [f["id"] for f in data["families"]] == ["pilotage", "tms", "tme", "ponctuel"]
+    assert [f["id"] for f in data["families"]] == ["pilotage", "tms", "tme", "ponctuel", "suivi"]
     tms = next(f for f in data["families"] if f["id"] == "tms")
     assert tms["note"] is not None
     assert any(i["evidence_count"] > 1000 for i in tms["indicators"])

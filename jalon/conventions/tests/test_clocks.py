@@ -223,12 +223,15 @@ def test_platform_states_map_by_id_then_by_phase():
     assert platform_states(conv) == {
         "new": "nouveau",
         "qualifying": "nouveau",
-        "assigned": "en_cours",
+        "assigned": "nouveau",  # not yet taken in charge by the holder (D-40)
         "in_progress": "en_cours",
-        "waiting_requester": "attente",  # one waiting state: both waits go to it
+        "diagnosed": "en_cours",
+        "waiting_requester": "attente",  # one waiting state: every wait goes to it
         "waiting_third_party": "attente",
+        "waiting_purchase_order": "attente",
         "resolved": "resolu",
         "closed": "clos",
+        "cancelled": "annule",
     }
     assert set(PLATFORM_STATES) == set(platform_states(conv))
     profile = platform_profile(conv)
@@ -267,12 +270,15 @@ def test_a_jalon_profile_may_name_only_some_states_the_others_map_by_id_then_pha
     assert platform_states(conv) == {
         "new": "nouveau",
         "qualifying": "nouveau",
-        "assigned": "en_cours",
+        "assigned": "nouveau",
         "in_progress": "en_cours",
+        "diagnosed": "en_cours",
         "waiting_requester": "attente",
         "waiting_third_party": "en_cours",
+        "waiting_purchase_order": "attente",
         "resolved": "resolu",
         "closed": "clos",
+        "cancelled": "annule",
     }
 
 
@@ -322,5 +328,6 @@ def test_aquareel_pauses_for_both_waits_as_before():
                          platform_incident("J2", "waiting_third_party", "majeur", "anomalie")], source="jalon")
     card = evaluate(conv, tickets, [], Period.parse("2026-Q1"), profile="jalon")
     assert card.warnings == []
-    # from taking charge (Monday 08:30) to the resolution, both waits paused: 30 min + 2 h
-    assert card.clocks["qualification"].elapsed.tolist() == [2 * 3600 + 1800] * 2
+    # the holder takes charge when the work starts (Tuesday 12:00, D-40: being assigned is not
+    # taking charge, and the wait came first) and resolves at 14:00: 2 h for both
+    assert card.clocks["qualification"].elapsed.tolist() == [2 * 3600] * 2
