@@ -113,7 +113,7 @@ def scorecard_dict(card: Scorecard) -> dict[str, Any]:
             cid: {
                 "count": len(t),
                 "met": int((t.met() & ~t.running).sum()),
-                "overrun": int((~t.met()).sum()),
+                "overrun": int((~t.met() & ~t.running).sum()),  # a running clock is not judged yet
                 "running": int(t.running.sum()),
             }
             for cid, t in card.clocks.items()
