@@ -132,6 +132,11 @@ class Horizons:
     def clocks(self, horizon: np.datetime64, *, inclusive: bool = False) -> dict[str, ClockTable]:
         return {c.id: self.clock(c.id, horizon, inclusive=inclusive) for c in self.convention.clocks}
 
+    def built(self, horizon: np.datetime64) -> dict[str, ClockTable]:
+        """The tables already built at ``horizon`` (exclusive), by clock."""
+        horizon = horizon.astype("datetime64[s]")
+        return {key[0]: table for key, table in self._tables.items() if key[1] == horizon and not key[2]}
+
     def resolved_at(self, horizon: np.datetime64, until: str = "resolved") -> Instants:
         """Per ticket, its last resolution (``until="closed"``: closure) before ``horizon``; NaT
         when it was not resolved (closed) then: never yet, or reopened since. The export's

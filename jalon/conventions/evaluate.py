@@ -79,6 +79,8 @@ class Scorecard:
     clocks: dict[str, ClockTable]
     warnings: list[str]
     mapped: MappedTickets | None = None
+    window_clocks: dict[str, dict[str, ClockTable]] = field(default_factory=dict)
+    """The clock tables a month inside the period was judged on, as they stood at its end."""
 
 
 def evaluate(
@@ -100,7 +102,19 @@ def evaluate(
     families = [_family(family, convention, ctx, period) for family in convention.families]
     card = _scorecard(convention, period, families, clocks, measures, tickets, profile, warnings)
     card.mapped = mapped
+    if horizons is not None:
+        card.window_clocks = _window_clocks(convention, horizons, period)
     return card
+
+
+def _window_clocks(convention: Convention, horizons: Horizons, period: Period) -> dict[str, dict[str, ClockTable]]:
+    windows = {}
+    for sub in period.split("monthly"):
+        _, end = sub.bounds(convention.contract.tz)
+        tables = horizons.built(end)
+        if sub != period and tables:
+            windows[str(sub)] = tables
+    return windows
 
 
 def _mapped(

@@ -7,7 +7,7 @@ import pytest
 
 from jalon.conventions import Period, evaluate, load, loads
 from jalon.conventions.evaluate import IndicatorResult, Scorecard
-from jalon.conventions.report import scorecard_dict
+from jalon.conventions.report import evidence_rows, scorecard_dict
 from jalon.conventions.tests.support import CONVENTIONS, REPO, ticketset
 from jalon.imports import read_export
 from jalon.imports.ticketset import TicketSet
@@ -94,6 +94,21 @@ RESOLVED_IN_MARCH_REOPENED_IN_APRIL = incident(
 )
 
 
+# Resolved on time in January (2 h), reopened in February and resolved again 10 h of business
+# time later (12 h in all): late in February, on time at the end of January.
+RESOLVED_IN_JANUARY_REOPENED_IN_FEBRUARY = incident(
+    "M1",
+    [
+        ("2026-01-05 07:00", "New"),
+        ("2026-01-05 09:00", "Resolved"),
+        ("2026-02-02 07:00", "Active"),
+        ("2026-02-03 07:00", "Resolved"),
+    ],
+    resolved="2026-02-03 07:00",
+    reopen_count=1,
+)
+
+
 def test_it_leaves_out_of_the_backlog_a_ticket_resolved_at_the_end_even_if_reopened_later():
     card = score(ticketset([RESOLVED_IN_MARCH_REOPENED_IN_APRIL]), "2026-Q1")
     assert figure(card, "backlog").value == 0
@@ -142,19 +157,7 @@ def test_a_month_inside_a_quarter_gives_the_figures_of_the_month_scored_alone():
     tickets = ticketset(
         [
             RESOLVED_IN_MARCH_REOPENED_IN_APRIL,
-            # resolved on time in January (2 h), reopened in February and resolved again 12 h
-            # of business time in: late in February, on time at the end of January
-            incident(
-                "M1",
-                [
-                    ("2026-01-05 07:00", "New"),
-                    ("2026-01-05 09:00", "Resolved"),
-                    ("2026-02-02 07:00", "Active"),
-                    ("2026-02-03 07:00", "Resolved"),
-                ],
-                resolved="2026-02-03 07:00",
-                reopen_count=1,
-            ),
+            RESOLVED_IN_JANUARY_REOPENED_IN_FEBRUARY,
             # taken in charge after the end of January: running then, late in February
             incident("M2", [("2026-01-30 16:00", "New"), ("2026-02-02 12:00", "Active")]),
         ]
@@ -250,3 +253,12 @@ def test_aquareel_on_a_glpi_list_export_reports_no_reopen_rate_and_scores_the_re
     assert reopen.reason == "no data: the export has no reopen_count column"
     assert figure(card, "V1").value == len(export)
     assert figure(card, "V3").value is not None
+
+
+def test_the_evidence_shows_the_clock_a_month_was_judged_on_as_it_stood_at_the_month_end():
+    card = score(ticketset([RESOLVED_IN_JANUARY_REOPENED_IN_FEBRUARY]), "2026-Q1")
+    rows = [(r[0], r[6], r[7], r[9], r[10]) for r in evidence_rows(card) if r[1] == "gtr"]
+    assert rows == [
+        ("M1", "2026-02-03 07:00:00", 720.0, "dépassé", "2026-Q1"),
+        ("M1", "2026-01-05 09:00:00", 120.0, "respecté", "2026-01"),
+    ]
