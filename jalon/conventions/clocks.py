@@ -254,7 +254,7 @@ def _fallback(column: Instants, derived: Instants) -> Instants:
 
 def _first_stop(column: Instants, derived: Instants) -> Instants:
     """The export's resolution (closure) instant, unless the history shows an earlier one: a
-    column that dates a later resolution of a reopened ticket cannot hide the first (D-08)."""
+    column that dates a later resolution of a reopened ticket cannot hide the first (D-13)."""
     return np.fmin(column.astype("datetime64[s]"), derived)
 
 
