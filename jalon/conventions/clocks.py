@@ -10,8 +10,15 @@ platform on one ticket's history (``jalon.tickets.clocks``). The rules, as writt
 * with ``on_reopen: resume`` (the default), a clock stopped by ``resolved`` or ``closed`` runs
   again when the ticket is reopened (enters a ``new``, ``active`` or ``waiting`` state): the time
   in between is a pause and the last stop is final;
-* only what happened by the horizon (the end of the scored period, or *now*) counts: a clock not
-  stopped by then is *running*, measured up to the horizon.
+* only what happened by the horizon (the end of the scored window, or *now*) counts: a clock not
+  stopped by then is *running*, measured up to the horizon; a window's end is exclusive (what
+  happens exactly then belongs to the next window), *now* is inclusive;
+* a clock of a ticket cancelled before it stopped (and not reopened since) is withdrawn: neither
+  met, nor failed, nor running.
+
+:class:`Horizons` reads one export's history at any horizon: the clock tables, and the tickets
+resolved, cancelled and reopened as known then, so that every window of a scorecard (a month
+inside a quarter too) is judged on the history up to its own end (D-08).
 
 A clock applies to the tickets of its types that match its ``filter`` and have a target: one
 written in the file for their priority, or one read from their record (a duration, a due
@@ -111,9 +118,75 @@ def build_clocks(
     """Every clock of every kept ticket as known at ``horizon``. A scored period's end is
     exclusive (a clock starting exactly then belongs to the next period); the platform's *now*
     is ``inclusive`` (a ticket opened at this instant has a clock)."""
-    history = _History(convention, mapped)
-    horizon = horizon.astype("datetime64[s]")
-    return {c.id: _build(convention, c, mapped, history, horizon, inclusive) for c in convention.clocks}
+    return Horizons(convention, mapped).clocks(horizon, inclusive=inclusive)
+
+
+NEVER = np.datetime64("9999-12-31T00:00:00", "s")
+"""A horizon past every event: what the whole history says."""
+
+
+class Horizons:
+    """One export's history read at any horizon (D-08): what was known then, each answer
+    computed once per horizon. A window's figures take its end as the horizon, so a month
+    scored inside a quarter gives the figures of the month scored alone."""
+
+    def __init__(self, convention: Convention, mapped: MappedTickets) -> None:
+        self.convention = convention
+        self.mapped = mapped
+        self.history = _History(convention, mapped)
+        self._tables: dict[tuple[str, np.datetime64, bool], ClockTable] = {}
+        self._resolutions: dict[tuple[str, np.datetime64], tuple[Instants, _Gaps]] = {}
+        self._cancellations: dict[tuple[np.datetime64, bool], Instants] = {}
+
+    def clock(self, clock_id: str, horizon: np.datetime64, *, inclusive: bool = False) -> ClockTable:
+        horizon = horizon.astype("datetime64[s]")
+        key = (clock_id, horizon, inclusive)
+        if key not in self._tables:
+            clock = self.convention.clock(clock_id)
+            self._tables[key] = _build(self.convention, clock, self.mapped, self, horizon, inclusive)
+        return self._tables[key]
+
+    def clocks(self, horizon: np.datetime64, *, inclusive: bool = False) -> dict[str, ClockTable]:
+        return {c.id: self.clock(c.id, horizon, inclusive=inclusive) for c in self.convention.clocks}
+
+    def built(self, horizon: np.datetime64) -> dict[str, ClockTable]:
+        """The tables already built at ``horizon`` (exclusive), by clock."""
+        horizon = horizon.astype("datetime64[s]")
+        return {key[0]: table for key, table in self._tables.items() if key[1] == horizon and not key[2]}
+
+    def resolved_at(self, horizon: np.datetime64, until: str = "resolved") -> Instants:
+        """Per ticket, its last resolution (``until="closed"``: closure) before ``horizon``; NaT
+        when it was not resolved (closed) then: never yet, or reopened since. The export's
+        column counts as the clocks' does (:func:`_last_stop`); a ticket without one is resolved
+        by entering a ``resolved`` or ``closed`` phase state."""
+        return self._resolution(horizon, until)[0]
+
+    def reopenings(self, horizon: np.datetime64) -> I64:
+        """Per ticket, how many times its history shows it reopened after a resolution, before
+        ``horizon`` (:data:`NEVER`: in the whole history)."""
+        gaps = self._resolution(horizon, "resolved")[1]
+        return np.bincount(gaps.ticket, minlength=self.history.n).astype(np.int64)
+
+    def cancelled_at(self, horizon: np.datetime64, *, inclusive: bool = False) -> Instants:
+        """Per ticket, since when it has been cancelled if it still is at ``horizon``, else NaT."""
+        key = (horizon.astype("datetime64[s]"), inclusive)
+        if key not in self._cancellations:
+            self._cancellations[key] = self.history.cancelled_at(key[0], inclusive)
+        return self._cancellations[key]
+
+    def _resolution(self, horizon: np.datetime64, until: str) -> tuple[Instants, _Gaps]:
+        key = (until, horizon.astype("datetime64[s]"))
+        if key not in self._resolutions:
+            t = self.mapped.tickets
+            column = t.closed_at if until == "closed" else _fallback(t.resolved_at, t.closed_at)
+            opened = t.opened_at.astype("datetime64[s]")
+            self._resolutions[key] = _last_stop(until, column, self.history, opened, key[1], False)
+        return self._resolutions[key]
+
+
+def seen(instants: Instants, horizon: np.datetime64, inclusive: bool) -> npt.NDArray[np.bool_]:
+    """What is known at ``horizon``: before it, or at it too when it is ``inclusive`` (*now*)."""
+    return (instants <= horizon) if inclusive else (instants < horizon)
 
 
 class _History:
@@ -154,6 +227,22 @@ class _History:
         codes = np.flatnonzero(np.isin(self.phases, phases)).astype(np.int32)
         return member(self.state, codes, len(self.state_ids))
 
+    def cancelled_at(self, horizon: np.datetime64, inclusive: bool) -> Instants:
+        """Per ticket whose last state known at ``horizon`` is of the ``cancelled`` phase, the
+        instant it entered that phase (the first of its last run of such states); NaT else."""
+        known = seen(self.at, horizon, inclusive)
+        ticket, at, cancel = self.ticket[known], self.at[known], self.in_phase("cancelled")[known]
+        result = np.full(self.n, NAT)
+        if not cancel.any():
+            return result
+        first = _firsts(ticket)
+        run_start = cancel & (first | ~np.r_[False, cancel[:-1]])
+        run_index = np.maximum.accumulate(np.where(run_start, np.arange(len(ticket)), 0))
+        last = np.r_[first[1:], True]
+        ends_cancelled = last & cancel
+        result[ticket[ends_cancelled]] = at[run_index[ends_cancelled]]
+        return result
+
 
 def member(codes: npt.NDArray[np.int32], wanted: npt.ArrayLike, size: int) -> npt.NDArray[np.bool_]:
     """``np.isin`` for codes below ``size`` (negative ones are never members): one lookup in a
@@ -168,9 +257,9 @@ def event_instants(ref: EventRef, mapped: MappedTickets, history: _History, afte
     if ref.kind == "opened":
         return t.opened_at.astype("datetime64[s]")
     if ref.kind == "resolved":
-        return _fallback(t.resolved_at, history.first(history.in_phase("resolved", "closed"), after))
+        return _first_stop(t.resolved_at, history.first(history.in_phase("resolved", "closed"), after))
     if ref.kind == "closed":
-        return _fallback(t.closed_at, history.first(history.in_phase("closed"), after))
+        return _first_stop(t.closed_at, history.first(history.in_phase("closed"), after))
     if ref.kind == "at":
         return record_instants(mapped, ref.column)
     inside = history.in_states(ref.states)
@@ -187,7 +276,13 @@ def record_instants(mapped: MappedTickets, column: str) -> Instants:
 
 def _fallback(column: Instants, derived: Instants) -> Instants:
     column = column.astype("datetime64[s]")
-    return np.where(np.isnat(column), derived, column)
+    return np.where(np.isnat(column), derived.astype("datetime64[s]"), column)
+
+
+def _first_stop(column: Instants, derived: Instants) -> Instants:
+    """The export's resolution (closure) instant, unless the history shows an earlier one: a
+    column that dates a later resolution of a reopened ticket cannot hide the first (D-13)."""
+    return np.fmin(column.astype("datetime64[s]"), derived)
 
 
 def resumes_on_reopen(clock: ClockDef) -> bool:
@@ -224,27 +319,31 @@ def _build(
     convention: Convention,
     clock: ClockDef,
     mapped: MappedTickets,
-    history: _History,
+    horizons: Horizons,
     horizon: np.datetime64,
     inclusive: bool,
 ) -> ClockTable:
+    history = horizons.history
     selected, targets = applicable(convention, clock, mapped)
     opened = mapped.tickets.opened_at.astype("datetime64[s]")
     start_all = event_instants(clock.start, mapped, history, opened)
-    selected &= ~np.isnat(start_all) & ((start_all <= horizon) if inclusive else (start_all < horizon))
+    selected &= ~np.isnat(start_all) & seen(start_all, horizon, inclusive)
     calendars = calendar_codes(convention, clock, mapped)
     targets, selected = _dated_targets(
         _Dating(convention, clock, mapped, history, horizon, calendars), start_all, targets, selected
     )
-    ticket = np.flatnonzero(selected)
-    start = start_all[ticket]
     if resumes_on_reopen(clock):
-        stop_all, gaps = _last_stop(clock, mapped, history, start_all, horizon)
+        stopping = _stop_column(clock.stop.kind, mapped)
+        stop_all, gaps = _last_stop(clock.stop.kind, stopping, history, start_all, horizon, inclusive)
     else:
         stop_all, gaps = event_instants(clock.stop, mapped, history, start_all), _Gaps.none()
-    stop = stop_all[ticket]
-    stop = np.where(stop < start, start, stop)  # a stop logged before its start counts as 0
-    running = np.isnat(stop) | (stop > horizon)
+    stop_all = np.where(stop_all < start_all, start_all, stop_all)  # a stop logged before its start counts as 0
+    running_all = ~seen(stop_all, horizon, inclusive)  # NaT is never seen
+    # a ticket cancelled before its clock stopped withdraws the clock (D-12)
+    cancelled = horizons.cancelled_at(horizon, inclusive=inclusive)
+    selected &= np.isnat(cancelled) | (~running_all & (stop_all < cancelled))
+    ticket = np.flatnonzero(selected)
+    start, stop, running = start_all[ticket], stop_all[ticket], running_all[ticket]
     end = np.where(running, horizon, stop)
     pauses = _pauses(clock, history, ticket, start, end, running, horizon, gaps)
     elapsed = _elapsed(convention, clock, calendars[ticket], start, end, pauses)
@@ -394,26 +493,32 @@ class _Gaps:
 _REOPENED_PHASES = ("new", "active", "waiting")
 
 
+def _stop_column(kind: str, mapped: MappedTickets) -> Instants:
+    t = mapped.tickets
+    return t.resolved_at if kind == "resolved" else t.closed_at
+
+
 def _last_stop(
-    clock: ClockDef, mapped: MappedTickets, history: _History, start: Instants, horizon: np.datetime64
+    kind: str,
+    column: Instants,
+    history: _History,
+    start: Instants,
+    horizon: np.datetime64,
+    inclusive: bool,
 ) -> tuple[Instants, _Gaps]:
-    """``on_reopen: resume``: the last stop by the horizon, and the gaps between each earlier stop
-    and the reopening after it.
+    """``on_reopen: resume``: the last stop (``kind``: ``resolved`` or ``closed``) known at the
+    horizon, and the gaps between each earlier stop and the reopening after it.
 
     After its start, each event either stops the clock (entering a state of a stopping phase),
     runs it (entering a ``new``, ``active`` or ``waiting`` state) or leaves it as it was; only the
     changes matter, so stops and reopenings alternate. The export's own resolution (closure)
-    instant, when given and by the horizon, is the final stop unless the ticket was reopened
-    after it.
+    instant ``column``, when given and known at the horizon, is the final stop unless the ticket
+    was reopened after it or the history shows an earlier stop since the last reopening.
     """
-    t = mapped.tickets
-    if clock.stop.kind == "resolved":
-        stopping, column = history.in_phase("resolved", "closed"), t.resolved_at
-    else:
-        stopping, column = history.in_phase("closed"), t.closed_at
+    stopping = history.in_phase("resolved", "closed") if kind == "resolved" else history.in_phase("closed")
     code = np.where(stopping, -1, np.where(history.in_phase(*_REOPENED_PHASES), 1, 0)).astype(np.int8)
     bound = start[history.ticket]
-    rel = (code != 0) & ~np.isnat(bound) & (history.at >= bound) & (history.at <= horizon)
+    rel = (code != 0) & ~np.isnat(bound) & (history.at >= bound) & seen(history.at, horizon, inclusive)
     ticket, at, code = history.ticket[rel], history.at[rel], code[rel]
     new_ticket = _firsts(ticket)
     before = np.ones(len(code), np.int8)  # a clock runs from its start
@@ -434,10 +539,12 @@ def _last_stop(
     last_reopened[reopened_ticket[last]] = reopened_at[last]
     column = column.astype("datetime64[s]")
     # the column is known only once it has happened, and dates an earlier resolution when the
-    # ticket was reopened after it
-    use_column = ~np.isnat(column) & (column <= horizon) & (np.isnat(last_reopened) | (column >= last_reopened))
+    # ticket was reopened after it; a resolution seen at one horizon stays where it was seen at
+    # every later one (D-13): the column dates it only when it is the earlier of the two
+    use_column = ~np.isnat(column) & seen(column, horizon, inclusive)
+    use_column &= np.isnat(last_reopened) | (column >= last_reopened)
     after = np.flatnonzero(gap) + 1
-    return np.where(use_column, column, last_stop), _Gaps(ticket[gap], at[gap], at[after])
+    return np.where(use_column, np.fmin(column, last_stop), last_stop), _Gaps(ticket[gap], at[gap], at[after])
 
 
 def _firsts(ticket: I64) -> npt.NDArray[np.bool_]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from jalon.conventions import scoring
-from jalon.conventions.clocks import ClockTable, build_clocks
+from jalon.conventions.clocks import ClockTable, Horizons
 from jalon.conventions.errors import InputError
 from jalon.conventions.indicators import Context, Value, compute
 from jalon.conventions.mapping import MappedTickets, map_tickets
@@ -79,6 +79,8 @@ class Scorecard:
     clocks: dict[str, ClockTable]
     warnings: list[str]
     mapped: MappedTickets | None = None
+    window_clocks: dict[str, dict[str, ClockTable]] = field(default_factory=dict)
+    """The clock tables a month inside the period was judged on, as they stood at its end."""
 
 
 def evaluate(
@@ -93,12 +95,26 @@ def evaluate(
     convention's only profile); ``on_error='fail'`` refuses tickets it cannot map."""
     _, end = period.bounds(convention.contract.tz)
     mapped, warnings = _mapped(convention, tickets, profile, on_error)
-    clocks = build_clocks(convention, mapped, end) if mapped is not None else {}
-    ctx = Context(convention, mapped, clocks, measures)
+    # each window (the period, a month inside it) reads the history at its own end (D-08)
+    horizons = Horizons(convention, mapped) if mapped is not None else None
+    clocks = horizons.clocks(end) if horizons is not None else {}
+    ctx = Context(convention, mapped, horizons, measures)
     families = [_family(family, convention, ctx, period) for family in convention.families]
-    card = _scorecard(convention, period, families, ctx, measures, tickets, profile, warnings)
+    card = _scorecard(convention, period, families, clocks, measures, tickets, profile, warnings)
     card.mapped = mapped
+    if horizons is not None:
+        card.window_clocks = _window_clocks(convention, horizons, period)
     return card
+
+
+def _window_clocks(convention: Convention, horizons: Horizons, period: Period) -> dict[str, dict[str, ClockTable]]:
+    windows = {}
+    for sub in period.split("monthly"):
+        _, end = sub.bounds(convention.contract.tz)
+        tables = horizons.built(end)
+        if sub != period and tables:
+            windows[str(sub)] = tables
+    return windows
 
 
 def _mapped(
@@ -189,12 +205,16 @@ def _indicator(
 
 def _fill(result: IndicatorResult, indicator: Indicator, value: Value) -> None:
     result.value, result.evidence, result.per_item = value.value, value.evidence, value.per_item
+    if value.missing:
+        result.counted, result.reason = False, value.missing
     if value.value is not None and indicator.target is not None:
         result.met = indicator.target.met(value.value)
 
 
 def _score_note(result: IndicatorResult, indicator: Indicator) -> None:
     assert indicator.note is not None
+    if not result.counted:
+        return  # the export cannot give it: no data, never full marks (D-15)
     if result.value is None:
         if indicator.when_no_data == "full_marks":
             result.note, result.deducted, result.reason = indicator.note.initial, 0.0, "no data: full marks"
@@ -262,6 +282,8 @@ def _penalised(
         elif value.value is not None:
             points, steps = scoring.penalty_points(value.value, rule)
         result.windows.append(WindowResult(str(sub), value.value, value.evidence, points))
+        if value.missing:
+            result.counted, result.reason = False, value.missing
         total_points += points
         total_steps += steps
         evidence += value.evidence
@@ -273,7 +295,7 @@ def _penalised(
         result.value = sum(values) / len(values) if values else None
     if result.value is not None and indicator.target is not None:
         result.met = all(indicator.target.met(v) for v in values)
-    if not values and not rule.per_item:
+    if not values and not rule.per_item and not result.reason:
         result.reason = "no data in the period"
     return result
 
@@ -282,7 +304,7 @@ def _scorecard(
     convention: Convention,
     period: Period,
     families: list[FamilyResult],
-    ctx: Context,
+    clocks: dict[str, ClockTable],
     measures: list[Measure],
     tickets: TicketSet | None,
     profile: str | None,
@@ -317,7 +339,7 @@ def _scorecard(
         probation,
         tickets,
         profile,
-        ctx.clocks,
+        clocks,
         warnings,
     )
 

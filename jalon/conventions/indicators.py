@@ -1,4 +1,9 @@
-"""Indicator values over clocks, tickets and manual measures, for one time window."""
+"""Indicator values over clocks, tickets and manual measures, for one time window.
+
+Every figure of a window is judged on the history known at the window's end (D-08): its clocks
+are built at that horizon, a ticket is resolved in it by its last resolution known then, the
+backlog is what was open then (a cancelled ticket never is), reopenings count up to it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jalon.conventions.calendars import build_calendar
-from jalon.conventions.clocks import ClockTable
+from jalon.conventions.clocks import NEVER, ClockTable, Horizons
 from jalon.conventions.mapping import MappedTickets, filter_mask
 from jalon.conventions.measures import Measure
 from jalon.conventions.model import Convention, Filter, Indicator
@@ -27,17 +32,30 @@ class Value:
     gaps: npt.NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     """Per-item gaps beyond the target, in the penalty step's unit (seconds for clocks)."""
     per_item: dict[str, float] = field(default_factory=dict)
+    missing: str = ""
+    """Why the export cannot give this indicator (a column it lacks): "no data", whatever the
+    period."""
+
+
+class MissingData(Exception):
+    """The export lacks what an indicator needs; the message names it."""
 
 
 @dataclass
 class Context:
     convention: Convention
     mapped: MappedTickets | None
-    clocks: dict[str, ClockTable]
+    horizons: Horizons | None
+    """The history read at each window's end (None without tickets)."""
     measures: list[Measure]
 
     def __post_init__(self) -> None:
         self._masks: dict[int, Mask] = {}
+
+    def clock(self, clock_id: str, bounds: tuple[np.datetime64, np.datetime64]) -> ClockTable:
+        """The clock's table as known at the window's end."""
+        assert self.horizons is not None
+        return self.horizons.clock(clock_id, bounds[1])
 
     def ticket_mask(self, flt: Filter) -> Mask:
         key = id(flt)
@@ -55,9 +73,12 @@ def compute(indicator: Indicator, ctx: Context, window: Period, bounds: tuple[np
         return _measure(indicator, ctx, window)
     if ctx.mapped is None:
         return Value(None, 0)
-    if indicator.kind.startswith("clock_"):
-        return _clock_value(indicator, ctx, bounds)
-    return TICKET_KINDS[indicator.kind](indicator, ctx, bounds)
+    try:
+        if indicator.kind.startswith("clock_"):
+            return _clock_value(indicator, ctx, bounds)
+        return TICKET_KINDS[indicator.kind](indicator, ctx, bounds)
+    except MissingData as missing:
+        return Value(None, 0, missing=str(missing))
 
 
 def in_window(instants: npt.NDArray[np.datetime64], bounds: tuple[np.datetime64, np.datetime64]) -> Mask:
@@ -68,7 +89,7 @@ def _clock_rows(
     indicator: Indicator, ctx: Context, bounds: tuple[np.datetime64, np.datetime64]
 ) -> tuple[ClockTable, Mask]:
     assert indicator.clock is not None
-    table = ctx.clocks[indicator.clock]
+    table = ctx.clock(indicator.clock, bounds)
     rows = ctx.ticket_mask(indicator.filter)[table.ticket]
     counted = table.start if indicator.counted_on == "start" else table.stop
     rows &= in_window(counted, bounds)
@@ -108,25 +129,24 @@ def _unit_seconds(unit: str, ctx: Context, calendar_id: str | None) -> float:
     return UNIT_SECONDS.get(unit, 1.0)
 
 
-def _resolved_at(ctx: Context, until: str) -> npt.NDArray[np.datetime64]:
-    assert ctx.mapped is not None
-    t = ctx.mapped.tickets
-    closed = t.closed_at.astype("datetime64[s]")
-    if until == "closed":
-        return closed
-    resolved = t.resolved_at.astype("datetime64[s]")
-    return np.where(np.isnat(resolved), closed, resolved)
+def _resolved_at(ctx: Context, until: str, bounds: tuple[np.datetime64, np.datetime64]) -> npt.NDArray[np.datetime64]:
+    """Per ticket, its last resolution (or closure) known at the window's end; NaT if none then."""
+    assert ctx.horizons is not None
+    return ctx.horizons.resolved_at(bounds[1], until)
 
 
 def _backlog(
     indicator: Indicator, ctx: Context, bounds: tuple[np.datetime64, np.datetime64]
 ) -> tuple[Mask, np.datetime64]:
-    """Tickets opened before the window's end and still open at that instant."""
+    """Tickets opened before the window's end and still pending at that instant: neither
+    resolved (closed) nor cancelled then, whatever happened to them afterwards."""
     assert ctx.mapped is not None
+    assert ctx.horizons is not None
     end = bounds[1]
     opened = ctx.mapped.tickets.opened_at.astype("datetime64[s]")
-    done = _resolved_at(ctx, indicator.open_until)
-    pending = (opened < end) & (np.isnat(done) | (done >= end))
+    done = _resolved_at(ctx, indicator.open_until, bounds)
+    cancelled = ctx.horizons.cancelled_at(end)
+    pending = (opened < end) & np.isnat(done) & np.isnat(cancelled)
     return pending & ctx.ticket_mask(indicator.filter), end
 
 
@@ -152,38 +172,52 @@ def _backlog_age(indicator: Indicator, ctx: Context, bounds: tuple[np.datetime64
 
 
 def _resolved_in_window(indicator: Indicator, ctx: Context, bounds: tuple[np.datetime64, np.datetime64]) -> Mask:
-    return ctx.ticket_mask(indicator.filter) & in_window(_resolved_at(ctx, "resolved"), bounds)
+    """Tickets whose last resolution known at the window's end falls in it: a ticket resolved
+    in the window and reopened after it counts (D-08)."""
+    return ctx.ticket_mask(indicator.filter) & in_window(_resolved_at(ctx, "resolved", bounds), bounds)
 
 
 def _counter(ctx: Context, name: str) -> npt.NDArray[np.int64]:
     assert ctx.mapped is not None
     t = ctx.mapped.tickets
     if name not in t.counters:
-        raise KeyError(f"{t.source}: the export has no {name} column, needed by the convention")
+        raise MissingData(f"no data: the export has no {name} column")
     return t.counters[name]
 
 
+def _reopened(ctx: Context, bounds: tuple[np.datetime64, np.datetime64]) -> Mask:
+    """Tickets reopened before the window's end. The history dates reopenings; the tool's
+    ``reopen_count`` counts those a list export's history cannot show (D-14)."""
+    assert ctx.horizons is not None
+    counter = _counter(ctx, "reopen_count")
+    dated = ctx.horizons.reopenings(NEVER) > 0
+    return (ctx.horizons.reopenings(bounds[1]) > 0) | (~dated & (counter > 0))
+
+
 def _reopen_rate(indicator: Indicator, ctx: Context, bounds: tuple[np.datetime64, np.datetime64]) -> Value:
+    reopened = _reopened(ctx, bounds)
     rows = _resolved_in_window(indicator, ctx, bounds)
     count = int(rows.sum())
     if count == 0:
         return Value(None, 0)
-    return Value(100.0 * float((_counter(ctx, "reopen_count")[rows] > 0).mean()), count)
+    return Value(100.0 * float(reopened[rows].mean()), count)
 
 
 def _first_contact(indicator: Indicator, ctx: Context, bounds: tuple[np.datetime64, np.datetime64]) -> Value:
     rows = _resolved_in_window(indicator, ctx, bounds)
-    count = int(rows.sum())
-    if count == 0:
-        return Value(None, 0)
     met = np.ones(len(rows), bool)
     if indicator.max_reassignments is not None:
         met &= _counter(ctx, "reassignment_count") <= indicator.max_reassignments
     if indicator.within is not None:
-        table = ctx.clocks[indicator.within]
+        table = ctx.clock(indicator.within, bounds)
         in_time = np.zeros(len(rows), bool)
-        in_time[table.ticket] = table.met() & ~table.running
+        in_time[table.ticket] = table.met()
         met &= in_time
+        # a ticket whose clock still runs at the window's end is not judged on it yet
+        rows[table.ticket[table.running]] = False
+    count = int(rows.sum())
+    if count == 0:
+        return Value(None, 0)
     return Value(100.0 * float(met[rows].mean()), count)
 
 
@@ -192,7 +226,7 @@ def _count(indicator: Indicator, ctx: Context, bounds: tuple[np.datetime64, np.d
     if indicator.counted_on == "start":
         instants = ctx.mapped.tickets.opened_at.astype("datetime64[s]")
     else:
-        instants = _resolved_at(ctx, indicator.open_until)
+        instants = _resolved_at(ctx, indicator.open_until, bounds)
     count = int((ctx.ticket_mask(indicator.filter) & in_window(instants, bounds)).sum())
     return Value(float(count), count)
 

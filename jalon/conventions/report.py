@@ -13,6 +13,7 @@ import numpy.typing as npt
 
 from jalon.conventions.clocks import ClockTable
 from jalon.conventions.evaluate import FamilyResult, IndicatorResult, Scorecard
+from jalon.conventions.period import Period
 
 FORMAT = "jalon-scorecard/1"
 EVIDENCE_COLUMNS = (
@@ -26,6 +27,7 @@ EVIDENCE_COLUMNS = (
     "business minutes",
     "target minutes",
     "result",
+    "window",
 )
 
 
@@ -113,7 +115,7 @@ def scorecard_dict(card: Scorecard) -> dict[str, Any]:
             cid: {
                 "count": len(t),
                 "met": int((t.met() & ~t.running).sum()),
-                "overrun": int((~t.met()).sum()),
+                "overrun": int((~t.met() & ~t.running).sum()),  # a running clock is not judged yet
                 "running": int(t.running.sum()),
             }
             for cid, t in card.clocks.items()
@@ -129,16 +131,46 @@ def _texts(instants: npt.NDArray[np.datetime64]) -> list[str]:
 
 
 def evidence_rows(card: Scorecard) -> Iterator[tuple[Any, ...]]:
-    """One row per clock: the figures behind every clock indicator, to check by hand."""
+    """One row per clock as it stood at the period's end: the figures behind every clock
+    indicator, to check by hand. A month inside the period judges its clocks as they stood at
+    the month's end (D-08): a clock stopped in the month that stood otherwise at the period's end
+    (reopened since) has one more row, with that month as its window."""
     if card.tickets is None:
         return
     conv = card.convention
     priorities = [p.id for p in conv.priorities]
     for table in card.clocks.values():
-        yield from _clock_rows(card, table, priorities)
+        yield from _clock_rows(card, table, priorities, str(card.period))
+    tz = conv.contract.tz
+    for window, tables in card.window_clocks.items():
+        start, end = Period.parse(window).bounds(tz)
+        for clock_id, table in tables.items():
+            stopped = ~table.running & (table.stop >= start) & (table.stop < end)
+            keep = stopped & _changed_since(table, card.clocks[clock_id])
+            yield from _clock_rows(card, table, priorities, window, keep)
 
 
-def _clock_rows(card: Scorecard, table: ClockTable, priorities: list[str]) -> Iterator[tuple[Any, ...]]:
+def _changed_since(table: ClockTable, final: ClockTable) -> npt.NDArray[np.bool_]:
+    """Rows of ``table`` whose clock stands otherwise (or not at all) in ``final``."""
+    row_of = dict(zip(final.ticket.tolist(), range(len(final)), strict=True))
+    rows = np.array([row_of.get(ticket, -1) for ticket in table.ticket.tolist()], np.int64)
+    found = rows >= 0
+    same = np.zeros(len(table), bool)
+    same[found] = (
+        (table.stop[found] == final.stop[rows[found]])
+        & (table.elapsed[found] == final.elapsed[rows[found]])
+        & ~final.running[rows[found]]
+    )
+    return ~same
+
+
+def _clock_rows(
+    card: Scorecard,
+    table: ClockTable,
+    priorities: list[str],
+    window: str,
+    keep: npt.NDArray[np.bool_] | None = None,
+) -> Iterator[tuple[Any, ...]]:
     assert card.tickets is not None
     assert card.mapped is not None
     conv = card.convention
@@ -162,7 +194,9 @@ def _clock_rows(card: Scorecard, table: ClockTable, priorities: list[str]) -> It
     )
     clock = table.definition.id
     for row, (ticket, kind, priority, start, stop, elapsed, target, result) in enumerate(columns):
-        yield (ticket, clock, kind, priority, start, "; ".join(pauses.get(row, [])), stop, elapsed, target, result)
+        if keep is None or keep[row]:
+            pause = "; ".join(pauses.get(row, []))
+            yield (ticket, clock, kind, priority, start, pause, stop, elapsed, target, result, window)
 
 
 INDICATOR_COLUMNS = (

@@ -4,7 +4,8 @@
 Plain functions over a :class:`Scope` (contract, the tickets the reader may see, period, the
 instant "now" and the contract's convention), each returning a dataclass. Every figure is one
 aggregate query, or one query of a few columns handed to the vectorised business-time kernel;
-:func:`dashboard` gathers them (8 queries in all, whatever the number of tickets).
+:func:`dashboard` gathers them (9 queries in all, whatever the number of tickets; one or two
+more when tickets were reopened after an instant a figure is taken, see :func:`later_reopenings`).
 
 Figures count only the scope's tickets — ``Ticket.objects.visible_to(user, contract)`` — so that each
 one matches the ticket list it links to. The period is also cut into *buckets* (weeks up to a
@@ -16,7 +17,9 @@ One definition per figure, and why:
 - **delay compliance**: the clocks stopped within the period, by clock and by the ticket's
   priority; on time when the stopped clock did not exceed its target. It is the convention
   engine's ``clock_share`` rule (``jalon.conventions.indicators``), so the dashboard and the
-  scorecard agree.
+  scorecard agree. As there, a clock is judged as it stood at the period's end (D-08): a ticket
+  resolved in the period and reopened after it counts with the delay it had then, which the
+  engine recomputes from its history (its stored clock has moved on).
 - **qualification delay**: for the tickets *first qualified* within the period, business time
   on the convention's first calendar from the opening to the first qualification. The seed
   measures the delay of the qualifications done (seed 000 §7.8.5, "délai de qualification"):
@@ -27,9 +30,9 @@ One definition per figure, and why:
   many times it was closed). The history is the evidence: ``closed_at`` forgets a closure as
   soon as the ticket is reopened.
 - **backlog**: at the end of each bucket (or now, if sooner), the tickets opened before and not
-  resolved by then, judged on their current resolution instant as the scorecard does: the stock
-  is what remains to be resolved; a resolved ticket waiting for its closure is no longer work.
-  Mean age in calendar days and in business seconds.
+  resolved by then: the stock is what remains to be resolved; a resolved ticket waiting for its
+  closure is no longer work. Mean age in calendar days and in business seconds. A ticket
+  resolved then and reopened afterwards was not in the stock then (D-08): its history says so.
 - **reopen rate**: of the tickets with a resolution event in the period, the share that also
   have a reopening event in it. The reopened are a subset of the resolved, so the rate stays
   within 0–100 %, and a past period's figure does not move afterwards.
@@ -63,9 +66,13 @@ from django.db.models.functions import Coalesce, TruncDate
 from jalon.businesstime import Calendar
 from jalon.contracts.models import Contract
 from jalon.conventions.calendars import build_calendar
+from jalon.conventions.clocks import build_clocks
+from jalon.conventions.mapping import map_tickets
 from jalon.conventions.model import Convention
 from jalon.conventions.model import Forfait as ForfaitRule
+from jalon.conventions.platform import platform_profile
 from jalon.dashboard.periods import Period
+from jalon.tickets.export import tickets_to_ticketset
 from jalon.tickets.models import Clock, Criticality, EventKind, Ticket, TicketEvent, TimeEntry
 from jalon.tickets.queries import at_risk, overdue
 
@@ -118,6 +125,29 @@ def scope(contract: Contract, period: Period, now: datetime, tickets: QuerySet[T
                  version.pk if version is not None else None)
 
 
+# -- later history -----------------------------------------------------------------------------
+
+Reopenings = dict[int, tuple[datetime, datetime]]
+"""Ticket id → (its opening, its last reopening)."""
+
+
+def later_reopenings(s: Scope) -> Reopenings:
+    """The scope's tickets opened before the period's end and reopened at or after the first
+    instant a figure is taken (the first bucket's end), with their last reopening (one query).
+
+    A figure of an instant is judged on the history up to it (D-08); on the platform, the only
+    later event that changes what an earlier instant looked like is a reopening: it clears the
+    ticket's resolution and moves its stored clocks on. The figures recompute these few tickets
+    from their history instead of reading their current state."""
+    since = min(min(s.bucket_ends()[0], s.now), s.end)
+    rows = (
+        TicketEvent.objects.filter(ticket__in=s.tickets, kind=EventKind.REOPENED, at__gte=since,
+                                   ticket__opened_at__lt=s.end)
+        .order_by().values_list("ticket_id", "ticket__opened_at").annotate(last=Max("at"))
+    )
+    return {ticket: (opened, last) for ticket, opened, last in rows}
+
+
 # -- delays ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -146,26 +176,73 @@ class DelayCompliance:
         return self.elapsed_seconds / self.stopped if self.stopped else None
 
 
-def delay_compliance(s: Scope) -> list[DelayCompliance]:
+def delay_compliance(s: Scope, reopened: Reopenings | None = None) -> list[DelayCompliance]:
+    """The clocks stopped in the period as they stood at its end: the stored ones, and those of
+    tickets reopened after the end recomputed at the end (``reopened``: :func:`later_reopenings`)."""
+    if reopened is None:
+        reopened = later_reopenings(s)
+    rewound = [ticket for ticket, (_opened, last) in reopened.items() if last >= s.end]
+    clocks = Clock.objects.filter(ticket__in=s.tickets, stopped_at__gte=s.start,
+                                  stopped_at__lt=s.end)
+    if rewound:
+        clocks = clocks.exclude(ticket_id__in=rewound)
     rows = (
-        Clock.objects.filter(ticket__in=s.tickets, stopped_at__gte=s.start, stopped_at__lt=s.end)
-        .values("kind", "ticket__priority")
+        clocks.values("kind", "ticket__priority")
         .annotate(stopped=Count("pk"), late=Count("pk", filter=Q(breached=True)),
                   elapsed=Sum("elapsed_seconds"), low=Min("target_seconds"),
                   high=Max("target_seconds"))
         .order_by()
     )
+    sums: dict[tuple[str, str], _Sums] = {
+        (row["kind"], row["ticket__priority"]): _Sums(row["stopped"], row["late"],
+                                                      int(row["elapsed"] or 0), row["low"],
+                                                      row["high"])
+        for row in rows
+    }
+    for kind, priority, elapsed, target in _clocks_stopped_at_end(s, rewound):
+        sums.setdefault((kind, priority), _Sums()).add(elapsed, target)
     labels = {c.id: c.label for c in s.convention.clocks} if s.convention else {}
     priorities = [p.id for p in s.convention.priorities] if s.convention else []
     result = [
-        DelayCompliance(row["kind"], labels.get(row["kind"], row["kind"]),
-                        row["ticket__priority"], row["stopped"], row["stopped"] - row["late"],
-                        int(row["elapsed"] or 0), row["low"] if row["low"] == row["high"] else None)
-        for row in rows
+        DelayCompliance(kind, labels.get(kind, kind), priority, n.stopped, n.stopped - n.late,
+                        n.elapsed, n.low if n.low == n.high else None)
+        for (kind, priority), n in sums.items()
     ]
     return sorted(result, key=lambda r: (_rank(list(labels), r.clock),
                                          _rank(priorities, r.priority or ""), r.clock,
                                          r.priority or ""))
+
+
+@dataclass
+class _Sums:
+    stopped: int = 0
+    late: int = 0
+    elapsed: int = 0
+    low: int | None = None
+    high: int | None = None
+
+    def add(self, elapsed: int, target: int) -> None:
+        self.stopped += 1
+        self.late += elapsed > target  # running out exactly at the target is on time
+        self.elapsed += elapsed
+        self.low = target if self.low is None else min(self.low, target)
+        self.high = target if self.high is None else max(self.high, target)
+
+
+def _clocks_stopped_at_end(s: Scope, tickets: list[int]) -> Iterable[tuple[str, str, int, int]]:
+    """(clock, priority, elapsed, target) of the clocks of ``tickets`` stopped in the period as
+    the engine reads their history at the period's end (two queries, none without tickets)."""
+    if not tickets or s.convention is None:
+        return
+    export = tickets_to_ticketset(Ticket.objects.filter(pk__in=tickets))
+    mapped = map_tickets(s.convention, platform_profile(s.convention), export)
+    start, end = (np.datetime64(int(i.timestamp()), "s") for i in (s.start, s.end))
+    priority = export.attributes.get("priority", np.full(len(export), "", dtype=object))
+    for kind, table in build_clocks(s.convention, mapped, end).items():
+        inside = np.flatnonzero(~table.running & (table.stop >= start) & (table.stop < end))
+        for row in inside.tolist():
+            yield (kind, str(priority[table.ticket[row]]), int(table.elapsed[row]),
+                   int(table.target[row]))
 
 
 def clock_totals(rows: Iterable[DelayCompliance]) -> list[DelayCompliance]:
@@ -310,30 +387,67 @@ class Backlog:
     """At the end of each bucket; the last point is the period's backlog."""
 
 
-def backlog(s: Scope) -> Backlog:
+def backlog(s: Scope, reopened: Reopenings | None = None) -> Backlog:
+    """The stock at each bucket's end, on the tickets' resolution instants; those resolved at a
+    bucket's end and reopened after it are read from their history (``reopened``:
+    :func:`later_reopenings`)."""
     ends = [min(end, s.now) for end in s.bucket_ends()]
+    if reopened is None:
+        reopened = later_reopenings(s)
     rows = list(
         s.tickets.filter(opened_at__lt=ends[-1])
         .annotate(done_at=Coalesce("resolved_at", "closed_at"))
         .filter(Q(done_at__isnull=True) | Q(done_at__gte=min(ends[0], s.start)))
-        .order_by().values_list("opened_at", "done_at")
+        .order_by().values_list("pk", "opened_at", "done_at")
     )
-    opened = _unix([r[0] for r in rows])
-    done = np.array([int(r[1].timestamp()) if r[1] else _NEVER for r in rows], np.int64)
+    opened = _unix([r[1] for r in rows])
+    done = np.array([int(r[2].timestamp()) if r[2] else _NEVER for r in rows], np.int64)
+    instants = np.array([int(at.timestamp()) for at in ends], np.int64)
+    pending = (opened[None, :] < instants[:, None]) & (done[None, :] >= instants[:, None])
+    for column, was_done in _done_then(s, ends, reopened, [r[0] for r in rows]).items():
+        pending[:, column] = (opened[column] < instants) & ~was_done
     calendar = s.calendar()
-    series = tuple(_backlog_point(b.last_day, at, opened, done, calendar)
-                   for b, at in zip(s.buckets, ends, strict=True))
+    series = tuple(_backlog_point(b.last_day, at, opened[waiting], calendar)
+                   for b, at, waiting in zip(s.buckets, ends, pending, strict=True))
     last = series[-1]
-    waiting = (opened < int(last.at.timestamp())) & (done >= int(last.at.timestamp()))
-    oldest = min((r[0] for r, keep in zip(rows, waiting, strict=True) if keep), default=None)
+    oldest = min((r[1] for r, keep in zip(rows, pending[-1], strict=True) if keep), default=None)
     return Backlog(last.at, last.count, last.mean_age_days, last.mean_age_business_seconds,
                    oldest, s.calendar_id, series)
 
 
-def _backlog_point(day: date, at: datetime, opened: npt.NDArray[np.int64],
-                   done: npt.NDArray[np.int64], calendar: Calendar | None) -> BacklogPoint:
+def _done_then(s: Scope, ends: list[datetime], reopened: Reopenings,
+               tickets: list[int]) -> dict[int, npt.NDArray[np.bool_]]:
+    """For each ticket of ``tickets`` opened before a bucket's end and reopened after it: its
+    index in ``tickets``, and whether it was resolved (or closed) at each end, by the last of its
+    resolutions, closures and reopenings before that end (one query, none without such a ticket)."""
+    rewound = {ticket for ticket, (opened, last) in reopened.items()
+               if any(opened < end <= last for end in ends)}
+    if not rewound:
+        return {}
+    history: dict[int, list[tuple[datetime, str]]] = {}
+    for ticket, at, kind in (
+        TicketEvent.objects.filter(ticket_id__in=rewound, at__lt=ends[-1],
+                                   kind__in=(EventKind.RESOLVED, EventKind.CLOSED,
+                                             EventKind.REOPENED))
+        .order_by("ticket_id", "at", "pk").values_list("ticket_id", "at", "kind")
+    ):
+        history.setdefault(ticket, []).append((at, kind))
+    result = {}
+    for column, ticket in enumerate(tickets):
+        if ticket in rewound:
+            events = history.get(ticket, [])
+            result[column] = np.array([_resolved_before(events, end) for end in ends], bool)
+    return result
+
+
+def _resolved_before(events: list[tuple[datetime, str]], instant: datetime) -> bool:
+    last = [kind for at, kind in events if at < instant]
+    return bool(last) and last[-1] != EventKind.REOPENED
+
+
+def _backlog_point(day: date, at: datetime, since: npt.NDArray[np.int64],
+                   calendar: Calendar | None) -> BacklogPoint:
     instant = int(at.timestamp())
-    since = opened[(opened < instant) & (done >= instant)]
     if not len(since):
         return BacklogPoint(day, at, 0, None, None)
     until = np.full(len(since), instant, np.int64)
@@ -484,8 +598,9 @@ def dashboard(contract: Contract, period: Period, now: datetime, *,
 
 def _figures(s: Scope) -> tuple[object, ...]:
     volumes, reopenings = volumes_and_reopenings(s)
-    return (delay_compliance(s), qualification_delay(s), volumes, backlog(s), reopenings,
-            forfait(s))
+    later = later_reopenings(s)
+    return (delay_compliance(s, later), qualification_delay(s), volumes, backlog(s, later),
+            reopenings, forfait(s))
 
 
 def _cached_figures(s: Scope) -> tuple[Any, ...]:
@@ -535,7 +650,7 @@ LOCK_SECONDS = 120
 WAIT_SECONDS = 10.0
 """How long a reader waits for another's computation when nothing is cached yet."""
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 """Bump when a figure's definition or dataclass changes: the cached ones are then ignored."""
 
 

@@ -120,7 +120,7 @@ def test_scorecard_xlsx_has_a_sheet_per_family_and_evidence(fake_importer, tmp_p
     gtr = [r for r in rows if r[1] == "gtr"]
     assert [r[0] for r in gtr] == ["INC1", "INC2"]
     assert gtr[1][5].startswith("2026-03-02 08:00:00 → 2026-03-02 09:00:00")
-    assert gtr[1][7:] == (240.0, 120.0, "dépassé")
+    assert gtr[1][7:] == (240.0, 120.0, "dépassé", "2026-03")
 
 
 def test_scorecard_html_lists_evidence(fake_importer, tmp_path: Path):

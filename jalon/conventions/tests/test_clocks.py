@@ -107,13 +107,13 @@ def test_a_reopened_ticket_still_open_runs_on_to_the_horizon():
     assert gtr.elapsed.tolist() == [4 * 3600]
 
 
-def test_the_export_resolution_is_the_last_stop_unless_the_ticket_was_reopened_after_it():
-    late_column = one(REOPENED, resolved=at("13:30"))
-    stale_column = one(REOPENED, resolved=at("09:00"))
-    stale_column["id"] = "T2"
-    gtr = clocks([late_column, stale_column])["gtr"]
-    assert gtr.stop.tolist() == [utc("13:30").item(), utc("13:00").item()]
-    assert gtr.elapsed.tolist() == [3 * 3600 + 30 * 60, 3 * 3600]
+def test_the_export_resolution_is_the_last_stop_unless_reopened_after_it_or_later_than_the_history_s():
+    early_column = one(REOPENED, resolved=at("12:30"))  # the tool resolved before the state was logged
+    late_column = {**one(REOPENED, resolved=at("13:30")), "id": "T2"}  # a later stamp of the same resolution
+    stale_column = {**one(REOPENED, resolved=at("09:00")), "id": "T3"}  # the resolution before the reopening
+    gtr = clocks([early_column, late_column, stale_column])["gtr"]
+    assert gtr.stop.tolist() == [utc("12:30").item(), utc("13:00").item(), utc("13:00").item()]
+    assert gtr.elapsed.tolist() == [2 * 3600 + 30 * 60, 3 * 3600, 3 * 3600]
 
 
 def test_a_clock_stopped_by_closure_resumes_only_when_the_ticket_leaves_closed():

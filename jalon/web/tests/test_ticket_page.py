@@ -65,6 +65,18 @@ class TicketPageTest(WebTestCase):
         # Take-in-charge stopped at 09:30 after 30 min.
         assert "30 min ouvrées pour une cible de 10 h" in html
 
+    def test_it_calls_a_clock_stopped_past_its_target_depasse_never_respected_late(self) -> None:
+        with at(paris(2026, 5, 11, 11, 0)):  # resolution: 11 h 30 of business time for 10 h
+            self.ticket.resolve(self.technician, "definitive")
+        badge = '<span class="fr-badge fr-badge--sm fr-badge--error">{}</span>'
+        html = self.html(self.technician, paris(2026, 5, 11, 12, 0))
+        assert badge.format("Dépassé") in html
+        assert "retard" not in html
+        self.client.cookies["django_language"] = "en"
+        english = self.html(self.technician, paris(2026, 5, 11, 12, 0))
+        assert badge.format("Breached") in english
+        assert "Met late" not in english
+
     def test_an_overrun_is_shown_as_such(self) -> None:
         html = self.html(self.technician, paris(2026, 5, 11, 11, 0))
         assert "dépassé de 1 h 30 min ouvrées" in html

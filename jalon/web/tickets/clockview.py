@@ -47,7 +47,7 @@ _STATUS_LABELS = {
     Status.RUNNING: gettext_lazy("En cours"),
     Status.PAUSED: gettext_lazy("Suspendu"),
     Status.MET: gettext_lazy("Respecté"),
-    Status.LATE: gettext_lazy("Respecté en retard"),
+    Status.LATE: gettext_lazy("Dépassé"),  # stopped past its target: never "respecté" (issue 11 §6)
     Status.NOT_STARTED: gettext_lazy("Non démarré"),
 }
 

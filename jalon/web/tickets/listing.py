@@ -226,10 +226,25 @@ def apply_filters(tickets: TicketQuerySet, f: dict[str, Any], user: Viewer, now:
     if f.get("open_on"):  # the backlog: opened, and not resolved, by the end of that day
         def backlog(start: Callable[[date], datetime]) -> Q:
             end = start(f["open_on"] + timedelta(days=1))
-            return Q(opened_at__lt=end) & (Q(done_at__isnull=True) | Q(done_at__gte=end))
+            return Q(opened_at__lt=end) & _pending_at(end)
 
         tickets = tickets.annotate(done_at=Coalesce("resolved_at", "closed_at")).filter(days.each(backlog))
     return _apply_ranges(tickets, f, days)
+
+
+def _pending_at(end: datetime) -> Q:
+    """Not resolved (nor closed) at ``end``, as the dashboard's backlog counts (D-08): by the
+    resolution columns, or, for a ticket reopened since, by its history then."""
+    reopened_since = Q(Exists(TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=EventKind.REOPENED,
+                                                         at__gte=end)))
+    reopened_after_it = TicketEvent.objects.filter(ticket=OuterRef(OuterRef("pk")), kind=EventKind.REOPENED,
+                                                   at__gt=OuterRef("at"), at__lt=end)
+    resolved_then = Q(Exists(
+        TicketEvent.objects.filter(ticket=OuterRef("pk"), at__lt=end,
+                                   kind__in=(EventKind.RESOLVED, EventKind.CLOSED, EventKind.CANCELLED))
+        .exclude(Exists(reopened_after_it))))
+    by_columns = Q(done_at__isnull=True) | Q(done_at__gte=end)
+    return (~reopened_since & by_columns) | (reopened_since & ~resolved_then)
 
 
 def _apply_ranges(tickets: TicketQuerySet, f: dict[str, Any], days: Days) -> TicketQuerySet:
