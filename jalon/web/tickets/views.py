@@ -25,7 +25,7 @@ from jalon.accounts import access
 from jalon.accounts.access import AuthedRequest, Need
 from jalon.accounts.models import members_of
 from jalon.contracts.models import Contract
-from jalon.tickets.models import Attachment, Ticket
+from jalon.tickets.models import Attachment, Criticality, Proposal, Ticket
 from jalon.tickets.workflow import available
 from jalon.web.rules import Rules, rules_for
 from jalon.web.tickets import clockview, exports, listing, pdf
@@ -121,7 +121,18 @@ def ticket_context(request: AuthedRequest, ticket: Ticket,
         "records": [(ACTIONS[s], forms[s]) for s in RECORDS if s in forms],
         "open_forms": set(bound or {}),
         "report": report_of(ticket),
+        **diagnosis_of(ticket),
     }
+
+
+def diagnosis_of(ticket: Ticket) -> dict[str, Any]:
+    """The holder's last diagnosis of the ticket, with its choices in words, for the page."""
+    found = ticket.latest_diagnosis()
+    if found is None:
+        return {"diagnosis": None}
+    return {"diagnosis": found,
+            "diagnosis_criticality": dict(Criticality.choices).get(found.criticality, found.criticality),
+            "diagnosis_proposal": dict(Proposal.choices).get(found.proposal, found.proposal)}
 
 
 @login_required
