@@ -45,6 +45,8 @@ DIAGNOSIS = {"diagnosis": "Index corrompu", "impact": "Prévisions du bassin ind
 
 
 class AquareelHolderActsTest(JalonTestCase):
+    aquareel: ConventionVersion
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
