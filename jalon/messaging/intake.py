@@ -14,15 +14,15 @@ from __future__ import annotations
 import logging
 import re
 from email.utils import parseaddr
-from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
+from jalon.accounts.models import members_of
 from jalon.messaging.mailparse import (
     MalformedMail,
     ParsedMail,
@@ -116,14 +116,12 @@ def apply(record: ReceivedMail, mail: ParsedMail, intake: MailIntake) -> None:
         finish(record, MailOutcome.REJECTED, str(refusal))
 
 
-def author_of(mail: ParsedMail, intake: MailIntake) -> Any:
+def author_of(mail: ParsedMail, intake: MailIntake) -> User:
     if mail.automatic:
         raise Refused("Réponse automatique ou envoi en nombre : ignoré.")
     if mail.sender == parseaddr(str(settings.DEFAULT_FROM_EMAIL))[1].lower():
         raise Refused("Courriel envoyé par Jalon lui-même : ignoré (boucle).")
-    users = list(get_user_model().objects.filter(
-        email__iexact=mail.sender, is_active=True, memberships__contract=intake.contract,
-    ).distinct()[:2])
+    users = list(members_of(intake.contract).filter(email__iexact=mail.sender)[:2])
     if len(users) != 1:
         why = "inconnu" if not users else "partagé par plusieurs comptes"
         raise Refused(f"Expéditeur {why} sur le marché {intake.contract.reference} : "
@@ -158,7 +156,7 @@ def ticket_by_tag(subject: str, intake: MailIntake) -> Ticket | None:
     return None
 
 
-def open_ticket(author: Any, mail: ParsedMail, intake: MailIntake) -> Ticket:
+def open_ticket(author: User, mail: ParsedMail, intake: MailIntake) -> Ticket:
     try:
         return Ticket.open(intake.contract, actor=author, type=intake.default_type,
                            title=(mail.subject or "(sans objet)")[:200],
@@ -167,14 +165,14 @@ def open_ticket(author: Any, mail: ParsedMail, intake: MailIntake) -> Ticket:
         raise Refused(f"Ticket non ouvert : {explain(error)}") from None
 
 
-def comment_on(ticket: Ticket, author: Any, mail: ParsedMail) -> Comment:
+def comment_on(ticket: Ticket, author: User, mail: ParsedMail) -> Comment:
     try:
         return ticket.add_comment(author, reply_text(mail.body) or "(courriel sans texte)")
     except _DOMAIN_ERRORS as error:
         raise Refused(f"Commentaire refusé sur {ticket.reference} : {explain(error)}") from None
 
 
-def attach(ticket: Ticket, author: Any, mail: ParsedMail, comment: Comment | None) -> str:
+def attach(ticket: Ticket, author: User, mail: ParsedMail, comment: Comment | None) -> str:
     """Save the attachments the ticket's limits allow; say which were left out, and why."""
     skipped = []
     for item in mail.attachments:

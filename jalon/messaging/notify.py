@@ -124,7 +124,7 @@ def urgent_opened(event: TicketEvent) -> None:
 def resolved(event: TicketEvent) -> None:
     ticket = event.ticket
     queue(NoticeKind.RESOLVED, ticket_record(ticket), recipients.for_resolution(ticket),
-          f"resolved:{event.pk}", {"event": event, "note": event.payload.get("note", "")})
+          f"resolved:{event.pk}", {"event": event, "note": getattr(event.data, "note", "")})
 
 
 CLOCK_NOTICES = {ClockNotice.WARNING: NoticeKind.AT_RISK, ClockNotice.BREACH: NoticeKind.BREACHED}

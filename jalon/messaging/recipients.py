@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
-from jalon.accounts.models import Role
+from jalon.accounts.models import Role, members_of
 from jalon.commitments.registry import Audience, Party
 from jalon.contracts.models import Contract
 from jalon.messaging.models import HolderMailbox
@@ -36,9 +35,7 @@ def address_of(user: User | None) -> list[str]:
 
 
 def members_with(contract: Contract, roles: Iterable[Role]) -> list[str]:
-    users = get_user_model().objects.filter(
-        memberships__contract=contract, memberships__role__in=list(roles), is_active=True,
-    ).exclude(email="").distinct().order_by("pk")
+    users = members_of(contract, roles=roles).exclude(email="").order_by("pk")
     return unique_addresses(users.values_list("email", flat=True))
 
 
