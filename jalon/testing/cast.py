@@ -102,8 +102,10 @@ def make_user(username: str, organisation: Organisation | None = None, **extra: 
     return user
 
 
-class JalonTestCase(TestCase):
-    """A contract with a convention, and one person per role, plus an outsider."""
+class Cast:
+    """A contract with a convention, and one person per role, plus an outsider: set on the test
+    class by :meth:`create_cast` (``setUpTestData`` for :class:`JalonTestCase`, ``setUp`` for the
+    browser tests, whose live server needs committed rows)."""
 
     password = "mot-de-passe-solide-42"
     scv: Organisation
@@ -124,7 +126,7 @@ class JalonTestCase(TestCase):
     outsider: User
 
     @classmethod
-    def setUpTestData(cls) -> None:
+    def create_cast(cls) -> None:
         cls.scv = Organisation.objects.create(name="Service Central Vigicrues",
                                               kind=OrganisationKind.BUYER)
         cls.spc_gd = Organisation.objects.create(name="SPC Grand Delta",
@@ -167,3 +169,11 @@ class JalonTestCase(TestCase):
             "requester": self.requester, "holder_manager": self.holder_manager,
             "technician": self.technician, "auditor": self.auditor,
         }
+
+
+class JalonTestCase(Cast, TestCase):
+    """The base test case: the cast, created once per class."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.create_cast()

@@ -469,17 +469,34 @@ class Ticket(models.Model):
         def change(t: Ticket) -> events.Cancelled:
             if not reason.strip():
                 raise _field_error("reason", _("Indiquez pourquoi le ticket est annulé."))
-            if actor is not None and not access.may(actor, t.contract, Need.QUALIFY):
-                if t.requester_id != actor.pk:
-                    raise access.NotAllowed(_("Seul le demandeur ou le niveau 1 annule ce ticket."))
-                if t.state != S.NEW:
-                    raise InvalidTransition(_("Le ticket %(ref)s est déjà pris en charge : demandez au "
-                                              "niveau 1 de l’annuler."), params={"ref": t.reference})
+            t._check_may_cancel(actor)
             t.closed_at = clock.now()
             t.state = S.CANCELLED
             return events.Cancelled(reason=reason)
 
         return self._transition(actor, step("cancel"), change)
+
+    def _check_may_cancel(self, actor: User | None) -> None:
+        """The buyer side cancels any open ticket; a requester only their own, while it is new."""
+        if actor is None or access.may(actor, self.contract, Need.QUALIFY):
+            return
+        if self.requester_id != actor.pk:
+            raise access.NotAllowed(_("Seul le demandeur ou le niveau 1 annule ce ticket."))
+        if self.state != S.NEW:
+            raise InvalidTransition(_("Le ticket %(ref)s est déjà pris en charge : demandez au "
+                                      "niveau 1 de l’annuler."), params={"ref": self.reference})
+
+    def offers(self, taken: Step, user: User) -> bool:
+        """Whether ``user`` may take ``taken`` on this ticket now: the table's role and states,
+        and the rules a step adds for some people (a requester cancels only their new request)."""
+        if not (taken.allows(self.state) and access.may(user, self.contract, taken.need)):
+            return False
+        if taken.name == "cancel":
+            try:
+                self._check_may_cancel(user)
+            except (ValidationError, access.NotAllowed):
+                return False
+        return True
 
     def latest_diagnosis(self) -> Diagnosed | None:
         """The last diagnosis delivered, as its event recorded it."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -357,9 +356,3 @@ STEPS: dict[str, Step] = {step.name: step for step in _ALL_STEPS}
 
 def step(name: str) -> Step:
     return STEPS[name]
-
-
-def available(state: str, may: Callable[[Need], bool]) -> list[Step]:
-    """The steps a person may take on a ticket in ``state``; ``may(need)`` says whether their
-    roles allow a need."""
-    return [s for s in _ALL_STEPS if s.allows(state) and may(s.need)]

@@ -7,16 +7,16 @@ import inspect
 from datetime import UTC, date, datetime
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
-from jalon.accounts.access import ROLES_FOR
 from jalon.accounts.models import Role, members_of
 from jalon.api.transitions import ACTIONS as API_ACTIONS
 from jalon.testing.cast import JalonTestCase, make_user
 from jalon.tickets import events
 from jalon.tickets.events import PAYLOADS, EventKind
 from jalon.tickets.models import InvalidTransition, Ticket, TicketEvent
-from jalon.tickets.workflow import STEPS, TicketState, available, input_fields
+from jalon.tickets.workflow import STEPS, input_fields
 from jalon.web.tickets.actions import ACTIONS as PAGE_ACTIONS
 from jalon.web.tickets.actions import RECORDS, TRANSITIONS
 
@@ -67,14 +67,17 @@ class WorkflowOnTicketsTest(JalonTestCase):
         with pytest.raises(InvalidTransition):
             self.ticket.close(self.level1)
 
-    def test_the_steps_offered_follow_the_roles_and_the_state(self) -> None:
-        def offered(user: object) -> set[str]:
-            roles = {Role.LEVEL1_AGENT} if user == "level1" else {Role.HOLDER_TECHNICIAN}
-            return {s.name for s in available(TicketState.NEW, lambda need: bool(roles & ROLES_FOR[need]))}
+    def test_the_steps_offered_follow_the_roles_the_state_and_the_step_s_own_rule(self) -> None:
+        def offered(user: User) -> set[str]:
+            return {s.name for s in STEPS.values() if self.ticket.offers(s, user)}
 
-        assert "qualify" in offered("level1")
-        assert "qualify" not in offered("technician")
-        assert "start" not in offered("technician")  # not from "new"
+        assert {"qualify", "cancel"} <= offered(self.level1)
+        assert "qualify" not in offered(self.technician)
+        assert "start" not in offered(self.technician)  # not from "new"
+        assert "cancel" in offered(self.requester)  # their own request, still new
+        assert "cancel" not in offered(self.other_requester)
+        self.ticket.qualify(self.level1, urgency="critique", impact="site")
+        assert "cancel" not in offered(self.requester)  # taken in charge: level 1 cancels it
 
     def test_each_step_records_its_event_with_a_typed_payload(self) -> None:
         self.ticket.qualify(self.level1, urgency="critique", impact="site", criticality="bloquant")

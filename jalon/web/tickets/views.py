@@ -26,7 +26,7 @@ from jalon.accounts.access import AuthedRequest, Need
 from jalon.accounts.models import members_of
 from jalon.contracts.models import Contract
 from jalon.tickets.models import Attachment, Criticality, Proposal, Ticket
-from jalon.tickets.workflow import available
+from jalon.tickets.workflow import STEPS
 from jalon.web.rules import Rules, rules_for
 from jalon.web.tickets import clockview, exports, listing, pdf
 from jalon.web.tickets.actions import ACTIONS, RECORDS, TRANSITIONS, Action
@@ -91,7 +91,7 @@ def _form(action: Action, ticket: Ticket, rules: Rules, user: User, data: Any = 
 
 def available_actions(user: User, ticket: Ticket) -> list[Action]:
     """The actions the workflow table offers ``user`` on ``ticket`` in its state."""
-    return [ACTIONS[s.slug] for s in available(ticket.state, lambda need: access.may(user, ticket.contract, need))]
+    return [ACTIONS[s.slug] for s in STEPS.values() if ticket.offers(s, user)]
 
 
 def _load_ticket(user: User, pk: int, need: Need = Need.VIEW) -> Ticket:
