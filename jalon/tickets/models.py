@@ -85,6 +85,14 @@ def _field_error(field: str, message: str) -> ValidationError:
     return ValidationError({field: [message]})
 
 
+def _one_of(field: str, value: str, allowed: Iterable[str], message: str) -> None:
+    """Refuse ``value`` unless it is one of ``allowed``: ``message`` names the value (``%(v)s``)
+    and what was expected (``%(ok)s``)."""
+    allowed = list(allowed)
+    if value not in allowed:
+        raise _field_error(field, message % {"v": value or "—", "ok": ", ".join(allowed)})
+
+
 class Ticket(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="tickets",
                                  verbose_name=_lazy("marché"))
@@ -221,9 +229,7 @@ class Ticket(models.Model):
         ticket = cls(contract=contract, convention_version=version, type=type, title=title.strip(),
                      description=description, requester=requester, site=site, lot=lot,
                      is_urgent=is_urgent, opened_at=now, channel=channel)
-        if channel not in Channel.values:
-            raise _field_error("channel", _("Canal inconnu : %(v)s (attendu : %(ok)s).")
-                               % {"v": channel, "ok": ", ".join(Channel.values)})
+        _one_of("channel", channel, Channel.values, _("Canal inconnu : %(v)s (attendu : %(ok)s)."))
         ticket._check_type(type)
         ticket._check_lot(lot)
         if not ticket.title:
@@ -320,10 +326,8 @@ class Ticket(models.Model):
             if urgency or impact or priority:
                 t._set_priority(urgency or t.urgency, impact or t.impact, priority)
             if criticality:
-                if criticality not in Criticality.values:
-                    raise _field_error("criticality", _("Criticité inconnue : %(v)s (attendu : "
-                                       "%(ok)s).") % {"v": criticality,
-                                                     "ok": ", ".join(Criticality.values)})
+                _one_of("criticality", criticality, Criticality.values,
+                        _("Criticité inconnue : %(v)s (attendu : %(ok)s)."))
                 t.criticality = criticality
             if t.state == S.NEW:
                 t.state = S.QUALIFYING
@@ -368,9 +372,7 @@ class Ticket(models.Model):
 
     def wait(self, actor: User | None, reason: str, note: str = "") -> TicketEvent:
         def change(t: Ticket) -> events.Waiting:
-            if reason not in WaitReason.values:
-                raise _field_error("reason", _("Motif d’attente inconnu : %(v)s (attendu : "
-                                   "%(ok)s).") % {"v": reason, "ok": ", ".join(WaitReason.values)})
+            _one_of("reason", reason, WaitReason.values, _("Motif d’attente inconnu : %(v)s (attendu : %(ok)s)."))
             t.wait_reason = reason
             t.state = S.WAITING
             return events.Waiting(reason=reason, note=note)
@@ -387,9 +389,8 @@ class Ticket(models.Model):
 
     def resolve(self, actor: User | None, kind: str, note: str = "") -> TicketEvent:
         def change(t: Ticket) -> events.Resolved:
-            if kind not in ResolutionKind.values:
-                raise _field_error("kind", _("Nature de résolution inconnue : %(v)s (attendu : "
-                                   "%(ok)s).") % {"v": kind, "ok": ", ".join(ResolutionKind.values)})
+            _one_of("kind", kind, ResolutionKind.values,
+                    _("Nature de résolution inconnue : %(v)s (attendu : %(ok)s)."))
             t.resolution_kind, t.wait_reason = kind, ""
             t.resolved_at = clock.now()
             t.state = S.RESOLVED
@@ -450,12 +451,9 @@ class Ticket(models.Model):
             for name, value in (("diagnosis", diagnosis), ("impact", impact), ("estimate", estimate)):
                 if not value.strip():
                     raise _field_error(name, _("Ce champ du diagnostic est obligatoire."))
-            if criticality not in Criticality.values:
-                raise _field_error("criticality", _("Criticité inconnue : %(v)s (attendu : %(ok)s).")
-                                   % {"v": criticality, "ok": ", ".join(Criticality.values)})
-            if proposal not in Proposal.values:
-                raise _field_error("proposal", _("Proposition inconnue : %(v)s (attendu : %(ok)s).")
-                                   % {"v": proposal, "ok": ", ".join(Proposal.values)})
+            _one_of("criticality", criticality, Criticality.values,
+                    _("Criticité inconnue : %(v)s (attendu : %(ok)s)."))
+            _one_of("proposal", proposal, Proposal.values, _("Proposition inconnue : %(v)s (attendu : %(ok)s)."))
             t.state = S.DIAGNOSED
             return events.Diagnosed(diagnosis=diagnosis, impact=impact, criticality=criticality,
                                     estimate=estimate, proposal=proposal)
@@ -700,30 +698,23 @@ class Ticket(models.Model):
 
     def _check_lot(self, lot: str) -> None:
         lots = self.convention_version.parsed().contract.lots
-        if lot and lots and lot not in lots:
-            raise _field_error("lot", _("Lot inconnu : %(v)s (attendu : %(ok)s).")
-                               % {"v": lot, "ok": ", ".join(lots)})
+        if lot and lots:
+            _one_of("lot", lot, lots, _("Lot inconnu : %(v)s (attendu : %(ok)s)."))
 
     def _set_priority(self, urgency: str, impact: str, priority: str) -> None:
         convention = self.convention_version.parsed()
         matrix = convention.matrix
         if matrix is not None and (urgency or impact):
-            if urgency not in matrix.urgencies:
-                raise _field_error("urgency", _("Urgence inconnue : %(v)s (attendu : %(ok)s).")
-                                   % {"v": urgency, "ok": ", ".join(matrix.urgencies)})
-            if impact not in matrix.impacts:
-                raise _field_error("impact", _("Impact inconnu : %(v)s (attendu : %(ok)s).")
-                                   % {"v": impact, "ok": ", ".join(matrix.impacts)})
+            _one_of("urgency", urgency, matrix.urgencies, _("Urgence inconnue : %(v)s (attendu : %(ok)s)."))
+            _one_of("impact", impact, matrix.impacts, _("Impact inconnu : %(v)s (attendu : %(ok)s)."))
             computed = matrix.priority(urgency, impact) or ""
             if priority and priority != computed:
                 raise _field_error("priority", _("La priorité découle de la matrice urgence × "
                                                  "impact (%(p)s).") % {"p": computed})
             self.urgency, self.impact, self.priority = urgency, impact, computed
             return
-        known = [p.id for p in convention.priorities]
-        if priority not in known:
-            raise _field_error("priority", _("Priorité inconnue : %(v)s (attendu : %(ok)s).")
-                               % {"v": priority or "—", "ok": ", ".join(known)})
+        _one_of("priority", priority, [p.id for p in convention.priorities],
+                _("Priorité inconnue : %(v)s (attendu : %(ok)s)."))
         self.priority = priority
 
     def _set_assignment(self, group: str, person: User | None) -> None:
