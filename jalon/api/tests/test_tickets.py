@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection
@@ -362,7 +363,7 @@ class ChannelTest(ApiTestCase):
     """``channel`` (issue 11 §4): said by level 1 and the buyer manager, else the portal, or the
     phone when a call is traced at the opening (D-48); returned with every ticket."""
 
-    def declare(self, person: User, **fields: object) -> object:
+    def declare(self, person: User, **fields: object) -> Any:
         return self.post("/tickets", person, {"contract": "aquareel", "type": "urgent_intervention",
                                               "title": "Panne", **fields})
 
