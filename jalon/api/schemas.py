@@ -14,7 +14,7 @@ from pydantic import AwareDatetime, ConfigDict, Field, StrictBool
 from jalon.accounts.models import Role
 from jalon.contracts.models import Contract
 from jalon.tickets.clocks import ClockState
-from jalon.tickets.models import Comment, Ticket, TicketEvent, TicketState
+from jalon.tickets.models import Channel, Comment, Ticket, TicketEvent, TicketState
 
 
 class WriteSchema(Schema):
@@ -82,6 +82,7 @@ class TicketOut(Schema):
     requester: str
     site: str
     lot: str
+    channel: Channel = Field(description="Canal par lequel la demande est arrivée.")
     is_urgent: bool
     wait_reason: str
     resolution_kind: str
@@ -108,7 +109,7 @@ class TicketOut(Schema):
             assigned_group=t.assigned_group,
             assignee=t.assignee.get_username() if t.assignee else None,
             requester=t.requester.get_username(), site=t.site, lot=t.lot,
-            is_urgent=t.is_urgent, wait_reason=t.wait_reason,
+            channel=Channel(t.channel), is_urgent=t.is_urgent, wait_reason=t.wait_reason,
             resolution_kind=t.resolution_kind, reopen_count=t.reopen_count,
             opened_at=t.opened_at, resolved_at=t.resolved_at, closed_at=t.closed_at,
             updated_at=t.updated_at, due_at=t.due_at, at_risk=t.is_at_risk(now),
@@ -156,6 +157,12 @@ class TicketCreateIn(WriteSchema):
         description="Demandeur pour le compte duquel le ticket est déclaré (identifiant numérique "
                     "ou nom d’utilisateur d’un membre du marché) ; niveau 1 et responsable "
                     "acheteur seulement. Par défaut : vous.")
+    channel: Channel | None = Field(
+        None,
+        description="Canal par lequel la demande est arrivée : portal (portail), phone "
+                    "(téléphone), mail (courriel), supervision, soc. Par défaut : phone si "
+                    "phone_call_at est donné, sinon portal ; un autre canal est indiqué par le "
+                    "niveau 1 ou le responsable acheteur seulement.")
 
 
 class TicketPatchIn(WriteSchema):

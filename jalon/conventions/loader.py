@@ -48,7 +48,7 @@ from jalon.conventions.model import (
     TargetLevel,
     ValueMap,
 )
-from jalon.conventions.platform import PLATFORM_PROFILE, PROFILE_KEYS
+from jalon.conventions.platform import PLATFORM_COLUMNS, PLATFORM_PROFILE, PROFILE_KEYS
 from jalon.conventions.yamlsource import PathItem, YamlSource
 
 FORMAT = "jalon-convention/1"
@@ -395,6 +395,11 @@ class _Builder:
             if body.get("default") is None:
                 self.error((*path, name), "a dimension of the jalon profile needs a default "
                            "(a platform ticket has no value until someone sets it)")
+            column = body.get("column", name)
+            if column not in PLATFORM_COLUMNS:
+                # else every platform ticket would silently take the default
+                self.error((*path, name, "column"), f"the platform has no column {column!r}; "
+                           f"it exports: {', '.join(PLATFORM_COLUMNS)}")
 
     def type_map(self, path: tuple[PathItem, ...], spec: dict[str, Any]) -> ValueMap:
         mapping = self.value_map(path, "type", spec, set(self.types))

@@ -57,6 +57,16 @@ not yet taken in charge by the holder (``start``, ``confirm``) is still *new* fo
 the holder's commitments to take charge stop on the holder's own act, not on level 1's
 dispatch (D-40)."""
 
+PLATFORM_COLUMNS: tuple[str, ...] = (
+    "type", "priority", "urgency", "impact", "criticality", "site", "lot", "level", "group",
+    "channel", "delai_execution",
+)
+"""The columns the platform exports for each ticket (``jalon.tickets.clocks.engine_attributes``):
+what the ``dimensions`` of a ``jalon`` profile may read. ``group`` is the assigned group,
+``channel`` the origin (``portal``, ``phone``, ``mail``, ``supervision``, ``soc``), ``level`` the
+support level reached (``N1``…), ``criticality`` level 1's (``bloquant``, ``majeur``,
+``mineur``), ``delai_execution`` the lead time the holder confirmed (``10j``)."""
+
 PROFILE_KEYS = frozenset((*PLATFORM_STATES, WAITING))
 """The keys a ``jalon`` profile's ``state`` mapping may use (besides ``*`` globs)."""
 

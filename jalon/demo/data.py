@@ -24,7 +24,7 @@ from jalon.accounts.models import Membership, Organisation, OrganisationKind, Pr
 from jalon.businesstime import Calendar, Duration
 from jalon.contracts.models import Contract, ConventionVersion
 from jalon.lib.clock import replaying
-from jalon.tickets.models import Ticket
+from jalon.tickets.models import Channel, Ticket
 
 CONVENTION_FILE = Path(settings.BASE_DIR) / "conventions" / "aquareel-tma.yaml"
 OFFICE = Calendar.build("mon-fri 08:00-18:00", "FR")
@@ -109,9 +109,11 @@ def load_demo(now: datetime, seed: int = 2026, count: int = 95) -> DemoReport:
         if report.tickets:  # already loaded: the history is append-only, keep it
             return report
         rng = random.Random(seed)
+        channels = random.Random(seed + 1)  # its own draws: the lives stay those of earlier demos
         start = now - timedelta(days=91)
         for number in range(count):
-            life = _life(rng, contract, people, _business_instant(rng, start, now - timedelta(hours=2)), number)
+            opened = _business_instant(rng, start, now - timedelta(hours=2))
+            life = _life(rng, contract, people, opened, number, _channel(channels))
             with replaying(life.opened):
                 ticket = life.declare()
             for step in sorted(life.steps, key=lambda s: s.at):
@@ -152,21 +154,33 @@ def _contract_and_people(report: DemoReport) -> tuple[Contract, dict[str, User]]
     return contract, people
 
 
-def _life(rng: random.Random, contract: Contract, people: dict[str, User], opened: datetime, number: int) -> Life:
+CHANNELS = {Channel.PORTAL: 70, Channel.MAIL: 15, Channel.PHONE: 15}
+"""How the demo's requests arrive: mostly on the portal; a mail or a call to level 1, who
+declares it on the requester's behalf. An urgent request comes with its phone call."""
+
+
+def _channel(rng: random.Random) -> Channel:
+    return rng.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0]
+
+
+def _life(rng: random.Random, contract: Contract, people: dict[str, User], opened: datetime, number: int,
+          channel: Channel) -> Life:
     kind, _, priority, titles = rng.choices(REQUESTS, weights=[r[1] for r in REQUESTS])[0]
     requester = people[rng.choice(["demandeur", "demandeur2"])]
     level1, technician, manager = people["niveau1"], people["technicien"], people["chefdeprojet"]
     urgent = kind == "urgente"
     title = rng.choice(titles)
+    channel = Channel.PHONE if urgent else channel
+    declarer = requester if urgent or channel == Channel.PORTAL else level1
 
     def later(at: datetime, low_hours: float, high_hours: float) -> datetime:
         return OFFICE.deadline(at, Duration(seconds=int(rng.uniform(low_hours, high_hours) * 3600)))
 
     def declare() -> Ticket:
         return Ticket.open(
-            contract, actor=requester, type=kind, title=title, is_urgent=urgent,
+            contract, actor=declarer, requester=requester, type=kind, title=title, is_urgent=urgent,
             description=f"Demande n° {number + 1} déclarée par {requester.get_full_name()}.",
-            phone_call_at=opened if urgent else None)
+            phone_call_at=opened if urgent else None, channel=channel)
 
     steps = []
     qualified = later(opened, 0.1, 0.6 if urgent else 3)

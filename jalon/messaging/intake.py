@@ -31,7 +31,7 @@ from jalon.messaging.mailparse import (
     reply_text,
 )
 from jalon.messaging.models import MailIntake, MailOutcome, OutboxMessage, ReceivedMail
-from jalon.tickets.models import Comment, Ticket
+from jalon.tickets.models import Channel, Comment, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ def open_ticket(author: User, mail: ParsedMail, intake: MailIntake) -> Ticket:
     try:
         return Ticket.open(intake.contract, actor=author, type=intake.default_type,
                            title=(mail.subject or "(sans objet)")[:200],
-                           description=mail.body)
+                           description=mail.body, channel=Channel.MAIL)
     except _DOMAIN_ERRORS as error:
         raise Refused(f"Ticket non ouvert : {explain(error)}") from None
 

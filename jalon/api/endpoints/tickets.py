@@ -37,6 +37,7 @@ from jalon.api.schemas import (
 )
 from jalon.api.transitions import AnyTransition
 from jalon.contracts.models import Contract
+from jalon.tickets.channels import declared_channel
 from jalon.tickets.models import Ticket
 from jalon.tickets.queries import with_contracts
 
@@ -68,8 +69,9 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn
                   ) -> Status[TicketDetailOut]:
     contract = get_contract_for(caller(request), payload.contract, need=Need.OPEN)
     requester = _member(contract, payload.requester) if payload.requester else None
-    ticket = Ticket.open(contract, actor=caller(request), requester=requester,
-                         **payload.model_dump(exclude={"contract", "requester"}))
+    channel = declared_channel(contract, caller(request), payload.channel, payload.phone_call_at)
+    ticket = Ticket.open(contract, actor=caller(request), requester=requester, channel=channel,
+                         **payload.model_dump(exclude={"contract", "requester", "channel"}))
     return Status(201, _detail(ticket))
 
 

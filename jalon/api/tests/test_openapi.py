@@ -110,6 +110,17 @@ class OpenApiTest(TestCase):
         assert resolve["additionalProperties"] is False
         assert set(resolve["required"]) == {"action", "kind"}
 
+    def test_the_declaration_documents_its_channel(self) -> None:
+        body = self.doc["paths"]["/api/v1/tickets"]["post"]["requestBody"]["content"]["application/json"]
+        declared = self.doc["components"]["schemas"][body["schema"]["$ref"].rsplit("/", 1)[1]]
+        channel = declared["properties"]["channel"]
+        assert "phone_call_at" in channel["description"]
+        choices = [ref["$ref"] for ref in channel.get("anyOf", []) if "$ref" in ref]
+        [enum] = [self.doc["components"]["schemas"][ref.rsplit("/", 1)[1]]["enum"] for ref in choices]
+        assert enum == ["portal", "phone", "mail", "supervision", "soc"]
+        shown = self.doc["components"]["schemas"]["TicketOut"]["properties"]["channel"]
+        assert shown["description"]
+
     def test_errors_are_documented(self) -> None:
         op = self.doc["paths"]["/api/v1/tickets"]["post"]
         assert {"201", "400", "401", "403", "404"} <= set(op["responses"])

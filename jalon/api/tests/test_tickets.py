@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection
@@ -356,3 +357,39 @@ class TimestampsTest(ApiTestCase):
         opened = datetime.fromisoformat(body["opened_at"].replace("Z", "+00:00"))
         assert opened.utcoffset() is not None
         assert opened == paris(2026, 3, 2, 9, 0)
+
+
+class ChannelTest(ApiTestCase):
+    """``channel`` (issue 11 §4): said by level 1 and the buyer manager, else the portal, or the
+    phone when a call is traced at the opening (D-48); returned with every ticket."""
+
+    def declare(self, person: User, **fields: object) -> Any:
+        return self.post("/tickets", person, {"contract": "aquareel", "type": "urgent_intervention",
+                                              "title": "Panne", **fields})
+
+    def test_level1_says_the_channel_and_every_ticket_returns_it(self) -> None:
+        response = self.declare(self.level1, requester="rita.spc", channel="supervision")
+        assert response.status_code == 201, response.content
+        assert response.json()["channel"] == "supervision"
+        assert Ticket.objects.get().channel == "supervision"
+        listed = self.get("/tickets?contract=aquareel", self.level1).json()["items"]
+        assert [row["channel"] for row in listed] == ["supervision"]
+
+    def test_without_a_channel_it_is_the_portal_or_the_phone_of_the_call(self) -> None:
+        with at(paris(2026, 5, 7, 15, 0)):
+            portal = self.declare(self.requester)
+            phone = self.declare(self.requester, is_urgent=True, phone_call_at="2026-05-07T14:58:00+02:00")
+            said = self.declare(self.level1, is_urgent=True, phone_call_at="2026-05-07T14:58:00+02:00",
+                                channel="mail")
+        assert [r.json()["channel"] for r in (portal, phone, said)] == ["portal", "phone", "mail"]
+
+    def test_only_level1_and_the_buyer_manager_name_another_channel(self) -> None:
+        detail = self.assert_error(self.declare(self.requester, channel="phone"), 400, "channel")
+        assert "niveau 1" in detail
+        assert self.declare(self.requester, channel="portal").status_code == 201
+        assert self.declare(self.buyer_manager, channel="soc").json()["channel"] == "soc"
+
+    def test_an_unknown_channel_names_the_field(self) -> None:
+        detail = self.assert_error(self.declare(self.level1, channel="fax"), 400, "channel")
+        assert "supervision" in detail
+        assert not Ticket.objects.exists()

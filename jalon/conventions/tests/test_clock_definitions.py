@@ -395,3 +395,16 @@ def test_a_dimension_of_the_jalon_profile_needs_a_default():
         loads(text, "c.yaml")
     assert any(line.startswith("c.yaml:18: profiles.jalon.dimensions.team: ") and "needs a default" in line
                for line in error.value.errors)
+
+
+def test_a_dimension_of_the_jalon_profile_reads_a_column_the_platform_exports():
+    text = (SMALL % "  - {id: k, types: [incident], start: opened, stop: resolved, calendar: ho, targets: {P1: 1h}}")
+    text = text.replace("profiles:\n", "profiles:\n  jalon:\n    state: {values: {}}\n"
+                        "    dimensions: {origine: {column: contact_type, values: {Phone: telephone}, "
+                        "default: autre}}\n")
+    with pytest.raises(ConventionError) as error:
+        loads(text, "c.yaml")
+    [line] = [line for line in error.value.errors if "profiles.jalon.dimensions.origine" in line]
+    assert line.startswith("c.yaml:18: profiles.jalon.dimensions.origine.column: ")
+    assert "the platform has no column 'contact_type'" in line
+    assert "channel" in line

@@ -39,6 +39,7 @@ class IntakeTest(MessagingTestCase):
         assert "Les stations de la Saône" in ticket.description
         assert record.message_id == "<20260511091233.4f2a@mail.example.fr>"
         assert record.sender == "rita.spc@example.fr"
+        assert ticket.channel == "mail"  # LADE selects on the origin (issue 11 §4)
 
     def test_quoted_printable_french_accents_are_decoded(self) -> None:
         ticket = self.received("quoted_printable.eml").ticket

@@ -27,6 +27,15 @@ def test_the_demo_replays_a_quarter_of_tickets_through_the_domain(client):
     assert not TicketEvent.objects.filter(ticket__contract=contract, at__gt=NOW).exists()
     assert tickets.filter(state="closed").exists()
     assert Clock.objects.filter(ticket__contract=contract).exists()
+    # requests arrive by several channels: a mail or a call is declared by level 1 for the
+    # requester, an urgent request comes with its phone call
+    channels = set(tickets.values_list("channel", flat=True))
+    assert {"portal", "mail", "phone"} <= channels
+    assert not tickets.filter(is_urgent=True).exclude(channel="phone").exists()
+    behalf = tickets.filter(channel__in=["mail", "phone"], is_urgent=False)
+    assert behalf.exists()
+    assert all(t.events.get(kind="opened").actor.username == "niveau1" for t in behalf)
+    assert not tickets.filter(requester__username="niveau1").exists()
     # each printed login works
     assert client.login(username="niveau1", password=report.passwords["niveau1"])
     assert client.get(f"/marches/{contract.slug}/tickets/").status_code == 200

@@ -37,7 +37,16 @@ class ExportTest(WebTestCase):
         assert [r[0] for r in rows[1:]] == [self.a.reference]
         assert rows[1][2] == "Concentrateur arrêté"
         assert rows[1][4] == "En cours"
-        assert rows[1][13:] == ["Objectif de résolution", "2026-05-11 09:30", "En cours"]
+        assert rows[1][14:] == ["Objectif de résolution", "2026-05-11 09:30", "En cours"]
+
+    def test_the_list_export_says_each_request_s_channel(self) -> None:
+        rows = self.csv_rows("/marches/aquareel/tickets/export.csv?sort=opened")
+        assert rows[0][7] == "Canal"
+        assert [r[7] for r in rows[1:]] == ["Portail", "Portail"]
+        self.b.channel = "mail"
+        self.b.save(update_fields=["channel"])
+        rows = self.csv_rows("/marches/aquareel/tickets/export.csv?sort=opened")
+        assert [r[7] for r in rows[1:]] == ["Courriel", "Portail"]
 
     def test_csv_cells_never_run_as_formulas(self) -> None:
         rows = self.csv_rows("/marches/aquareel/tickets/export.csv?type=anomaly_qualification")
@@ -56,7 +65,7 @@ class ExportTest(WebTestCase):
         rows = list(book.active.iter_rows(values_only=True))
         assert rows[0][0] == "Référence"
         assert [r[0] for r in rows[1:]] == [self.a.reference]
-        assert rows[1][9].isoformat() == "2026-05-07T09:00:00"  # Paris wall time
+        assert rows[1][10].isoformat() == "2026-05-07T09:00:00"  # Paris wall time
 
     def test_dashboard_figures_export(self) -> None:
         rows = self.csv_rows("/marches/aquareel/tableau-de-bord/export.csv?period=month"

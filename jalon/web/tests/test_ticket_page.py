@@ -258,3 +258,59 @@ class CreateTest(WebTestCase):
         assert not Ticket.objects.exists()
         html = self.client.get("/marches/aquareel/tickets/").content.decode()
         assert self.URL not in html
+
+
+class ChannelTest(WebTestCase):
+    """The channel a request came in by (issue 11 §4): level 1 and the buyer manager, who declare
+    on behalf after a call or a mail, say it; anyone else declares on the portal; a phone call
+    traced at the opening makes it a phone request unless the channel is said (D-48)."""
+
+    URL = "/marches/aquareel/tickets/nouveau/"
+
+    def test_level1_says_the_request_came_by_mail(self) -> None:
+        self.login(self.level1)
+        html = self.client.get(self.URL).content.decode()
+        assert '<option value="mail">Courriel</option>' in html
+        response = self.client.post(self.URL, {"type": "urgent_intervention", "title": "Reçu par courriel",
+                                               "requester": str(self.requester.pk), "channel": "mail"})
+        assert response.status_code == 302
+        assert Ticket.objects.get().channel == "mail"
+
+    def test_only_level1_and_the_buyer_manager_are_offered_the_channel(self) -> None:
+        for person, offered in ((self.buyer_manager, True), (self.level1, True),
+                                (self.requester, False), (self.technician, False)):
+            self.login(person)
+            html = self.client.get(self.URL).content.decode()
+            assert ('name="channel"' in html) is offered, person
+        self.login(self.requester)  # posted anyway, the field is ignored: the portal
+        self.client.post(self.URL, {"type": "urgent_intervention", "title": "x", "channel": "soc"})
+        assert Ticket.objects.get().channel == "portal"
+
+    def test_a_phone_call_at_the_opening_makes_it_a_phone_request_unless_said(self) -> None:
+        self.login(self.level1)
+        with at(paris(2026, 5, 7, 9, 0)):
+            for channel, expected in (("", "phone"), ("mail", "mail")):
+                response = self.client.post(self.URL, {
+                    "type": "urgent_intervention", "title": f"Appel {channel}", "is_urgent": "on",
+                    "phone_call_at": "2026-05-07T08:58", "channel": channel})
+                assert response.status_code == 302
+                assert Ticket.objects.get(title=f"Appel {channel}".strip()).channel == expected
+        self.login(self.requester)
+        with at(paris(2026, 5, 7, 9, 0)):
+            self.client.post(self.URL, {"type": "urgent_intervention", "title": "Urgence",
+                                        "is_urgent": "on", "phone_call_at": "2026-05-07T08:58"})
+        assert Ticket.objects.get(title="Urgence").channel == "phone"
+
+    def test_an_unknown_channel_is_reported_next_to_the_field(self) -> None:
+        self.login(self.level1)
+        response = self.client.post(self.URL, {"type": "urgent_intervention", "title": "x", "channel": "fax"})
+        assert response.status_code == 400
+        assert 'id="id_channel-messages"' in response.content.decode()
+        assert not Ticket.objects.exists()
+
+    def test_the_ticket_page_shows_the_channel(self) -> None:
+        ticket = Ticket.open(self.contract, actor=self.level1, requester=self.requester,
+                             type="urgent_intervention", title="Reçu", channel="phone")
+        self.login(self.requester)
+        html = self.client.get(f"/tickets/{ticket.pk}/").content.decode()
+        assert '<th scope="row">Canal</th><td>Téléphone</td>' in html

@@ -21,7 +21,7 @@ CHUNK = 500
 
 def ticket_header() -> list[str]:
     return [_("Référence"), _("Marché"), _("Objet"), _("Type"), _("État"), _("Priorité"),
-            _("Criticité"), _("Niveau"), _("Groupe affecté"), _("Ouvert le"), _("Résolu le"),
+            _("Criticité"), _("Canal"), _("Niveau"), _("Groupe affecté"), _("Ouvert le"), _("Résolu le"),
             _("Clos le"), _("Réouvertures"), _("Délai le plus proche"), _("Échéance"),
             _("Statut du délai")]
 
@@ -32,7 +32,8 @@ def ticket_rows(tickets: QuerySet[Ticket], rules: dict[int, Rules], now: datetim
         clock = clockview.shown(ticket, now)
         yield [ticket.reference, ticket.contract.reference, ticket.title,
                rule.type_label(ticket.type) if rule else ticket.type, ticket.get_state_display(),
-               ticket.priority, ticket.get_criticality_display(), ticket.level,
+               ticket.priority, ticket.get_criticality_display(), ticket.get_channel_display(),
+               ticket.level,
                ticket.assigned_group, local(ticket.opened_at), local(ticket.resolved_at),
                local(ticket.closed_at), ticket.reopen_count,
                clock.label if clock else "", local(clock.clock.due_at) if clock else None,

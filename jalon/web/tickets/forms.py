@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jalon.tickets.models import (
+    Channel,
     Criticality,
     InterventionReport,
     Proposal,
@@ -53,6 +54,10 @@ class TicketCreateForm(RulesForm):
     requester = forms.ChoiceField(label=_("Demandeur"), required=False,
                                   help_text=_("Pour déclarer au nom d’un membre du marché "
                                               "(demande reçue par téléphone ou par courriel)."))
+    channel = forms.ChoiceField(
+        label=_("Canal"), required=False,
+        choices=[("", _("— Portail, ou téléphone si un appel est tracé —")), *Channel.choices],
+        help_text=_("Par où la demande est arrivée : un appel, un courriel, la supervision, le SOC."))
     type = forms.ChoiceField(label=_("Type de demande"))
     title = forms.CharField(label=_("Objet"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
@@ -74,8 +79,8 @@ class TicketCreateForm(RulesForm):
         choose(self, "lot", [*BLANK, *_choices(rules.lots)])
         if members:
             choose(self, "requester", [("", _("— Moi-même —")), *members])
-        else:
-            del self.fields["requester"]
+        else:  # those who only declare for themselves do it on the portal
+            del self.fields["requester"], self.fields["channel"]
         if not rules.urgencies:
             del self.fields["urgency"], self.fields["impact"]
         if not rules.lots:

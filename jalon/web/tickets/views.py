@@ -25,6 +25,7 @@ from jalon.accounts import access
 from jalon.accounts.access import AuthedRequest, Need
 from jalon.accounts.models import members_of
 from jalon.contracts.models import Contract
+from jalon.tickets.channels import declared_channel
 from jalon.tickets.models import Attachment, Criticality, Proposal, Ticket
 from jalon.tickets.workflow import STEPS
 from jalon.web.rules import Rules, rules_for
@@ -186,6 +187,8 @@ def ticket_create(request: AuthedRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         try:
+            data["channel"] = declared_channel(contract, request.user, data.get("channel"),
+                                               data.get("phone_call_at"))
             ticket = Ticket.open(contract, actor=request.user, **data)
         except ValidationError as error:
             add_errors(form, error)
