@@ -146,6 +146,19 @@ class FiguresTest(MarchScenario):
         f = figures.forfait(self.scope(Period.parse("2026-02")))
         assert (f.year_first_day, f.year_minutes) == (date(2025, 3, 15), 60)
 
+    def test_without_a_start_date_the_contract_year_ends_with_the_conventions_month(self) -> None:
+        ConventionVersion.load(self.contract, AQUAREEL_CONVENTION.replace(
+            "  lots: [tma]\n", "  lots: [tma]\n  year_end_month: 2\n"), "fevrier.yaml")
+        f = figures.forfait(self.scope())
+        assert (f.year_first_day, f.year_last_day, f.year_minutes) == (
+            date(2026, 3, 1), date(2027, 2, 28), 90)
+        # the platform's start date, when known, wins over the convention's month (D-50)
+        self.contract.refresh_from_db()
+        self.contract.starts_on = date(2025, 3, 15)
+        self.contract.save()
+        f = figures.forfait(self.scope())
+        assert (f.year_first_day, f.year_minutes) == (date(2026, 3, 15), 0)
+
     def test_only_the_given_tickets_count(self) -> None:
         d = figures.dashboard(self.contract, MARCH, NOW,
                               tickets=Ticket.objects.filter(pk__in=[self.t1.pk, self.t3.pk]))
