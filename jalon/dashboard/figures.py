@@ -537,7 +537,7 @@ class ForfaitUse:
     @property
     def unit(self) -> str:
         """``j`` (days of the package) when the terms give a day's length, else ``h``."""
-        return "j" if self.terms and self.terms.days(0) is not None else "h"
+        return "j" if self.terms is not None and self.terms.day_minutes else "h"
 
     def amount(self, minutes: int) -> float:
         """``minutes`` in :attr:`unit`, to the hundredth."""
