@@ -404,12 +404,12 @@ def naive_dashboard_seconds(contract: Any, sample: int) -> tuple[float, int, int
     from django.db.models import Q
     from django.utils import timezone
 
-    from jalon.dashboard.periods import Period
+    from jalon.conventions.period import Period
     from jalon.tickets.models import Ticket
 
     now = timezone.now()
     year, quarter = quarter_now()
-    start, end = Period.parse(f"{year}-Q{quarter}").bounds("Europe/Paris")
+    start, end = Period.parse(f"{year}-Q{quarter}").datetime_bounds("Europe/Paris")
     touching = Ticket.objects.filter(contract=contract, opened_at__lt=end).filter(
         Q(closed_at__isnull=True) | Q(closed_at__gte=start) | Q(resolved_at__gte=start))
     ids = list(touching.values_list("pk", flat=True))
@@ -442,8 +442,8 @@ def figures_seconds(contract: Any, reader: Any, repeat: int) -> float:
     from django.core.cache import cache
     from django.utils import timezone
 
+    from jalon.conventions.period import Period
     from jalon.dashboard import figures
-    from jalon.dashboard.periods import Period
     from jalon.tickets.models import Ticket
 
     year, quarter = quarter_now()

@@ -12,9 +12,10 @@ from jalon.conventions.evaluate import FamilyResult, IndicatorResult, Scorecard,
 from jalon.conventions.loader import convention_hash, load, loads
 from jalon.conventions.measures import Measure, check_measures, load_measures
 from jalon.conventions.model import Convention
-from jalon.conventions.period import Period
+from jalon.conventions.period import ContractYear, Period, PeriodError
 
 __all__ = [
+    "ContractYear",
     "Convention",
     "ConventionError",
     "FamilyResult",
@@ -22,6 +23,7 @@ __all__ = [
     "InputError",
     "Measure",
     "Period",
+    "PeriodError",
     "Scorecard",
     "check_measures",
     "convention_hash",

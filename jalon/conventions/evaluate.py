@@ -171,8 +171,8 @@ def _item_notes(members: list[Indicator], results: list[IndicatorResult]) -> dic
 
 def _window(indicator: Indicator, convention: Convention, period: Period) -> Period | None:
     if indicator.frequency == "yearly":
-        # counted once a year, in the period holding the contract year's last month (L6288)
-        return period.contract_year_ending(convention.contract.year_end_month)
+        # counted once a year, in the period holding the contract year's last day (L6288)
+        return convention.contract.contract_year().ending_in(period)
     return period
 
 

@@ -48,8 +48,12 @@ from jalon.conventions.model import (
     TargetLevel,
     ValueMap,
 )
+from jalon.conventions.period import ContractYear
 from jalon.conventions.platform import PLATFORM_COLUMNS, PLATFORM_PROFILE, PROFILE_KEYS
 from jalon.conventions.yamlsource import PathItem, YamlSource
+
+Day = date
+"""``date``, for annotations inside the builder (whose ``date`` method hides it)."""
 
 FORMAT = "jalon-convention/1"
 FIXED_INSTANTS = ("opened_at", "resolved_at", "closed_at")
@@ -205,6 +209,7 @@ class _Builder:
         ends = self.date((*path, "ends"), spec.get("ends"))
         if starts and ends and ends < starts:
             self.error((*path, "ends"), f"the contract ends ({ends}) before it starts ({starts})")
+        self.check_year_end(path, starts, spec.get("year_end_month"))
         return Contract(
             id=spec["id"],
             title=spec["title"],
@@ -217,6 +222,16 @@ class _Builder:
             year_end_month=spec.get("year_end_month", 12),
             probation_until=self.date((*path, "probation_until"), spec.get("probation_until")),
         )
+
+    def check_year_end(self, path: tuple[PathItem, ...], starts: Day | None, year_end_month: int | None) -> None:
+        """The contract year follows ``starts`` when it is written (D-50): a ``year_end_month``
+        saying otherwise is an error rather than a setting silently ignored."""
+        if starts is None or year_end_month is None:
+            return
+        closing = ContractYear(starts).holding(starts).last_day.month
+        if year_end_month != closing:
+            self.error((*path, "year_end_month"), f"{year_end_month} contradicts starts ({starts}): its "
+                       f"contract years end in month {closing}; write one of the two")
 
     def check_tz(self, path: tuple[PathItem, ...], tz: str) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

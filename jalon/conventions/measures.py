@@ -8,7 +8,7 @@ CSV with a header, or YAML (a list of mappings, or ``measures:`` holding one)::
     B1,2026-Q1,2,BC-2026-014,days late on the quote
     cost_share.tms,2026-Q1,42,,quarter's invoice
 
-``period`` is ``2026``, ``2026-Q1`` or ``2026-03``; ``item`` names the ordered item (UO,
+``period`` is ``2026``, ``2026-Q1``, ``2026-03`` or ``2026-01-15..2026-02-14``; ``item`` names the ordered item (UO,
 purchase order, committee) for per-item indicators. ``cost_share.<family>`` overrides a family's
 share of the quarter's cost for that period.
 """

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from jalon.conventions.period import ContractYear
+
 Phase = Literal["new", "active", "waiting", "resolved", "closed", "cancelled"]
 EventKind = Literal["opened", "resolved", "closed", "enter", "leave", "at"]
 IndicatorKind = Literal[
@@ -60,9 +62,16 @@ class Contract:
     ends: date | None
     tz: str
     year_end_month: int
-    """Month that closes a contract year: yearly indicators count in the quarter holding it."""
+    """Month that closes a contract year when its start is not known: yearly indicators count
+    in the quarter holding it."""
     probation_until: date | None
     """No bonus/malus for a period ending on or before this date (seed 002 L2198-2200)."""
+
+    def contract_year(self, starts_on: date | None = None) -> ContractYear:
+        """How the contract counts its years: from ``starts_on`` (the platform's record of the
+        contract), else from the file's ``starts``, else years ending with ``year_end_month``
+        (D-50)."""
+        return ContractYear(starts_on or self.starts, self.year_end_month)
 
 
 @dataclass(frozen=True)
@@ -361,6 +370,25 @@ class Forfait:
     """Minutes in one day of the package."""
     warn_ratio: float
     """Share of the year's days consumed at which the buyer is warned ("alerte anticipée")."""
+
+    def days(self, minutes: int) -> float | None:
+        """``minutes`` of interventions in days of the package (none without a day's length)."""
+        return minutes / self.day_minutes if self.day_minutes else None
+
+    def remaining_days(self, year_minutes: int) -> float | None:
+        """What is left of the year's days once ``year_minutes`` are charged (negative beyond)."""
+        used = self.days(year_minutes)
+        return None if used is None else self.days_per_year - used
+
+    def share_used(self, year_minutes: int) -> float | None:
+        """Share of the year's days ``year_minutes`` use (1.0 = all of them)."""
+        used = self.days(year_minutes)
+        return None if used is None or not self.days_per_year else used / self.days_per_year
+
+    def warns(self, year_minutes: int) -> bool:
+        """Whether ``year_minutes`` reach the early-warning share (seed 000 §7.2.2)."""
+        share = self.share_used(year_minutes)
+        return share is not None and share >= self.warn_ratio
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """``jalon scorecard``: score one period of a ticket export against a convention.
 
     jalon scorecard --convention FILE --tickets EXPORT --profile servicenow [--measures FILE]
-                    --period 2026-Q1|2026-03|2026 [--format json|xlsx|html] [--out PATH]
+                    --period 2026-Q1|2026-03|2026|2026-01-15..2026-02-14 [--format json|xlsx|html] [--out PATH]
                     [--on-error fail|skip]
 
 Bad input prints one line per problem (file, line or row, field) and exits with status 2.
@@ -32,7 +32,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--tickets", metavar="EXPORT", help="export de tickets (sans: mesures seules)")
     p.add_argument("--profile", help="profil d'import (servicenow, glpi, easyvista, ocean…)")
     p.add_argument("--measures", metavar="FILE", help="mesures manuelles (CSV ou YAML)")
-    p.add_argument("--period", required=True, help="2026-Q1, 2026-03 ou 2026")
+    p.add_argument("--period", required=True, help="2026-Q1, 2026-03, 2026 ou 2026-01-15..2026-02-14")
     p.add_argument("--format", choices=("json", "xlsx", "html"), default="json")
     p.add_argument("--out", metavar="PATH", help="fichier de sortie (défaut: sortie standard)")
     p.add_argument("--on-error", choices=("fail", "skip"), default="fail",

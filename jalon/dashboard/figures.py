@@ -40,7 +40,8 @@ One definition per figure, and why:
   (*at risk*), and those with a running clock past its target (*overdue*): the instants the
   warning job compares (``jalon.tickets.queries``).
 - **forfait**: the time charged to the support package on the period's days, and from the
-  start of the contract year to the period's end, in minutes; in days, allowance, remaining and
+  start of the contract year (``jalon.conventions.period.ContractYear``, D-50) to the period's
+  end, in minutes; in days, allowance, remaining and
   share used when the convention has a ``forfait`` section, with a warning once the share
   reaches its ``warn_ratio`` (the "alerte anticipée" of seed 000 §7.2).
 """
@@ -52,7 +53,7 @@ import time as pytime
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -69,9 +70,9 @@ from jalon.conventions.calendars import build_calendar
 from jalon.conventions.clocks import build_clocks
 from jalon.conventions.mapping import map_tickets
 from jalon.conventions.model import Convention
-from jalon.conventions.model import Forfait as ForfaitRule
+from jalon.conventions.model import Forfait as ForfaitTerms
+from jalon.conventions.period import ContractYear, Period
 from jalon.conventions.platform import platform_profile
-from jalon.dashboard.periods import Period
 from jalon.tickets.export import tickets_to_ticketset
 from jalon.tickets.models import Clock, Criticality, EventKind, Ticket, TicketEvent, TimeEntry
 from jalon.tickets.queries import at_risk, overdue
@@ -94,6 +95,13 @@ class Scope:
     """The convention version the figures follow (part of their cache key)."""
 
     @property
+    def contract_year(self) -> ContractYear:
+        """The platform's start date of the contract, else the convention's (D-50)."""
+        if self.convention is None:
+            return ContractYear(self.contract.starts_on)
+        return self.convention.contract.contract_year(self.contract.starts_on)
+
+    @property
     def calendar_id(self) -> str | None:
         """The convention's first calendar: business time of figures not tied to a clock."""
         return next(iter(self.convention.calendars), None) if self.convention else None
@@ -108,9 +116,7 @@ class Scope:
 
     def bucket_ends(self) -> list[datetime]:
         """The instant each bucket ends: local midnight after its last day."""
-        zone = ZoneInfo(self.tz)
-        return [datetime.combine(b.last_day + timedelta(days=1), time(0), tzinfo=zone)
-                for b in self.buckets]
+        return [b.datetime_bounds(self.tz)[1] for b in self.buckets]
 
 
 def scope(contract: Contract, period: Period, now: datetime, tickets: QuerySet[Ticket]) -> Scope:
@@ -119,7 +125,7 @@ def scope(contract: Contract, period: Period, now: datetime, tickets: QuerySet[T
     version = contract.current_convention()
     convention = version.parsed() if version is not None else None
     tz = convention.contract.tz if convention is not None else settings.TIME_ZONE
-    start, end = period.bounds(tz)
+    start, end = period.datetime_bounds(tz)
     return Scope(contract, tickets.filter(contract=contract), period, start, end, now,
                  convention, tz, tuple(period.buckets()),
                  version.pk if version is not None else None)
@@ -476,96 +482,84 @@ def risk(s: Scope) -> Risk:
 # -- forfait -------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Forfait:
+class ForfaitUse:
+    """How much of the support package the period and its contract year used. The arithmetic
+    (days, remaining, share, warning) is the convention's terms' (:class:`ForfaitTerms`)."""
+
     minutes: int
     """Time charged to the support package on the period's days."""
-    year_first_day: date
-    """First day of the contract year holding the period's last day."""
-    year_last_day: date
+    year: Period
+    """The contract year holding the period's last day (D-50)."""
     year_minutes: int
-    """Time charged from ``year_first_day`` to the period's last day: what the yearly
-    allowance (15 days for AQUAREEL) is measured against."""
+    """Time charged from the contract year's first day to the period's last day: what the
+    yearly allowance (15 days for AQUAREEL) is measured against."""
     minutes_by_bucket: tuple[int, ...]
-    rule: ForfaitRule | None
+    terms: ForfaitTerms | None
     """The convention's ``forfait`` section; without it, minutes only."""
 
-    def in_days(self, minutes: int) -> float | None:
-        if self.rule is None or not self.rule.day_minutes:
-            return None
-        return minutes / self.rule.day_minutes
+    @property
+    def year_first_day(self) -> date:
+        return self.year.first_day
+
+    @property
+    def year_last_day(self) -> date:
+        return self.year.last_day
 
     @property
     def days(self) -> float | None:
-        return self.in_days(self.minutes)
+        return self.terms.days(self.minutes) if self.terms else None
 
     @property
     def year_days(self) -> float | None:
-        return self.in_days(self.year_minutes)
+        return self.terms.days(self.year_minutes) if self.terms else None
 
     @property
     def allowance_days(self) -> float | None:
-        return self.rule.days_per_year if self.rule else None
+        return self.terms.days_per_year if self.terms else None
 
     @property
     def remaining_days(self) -> float | None:
-        used, allowance = self.year_days, self.allowance_days
-        return None if used is None or allowance is None else allowance - used
+        return self.terms.remaining_days(self.year_minutes) if self.terms else None
 
     @property
     def share_used(self) -> float | None:
         """Share of the year's allowance used (1.0 = all of it)."""
-        used, allowance = self.year_days, self.allowance_days
-        return None if used is None or not allowance else used / allowance
+        return self.terms.share_used(self.year_minutes) if self.terms else None
 
     @property
     def warn_ratio(self) -> float | None:
-        return self.rule.warn_ratio if self.rule else None
+        return self.terms.warn_ratio if self.terms else None
 
     @property
     def warn(self) -> bool:
-        share = self.share_used
-        return share is not None and self.rule is not None and share >= self.rule.warn_ratio
+        return self.terms.warns(self.year_minutes) if self.terms else False
+
+    @property
+    def unit(self) -> str:
+        """``j`` (days of the package) when the terms give a day's length, else ``h``."""
+        return "j" if self.terms is not None and self.terms.day_minutes else "h"
+
+    def amount(self, minutes: int) -> float:
+        """``minutes`` in :attr:`unit`, to the hundredth."""
+        days = self.terms.days(minutes) if self.terms else None
+        return round(minutes / 60 if days is None else days, 2)
 
 
-def forfait(s: Scope) -> Forfait:
+def forfait(s: Scope) -> ForfaitUse:
     last = s.period.last_day
-    year_first = contract_year_start(last, s.contract.starts_on)
+    year = s.contract_year.holding(last)
     per_day = dict(
-        TimeEntry.objects.filter(ticket__in=s.tickets, charged_to_forfait=True,
-                                 spent_on__gte=min(year_first, s.period.first_day),
-                                 spent_on__lte=last)
+        TimeEntry.objects.filter(ticket__in=s.tickets)
+        .on_forfait(min(year.first_day, s.period.first_day), last)
         .order_by().values_list("spent_on").annotate(minutes=Sum("minutes"))
     )
     by_bucket = [0] * len(s.buckets)
     for day, minutes in per_day.items():
         if day >= s.period.first_day:
             by_bucket[s.bucket_of(day)] += minutes
-    year_minutes = sum(m for day, m in per_day.items() if day >= year_first)
-    return Forfait(sum(by_bucket), year_first, contract_year_end(year_first, s.contract.starts_on),
-                   year_minutes, tuple(by_bucket),
-                   s.convention.forfait if s.convention else None)
-
-
-def contract_year_start(day: date, starts_on: date | None) -> date:
-    """First day of the contract year holding ``day``: the last anniversary of ``starts_on``
-    (28 February for a contract started on a 29 February), else 1 January."""
-    if starts_on is None:
-        return date(day.year, 1, 1)
-    anniversary = _anniversary(starts_on, day.year)
-    return anniversary if anniversary <= day else _anniversary(starts_on, day.year - 1)
-
-
-def contract_year_end(first_day: date, starts_on: date | None) -> date:
-    """Last day of the contract year starting on ``first_day``."""
-    if starts_on is None:
-        return date(first_day.year, 12, 31)
-    return _anniversary(starts_on, first_day.year + 1) - timedelta(days=1)
-
-
-def _anniversary(start: date, year: int) -> date:
-    if (start.month, start.day) == (2, 29):
-        return date(year, 2, 28)
-    return start.replace(year=year)
+    year_minutes = sum(m for day, m in per_day.items() if day >= year.first_day)
+    return ForfaitUse(sum(by_bucket), year, year_minutes, tuple(by_bucket),
+                      s.convention.forfait if s.convention else None)
 
 
 # -- all of it -----------------------------------------------------------------------------------
@@ -583,7 +577,7 @@ class Dashboard:
     backlog: Backlog
     reopen_rate: ReopenRate
     risk: Risk
-    forfait: Forfait
+    forfait: ForfaitUse
 
 
 def dashboard(contract: Contract, period: Period, now: datetime, *,
@@ -650,7 +644,7 @@ LOCK_SECONDS = 120
 WAIT_SECONDS = 10.0
 """How long a reader waits for another's computation when nothing is cached yet."""
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 """Bump when a figure's definition or dataclass changes: the cached ones are then ignored."""
 
 

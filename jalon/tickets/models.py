@@ -871,11 +871,15 @@ class Attachment(models.Model):
 
 
 class TimeEntryQuerySet(models.QuerySet["TimeEntry"]):
+    def on_forfait(self, first_day: date, last_day: date) -> TimeEntryQuerySet:
+        """The time charged to the support package between two days, both included: what the
+        dashboard's consumption (``jalon.dashboard.figures.forfait``) and the monthly statement
+        of seed 000 §7.2 count."""
+        return self.filter(charged_to_forfait=True, spent_on__gte=first_day, spent_on__lte=last_day)
+
     def forfait_minutes(self, contract: Contract, first_day: date, last_day: date) -> int:
-        """Minutes charged to ``contract``'s support package between two days, both included
-        (the monthly statement and the early warning of seed 000 §7.2 are built on it)."""
-        rows = self.filter(ticket__contract=contract, charged_to_forfait=True,
-                           spent_on__gte=first_day, spent_on__lte=last_day)
+        """Minutes charged to ``contract``'s support package between two days, both included."""
+        rows = self.filter(ticket__contract=contract).on_forfait(first_day, last_day)
         return int(rows.aggregate(total=models.Sum("minutes"))["total"] or 0)
 
 

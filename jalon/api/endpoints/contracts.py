@@ -15,8 +15,9 @@ from jalon.api.dashboard import DashboardOut
 from jalon.api.errors import ERRORS
 from jalon.api.schemas import ContractDetailOut, ContractOut, ConventionOut, NamedValue
 from jalon.contracts.models import Contract
+from jalon.conventions.period import Period, PeriodError
 from jalon.dashboard import figures
-from jalon.dashboard.periods import Period, PeriodError
+from jalon.dashboard.periods import explain
 from jalon.tickets.models import Ticket
 
 router = Router(tags=["marchés"])
@@ -65,6 +66,6 @@ def get_dashboard(
         chosen = (Period.parse(period) if period
                   else Period.quarter_of(timezone.localdate(now)))
     except PeriodError as error:
-        raise ValidationError({"period": [str(error)]}) from None
+        raise ValidationError({"period": [explain(error)]}) from None
     return DashboardOut.of(figures.dashboard(contract, chosen, now,
                                              tickets=Ticket.objects.visible_to(user, contract)))

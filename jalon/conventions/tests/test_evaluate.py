@@ -329,3 +329,13 @@ def test_period_bounds_are_read_in_the_contract_zone():
 def test_bad_period_is_refused():
     with pytest.raises(ValueError, match="2026-13"):
         Period.parse("2026-13")
+
+
+def test_annual_indicator_counts_in_the_quarter_holding_the_last_day_of_a_year_from_the_start(tmp_path: Path):
+    measures = load_measures(write(tmp_path, "m.csv", "indicator,period,value\nP1,2027-Q1,17\n"))
+    text = (CONVENTIONS / "lade-tmes.yaml").read_text().replace("year_end_month: 12", "starts: 2026-04-01")
+    convention = loads(text, "lade-avril.yaml")
+    q4 = evaluate(convention, None, measures, Period.parse("2026-Q4"))
+    q1 = evaluate(convention, None, measures, Period.parse("2027-Q1"))
+    assert indicator(q4, "pilotage", "P1").counted is False
+    assert indicator(q1, "pilotage", "P1").note == 15

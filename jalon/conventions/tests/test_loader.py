@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import jsonschema
@@ -135,3 +136,24 @@ def test_missing_file_is_one_clear_error(tmp_path: Path):
     with pytest.raises(ConventionError) as caught:
         load(tmp_path / "none.yaml")
     assert "cannot read" in caught.value.errors[0]
+
+
+def test_the_contract_year_follows_the_start_date_written_in_the_file():
+    text = MINIMAL.replace("holder: {name: H}}", "holder: {name: H}, starts: 2026-03-15}")
+    contract = loads(text, "c.yaml").contract
+    assert str(contract.contract_year().holding(contract.starts)) == "2026-03-15..2027-03-14"
+    # the platform's record of the start, when it has one, wins over the file's (D-50)
+    assert str(contract.contract_year(starts_on=date(2026, 4, 1)).holding(date(2026, 5, 1))) == (
+        "2026-04-01..2027-03-31")
+
+
+def test_a_year_end_month_contradicting_the_start_date_is_refused():
+    text = MINIMAL.replace("holder: {name: H}}",
+                           "holder: {name: H},\n  starts: 2026-03-15, year_end_month: 12}")
+    with pytest.raises(ConventionError) as caught:
+        loads(text, "c.yaml")
+    assert caught.value.errors == [
+        "c.yaml:4: contract.year_end_month: 12 contradicts starts (2026-03-15): its contract "
+        "years end in month 3; write one of the two"]
+    agreeing = text.replace("year_end_month: 12", "year_end_month: 3")
+    assert loads(agreeing, "c.yaml").contract.year_end_month == 3

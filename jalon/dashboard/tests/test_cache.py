@@ -12,8 +12,8 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from jalon.conventions.period import Period
 from jalon.dashboard import figures
-from jalon.dashboard.periods import Period
 from jalon.dashboard.tests.scenario import NOW, MarchScenario
 from jalon.tickets.models import Ticket
 

@@ -11,11 +11,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from jalon.conventions import Period as ScoringPeriod
-from jalon.conventions import evaluate, loads
+from jalon.conventions import Period, evaluate, loads
 from jalon.conventions.evaluate import IndicatorResult, Scorecard
 from jalon.dashboard import figures
-from jalon.dashboard.periods import Period
 from jalon.testing.cast import AQUAREEL_CONVENTION, JalonTestCase
 from jalon.tickets.export import tickets_to_ticketset
 from jalon.tickets.models import Ticket
@@ -103,7 +101,7 @@ class WindowsTest(JalonTestCase):
     def scorecard(self, period: str) -> Scorecard:
         convention = loads(WINDOWS_CONVENTION, "windows.yaml")
         tickets = tickets_to_ticketset(Ticket.objects.filter(contract=self.contract))
-        return evaluate(convention, tickets, [], ScoringPeriod.parse(period), profile="jalon")
+        return evaluate(convention, tickets, [], Period.parse(period), profile="jalon")
 
     @staticmethod
     def figure(card: Scorecard, indicator_id: str) -> IndicatorResult:

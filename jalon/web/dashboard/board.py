@@ -17,8 +17,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jalon.conventions.period import Period, PeriodError
 from jalon.dashboard import figures
-from jalon.dashboard.periods import Period, PeriodError
 from jalon.tickets.models import Criticality
 from jalon.web.rules import Rules
 
@@ -45,7 +45,7 @@ def parse_period(params: Any, today: date) -> tuple[Period, str, list[str]]:
             errors.append(_("Indiquez les dates de début et de fin de la période (la fin suit "
                             "le début)."))
         else:
-            if (period.last_day - period.first_day).days <= 3 * 366:
+            if period.days <= 3 * 366 + 1:
                 return period, kind, errors
             errors.append(_("La période couvre trois ans au plus."))
     match = re.fullmatch(r"(\d{4})-(\d{2})", params.get("month") or "")
@@ -117,27 +117,32 @@ class Reopening:
 
 
 @dataclass(frozen=True)
-class Forfait:
-    source: figures.Forfait
-    unit: str
-    """``j`` (days of the convention's forfait) or ``h`` when the convention has none."""
+class ForfaitPanel:
+    """The support-package panel: :class:`jalon.dashboard.figures.ForfaitUse` as linked cells."""
+
+    use: figures.ForfaitUse
     used_in_period: Cell
     used_in_year: Cell
     remaining: Cell
     per_bucket: list[tuple[str, Cell]]
 
     @property
+    def unit(self) -> str:
+        """``j`` (days of the convention's forfait) or ``h`` when the convention has none."""
+        return self.use.unit
+
+    @property
     def allowance(self) -> Cell:
-        return Cell(self.source.allowance_days, unit="j")
+        return Cell(self.use.allowance_days, unit="j")
 
     @property
     def share_percent(self) -> float | None:
-        share = self.source.share_used
+        share = self.use.share_used
         return None if share is None else 100 * share
 
     @property
     def warn_percent(self) -> float | None:
-        ratio = self.source.warn_ratio
+        ratio = self.use.warn_ratio
         return None if ratio is None else 100 * ratio
 
 
@@ -153,7 +158,7 @@ class Board:
     reopening: Reopening
     at_risk: Cell
     overdue: Cell
-    forfait: Forfait
+    forfait: ForfaitPanel
 
 
 def board_of(d: figures.Dashboard, rules: Rules, kind: str) -> Board:
@@ -174,7 +179,7 @@ def board_of(d: figures.Dashboard, rules: Rules, kind: str) -> Board:
 
 def bucket_label(period: Period, bucket: Period) -> str:
     """Weeks as ``04/05–10/05``, months as ``05/2026`` (see :meth:`Period.buckets`)."""
-    if (period.last_day - period.first_day).days < 31:
+    if period.in_weeks:
         return f"{bucket.first_day:%d/%m}–{bucket.last_day:%d/%m}"
     return f"{bucket.first_day:%m/%Y}"
 
@@ -249,21 +254,15 @@ def reopening(r: figures.ReopenRate, period: Period) -> Reopening:
                      Cell(r.percent, reopened, "%"))
 
 
-def forfait(d: figures.Dashboard, labels: list[str]) -> Forfait:
+def forfait(d: figures.Dashboard, labels: list[str]) -> ForfaitPanel:
     f = d.forfait
-    in_days = f.rule is not None and bool(f.rule.day_minutes)
-    unit = "j" if in_days else "h"
-
-    def amount(minutes: int) -> float | None:
-        return _round(f.in_days(minutes), 2) if in_days else round(minutes / 60, 2)
-
     year = {"forfait_from": f.year_first_day, "forfait_to": d.period.last_day}
-    return Forfait(
-        source=f, unit=unit,
-        used_in_period=Cell(amount(f.minutes), _span("forfait", d.period), unit),
-        used_in_year=Cell(amount(f.year_minutes), year, unit),
-        remaining=Cell(_round(f.remaining_days, 2), year, unit),
-        per_bucket=[(label, Cell(amount(m), _span("forfait", b), unit))
+    return ForfaitPanel(
+        use=f,
+        used_in_period=Cell(f.amount(f.minutes), _span("forfait", d.period), f.unit),
+        used_in_year=Cell(f.amount(f.year_minutes), year, f.unit),
+        remaining=Cell(_round(f.remaining_days, 2), year, f.unit),
+        per_bucket=[(label, Cell(f.amount(m), _span("forfait", b), f.unit))
                     for label, m, b in zip(labels, f.minutes_by_bucket, d.buckets, strict=True)],
     )
 

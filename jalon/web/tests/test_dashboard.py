@@ -11,7 +11,7 @@ from django.conf import settings
 
 from jalon.contracts.models import ConventionVersion
 from jalon.conventions.model import Forfait
-from jalon.dashboard.periods import Period
+from jalon.conventions.period import Period
 from jalon.testing.cast import AQUAREEL_CONVENTION
 from jalon.web.dashboard.board import Cell, bucket_label, parse_period
 from jalon.web.rules import rules_for
@@ -115,7 +115,7 @@ class MayTest(WebTestCase):
         # 720 min charged (60 not charged).
         assert (forfait.unit, forfait.used_in_period.value, forfait.used_in_year.value) == (
             "h", 12, 12)
-        assert forfait.source.allowance_days is None
+        assert forfait.use.allowance_days is None
         assert [c.value for _label, c in forfait.per_bucket] == [0, 12, 0, 0, 0]
 
     def test_forfait_in_days_of_the_convention_with_its_warning(self) -> None:
