@@ -2,6 +2,6 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jalon.api.endpoints import api
+from jalon.api.site import api
 
 urlpatterns = [path("", api.urls)]

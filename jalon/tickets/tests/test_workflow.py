@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from jalon.accounts.models import Role, members_of
-from jalon.api.transitions import ACTIONS as API_ACTIONS
+from jalon.api.tickets.transitions import ACTIONS as API_ACTIONS
 from jalon.testing.cast import JalonTestCase, make_user
 from jalon.tickets import events
 from jalon.tickets.events import PAYLOADS, EventKind

@@ -14,9 +14,9 @@ from ninja.responses import Response
 from jalon.accounts.access import Need, get_contract_for, may
 from jalon.accounts.models import members_of
 from jalon.api.auth import caller
-from jalon.api.clocks import clocks_now
 from jalon.api.errors import ERRORS
-from jalon.api.queries import (
+from jalon.api.tickets.clocks import clocks_now
+from jalon.api.tickets.filters import (
     TicketFilters,
     filtered,
     list_rows,
@@ -24,7 +24,7 @@ from jalon.api.queries import (
     ticket_rows,
     visible_contracts,
 )
-from jalon.api.schemas import (
+from jalon.api.tickets.schemas import (
     ClockOut,
     CommentIn,
     CommentOut,
@@ -35,7 +35,7 @@ from jalon.api.schemas import (
     TicketPage,
     TicketPatchIn,
 )
-from jalon.api.transitions import AnyTransition
+from jalon.api.tickets.transitions import AnyTransition
 from jalon.contracts.models import Contract
 from jalon.tickets.channels import declared_channel
 from jalon.tickets.models import Ticket

@@ -11,9 +11,9 @@ from ninja import Query, Router
 from jalon.accounts.access import Need, get_contract_for, roles_on
 from jalon.accounts.models import Membership, Role
 from jalon.api.auth import caller
-from jalon.api.dashboard import DashboardOut
+from jalon.api.contracts.dashboard import DashboardOut
+from jalon.api.contracts.schemas import ContractDetailOut, ContractOut, ConventionOut, NamedValue
 from jalon.api.errors import ERRORS
-from jalon.api.schemas import ContractDetailOut, ContractOut, ConventionOut, NamedValue
 from jalon.contracts.models import Contract
 from jalon.conventions.period import Period, PeriodError
 from jalon.dashboard import figures

@@ -6,8 +6,8 @@ from ninja import NinjaAPI
 
 from jalon.api import errors
 from jalon.api.auth import AUTH
-from jalon.api.endpoints.contracts import router as contracts
-from jalon.api.endpoints.tickets import router as tickets
+from jalon.api.contracts.endpoints import router as contracts
+from jalon.api.tickets.endpoints import router as tickets
 
 DESCRIPTION = """API de la plateforme de suivi Jalon.
 

@@ -1,0 +1,1 @@
+"""``/api/v1/contracts``: the caller's contracts, one contract with its convention, its dashboard."""
