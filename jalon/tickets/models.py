@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from jalon.accounts import access
 from jalon.accounts.access import Need
-from jalon.accounts.models import HOLDER_ROLES, members_of
+from jalon.accounts.models import members_of
 from jalon.commitments import models as commitments
 from jalon.contracts.models import Contract, ConventionVersion
 from jalon.lib import clock
@@ -38,13 +38,13 @@ from jalon.tickets.events import Diagnosed, EventData, EventKind
 from jalon.tickets.queries import TicketQuerySet
 from jalon.tickets.workflow import (
     ACTIVE_STATES,
+    ASSIGNEE,
     DONE_STATES,
     Channel,
     Criticality,
     Proposal,
     ResolutionKind,
     Step,
-    StepInput,
     SupportLevel,
     TicketState,
     WaitReason,
@@ -309,10 +309,6 @@ class Ticket(models.Model):
 
     # -- transitions: one row each in jalon.tickets.workflow ---------------------------------
 
-    def perform(self, name: str, actor: User, given: StepInput) -> Any:
-        """Take the step called ``name`` (:data:`jalon.tickets.workflow.STEPS`) with ``given``."""
-        return step(name).run(self, actor, given)
-
     def qualify(
         self, actor: User | None, *, type: str = "", urgency: str = "", impact: str = "",
         priority: str = "", criticality: str = "",
@@ -467,7 +463,6 @@ class Ticket(models.Model):
         def change(t: Ticket) -> events.Cancelled:
             if not reason.strip():
                 raise _field_error("reason", _("Indiquez pourquoi le ticket est annulé."))
-            t._check_may_cancel(actor)
             t.closed_at = clock.now()
             t.state = S.CANCELLED
             return events.Cancelled(reason=reason)
@@ -489,12 +484,16 @@ class Ticket(models.Model):
         and the rules a step adds for some people (a requester cancels only their new request)."""
         if not (taken.allows(self.state) and access.may(user, self.contract, taken.need)):
             return False
-        if taken.name == "cancel":
-            try:
-                self._check_may_cancel(user)
-            except (ValidationError, access.NotAllowed):
-                return False
+        try:
+            self._check_step(taken, user)
+        except (ValidationError, access.NotAllowed):
+            return False
         return True
+
+    def _check_step(self, taken: Step, actor: User | None) -> None:
+        """Run the step's own rule (:attr:`Step.check`), if it has one."""
+        if taken.check:
+            getattr(self, taken.check)(actor)
 
     def latest_diagnosis(self) -> Diagnosed | None:
         """The last diagnosis delivered, as its event recorded it."""
@@ -660,6 +659,7 @@ class Ticket(models.Model):
                                           "« %(state)s »."), params={
                     "action": taken.event.label, "ref": locked.reference,
                     "state": locked.get_state_display()})
+            locked._check_step(taken, actor)
             payload = change(locked)
             locked.save()
             moved = locked.state != before
@@ -721,7 +721,7 @@ class Ticket(models.Model):
         """Assign to a group and, or, a person of the holder's staff (never an auditor, a
         requester or the buyer side); a group named after its level (``N2_TME_LB``) raises the
         ticket's level to it: the level shown is the highest reached."""
-        if person is not None and not members_of(self.contract, roles=HOLDER_ROLES).filter(pk=person.pk).exists():
+        if person is not None and not members_of(self.contract, roles=ASSIGNEE.roles).filter(pk=person.pk).exists():
             raise _field_error("assignee", _("%(who)s ne fait pas partie des équipes du titulaire sur ce "
                                              "marché.") % {"who": person})
         if not group and person is None:

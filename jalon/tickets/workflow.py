@@ -21,6 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _lazy
 
 from jalon.accounts.access import Need
+from jalon.accounts.models import HOLDER_ROLES, Role
 from jalon.tickets.events import EventKind
 
 if TYPE_CHECKING:
@@ -111,11 +112,13 @@ class Choice:
 
 @dataclasses.dataclass(frozen=True)
 class Member:
-    """A person who must be an active member of the ticket's contract (None: nobody). The API
-    names them by username, under ``api_name``."""
+    """A person who must be an active member of the ticket's contract, with one of ``roles``
+    when given (None: nobody). The API names them by username, under ``api_name``; the page
+    offers the members who qualify."""
 
     description: str
     api_name: str = ""
+    roles: frozenset[Role] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,7 +130,8 @@ class Described:
 
 NOTE = Text(2000, "Note portée à l’historique.")
 BODY = Text(20000)
-ASSIGNEE = Member("Identifiant de l’intervenant ; il doit avoir un rôle sur le marché.", api_name="assignee")
+ASSIGNEE = Member("Identifiant de l’intervenant, de l’équipe du titulaire sur le marché.",
+                  api_name="assignee", roles=HOLDER_ROLES)
 GROUP = Text(120, "Groupe affecté.")
 
 
@@ -304,6 +308,10 @@ class Step:
     in_api: bool = True
     """Offered by ``POST /tickets/{id}/transitions`` (a comment has its own endpoint, a file
     none yet)."""
+    check: str = ""
+    """A :class:`~jalon.tickets.models.Ticket` method ``check(actor)`` that refuses the step to
+    some people beyond role and state (a requester cancels only their own new request): the
+    domain method runs it, and the page offers the step only to whom it passes."""
 
     def allows(self, state: str) -> bool:
         return state in self.states
@@ -337,7 +345,7 @@ _ALL_STEPS = (
     Step("reopen", "rouvrir", _lazy("Rouvrir"), Need.REOPEN, (S.RESOLVED, S.CLOSED),
          EventKind.REOPENED, "reopen", ReopenInput, moves=True),
     Step("cancel", "annuler", _lazy("Annuler"), Need.CANCEL, (S.NEW, *ACTIVE_STATES),
-         EventKind.CANCELLED, "cancel", CancelInput, moves=True),
+         EventKind.CANCELLED, "cancel", CancelInput, moves=True, check="_check_may_cancel"),
     Step("comment", "commenter", _lazy("Commenter"), Need.COMMENT, ANY_STATE,
          EventKind.COMMENTED, "add_comment", CommentInput, moves=False, in_api=False),
     Step("attach", "joindre", _lazy("Joindre un fichier"), Need.COMMENT, ANY_STATE,

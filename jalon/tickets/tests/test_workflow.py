@@ -26,6 +26,7 @@ def test_every_step_names_a_domain_method_taking_its_input() -> None:
         method = getattr(Ticket, step.method)
         accepted = set(inspect.signature(method).parameters) - {"self", "actor"}
         assert {f.name for f in input_fields(step.input)} <= accepted, step.name
+        assert not step.check or callable(getattr(Ticket, step.check)), step.name
 
 
 def test_the_page_and_the_api_offer_the_table_s_steps_and_nothing_else() -> None:

@@ -63,3 +63,12 @@ class HolderActsPageTest(WebTestCase):
         response = self.client.post(f"/tickets/{taken.pk}/annuler/", {"annuler-reason": "Doublon"})
         assert response.status_code == 400
         assert "demandez au niveau 1" in response.content.decode()
+
+    def test_the_assignment_form_offers_the_holder_s_staff_only(self) -> None:
+        ticket = self.worked(paris(2026, 5, 7, 9, 0))
+        html = self.page(self.level1, ticket)
+        form = html.split(f'action="/tickets/{ticket.pk}/affecter/"')[1].split("</form>")[0]
+        for person in (self.technician, self.holder_manager):
+            assert f'value="{person.pk}"' in form, person
+        for person in (self.auditor, self.requester, self.level1, self.buyer_manager):
+            assert f'value="{person.pk}"' not in form, person

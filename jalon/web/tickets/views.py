@@ -8,6 +8,7 @@ redirects with a message.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -23,11 +24,11 @@ from django.views.decorators.http import require_POST
 
 from jalon.accounts import access
 from jalon.accounts.access import AuthedRequest, Need
-from jalon.accounts.models import members_of
+from jalon.accounts.models import Role, members_of
 from jalon.contracts.models import Contract
 from jalon.tickets.channels import declared_channel
 from jalon.tickets.models import Attachment, Criticality, Proposal, Ticket
-from jalon.tickets.workflow import STEPS
+from jalon.tickets.workflow import STEPS, Member, input_fields
 from jalon.web.rules import Rules, rules_for
 from jalon.web.tickets import clockview, exports, listing, pdf
 from jalon.web.tickets.actions import ACTIONS, RECORDS, TRANSITIONS, Action
@@ -76,13 +77,14 @@ def contract_tickets(request: AuthedRequest, slug: str) -> HttpResponse:
 
 # -- one ticket ------------------------------------------------------------------------------
 
-def _members(contract: Contract) -> list[tuple[str, str]]:
-    return [(str(u.pk), u.get_full_name() or u.username) for u in members_of(contract)]
+def _members(contract: Contract, roles: Iterable[Role] | None = None) -> list[tuple[str, str]]:
+    return [(str(u.pk), u.get_full_name() or u.username) for u in members_of(contract, roles=roles)]
 
 
 def _form(action: Action, ticket: Ticket, rules: Rules, user: User, data: Any = None,
           files: Any = None) -> RulesForm:
-    members = _members(ticket.contract) if action.step.name in ("assign", "escalate") else []
+    chosen = [f.meaning for f in input_fields(action.step.input) if isinstance(f.meaning, Member)]
+    members = _members(ticket.contract, chosen[0].roles) if chosen else []
     form = action.form(data, files, rules=rules, ticket=ticket, members=members,
                        prefix=action.slug)
     if "internal" in form.fields and not access.may(user, ticket.contract, Need.COMMENT_INTERNAL):
