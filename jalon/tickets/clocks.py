@@ -31,6 +31,7 @@ from jalon.conventions.clocks import ClockTable, applicable, build_clocks
 from jalon.conventions.mapping import map_tickets
 from jalon.conventions.model import ClockDef, Convention
 from jalon.conventions.platform import (
+    PLATFORM_COLUMNS,
     PLATFORM_PROFILE,
     PLATFORM_STATES,
     WAITING,
@@ -39,21 +40,22 @@ from jalon.conventions.platform import (
 )
 from jalon.imports.ticketset import TicketSet
 
-ENGINE_COLUMNS = ("type", "priority", "urgency", "impact", "criticality", "site", "lot", "level",
-                  "assigned_group", "channel", "lead_time_days")
-"""A ticket's columns the engine reads, by the live clocks (``Ticket.facts``) and by scorecards
-of the platform's tickets (``jalon.tickets.export``) alike: a convention may choose a clock's
-calendar, filter its tickets or take its target from any of them (see :data:`ENGINE_NAMES`)."""
+MODEL_FIELDS = {"group": "assigned_group", "delai_execution": "lead_time_days"}
+"""The ticket's field behind each exported column (:data:`PLATFORM_COLUMNS`) whose name
+differs: the assigned group is ``group`` (as in the tools' exports); the lead time the holder
+confirmed is ``delai_execution``, written ``10j``, the column AQUAREEL's one-off interventions
+take their target from (seed 000 L184, D-AQ-32)."""
 
-ENGINE_NAMES = {"assigned_group": "group", "lead_time_days": "delai_execution"}
-"""The columns the engine knows under another name: the assigned group is ``group`` (as in the
-tools' exports); the lead time the holder confirmed is ``delai_execution``, written ``10j``, the
-column AQUAREEL's one-off interventions take their target from (seed 000 L184, D-AQ-32)."""
+ENGINE_COLUMNS = tuple(MODEL_FIELDS.get(column, column) for column in PLATFORM_COLUMNS)
+"""The ticket's fields the engine reads, by the live clocks (``Ticket.facts``) and by scorecards
+of the platform's tickets (``jalon.tickets.export``) alike: a convention may choose a clock's
+calendar, filter its tickets or take its target from any of them."""
 
 
 def engine_attributes(values: Mapping[str, object]) -> dict[str, str]:
-    """``values`` of :data:`ENGINE_COLUMNS` as the engine reads them (text, ``""`` if empty)."""
-    found = {ENGINE_NAMES.get(name, name): str(values.get(name) or "") for name in ENGINE_COLUMNS}
+    """``values`` of :data:`ENGINE_COLUMNS` under the names the engine reads
+    (:data:`PLATFORM_COLUMNS`), as text (``""`` if empty)."""
+    found = {column: str(values.get(MODEL_FIELDS.get(column, column)) or "") for column in PLATFORM_COLUMNS}
     if found["delai_execution"]:
         found["delai_execution"] += "j"  # business days on the clock's calendar
     return found
