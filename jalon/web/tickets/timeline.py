@@ -72,7 +72,7 @@ def _entry(event: TicketEvent, comments: dict[int, Comment], files: dict[int, At
     comment = comments.get(data.comment or 0) if isinstance(data, events.Commented) else None
     attachment = files.get(data.attachment or 0) if isinstance(data, events.AttachmentAdded) else None
     entry = entries.get(data.entry or 0) if isinstance(data, events.TimeLogged) else None
-    return Entry(event, summary(event), comment, attachment, entry)
+    return Entry(event, summary(event, data), comment, attachment, entry)
 
 
 def _label(choices: Any, value: str) -> str:
@@ -86,9 +86,9 @@ def _when(instant: datetime | None) -> str:
     return date_format(localtime(instant), "DATETIME_FORMAT") if instant else "—"
 
 
-def summary(event: TicketEvent) -> str:
-    """One sentence saying what the event did."""
-    match event.data:
+def summary(event: TicketEvent, data: events.EventData) -> str:
+    """One sentence saying what the event did, from its typed payload ``data``."""
+    match data:
         case events.Qualified() as d:
             return _("Type %(type)s, urgence %(u)s, impact %(i)s → priorité %(p)s ; criticité %(c)s.") % {
                 "type": d.type or "—", "u": d.urgency or "—", "i": d.impact or "—",
