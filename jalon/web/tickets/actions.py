@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from jalon.accounts.access import Need
 from jalon.tickets.models import Ticket
-from jalon.tickets.workflow import STEPS, Step, StepInput
+from jalon.tickets.workflow import STEPS, Step, StepInput, input_fields
 from jalon.web.tickets import forms as f
 
 Done = Callable[[Ticket, Any, Any], str]
@@ -76,7 +77,7 @@ class Action:
 
     @property
     def multipart(self) -> bool:
-        return any(field.name == "file" for field in dataclasses.fields(self.step.input))
+        return any(field.type is UploadedFile for field in input_fields(self.step.input))
 
     def perform(self, ticket: Ticket, user: User, data: dict[str, Any]) -> str:
         """Take the step with the form's cleaned ``data``; the message to show."""

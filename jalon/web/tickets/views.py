@@ -98,10 +98,9 @@ def available_actions(user: User, ticket: Ticket) -> list[Action]:
 
 
 def _load_ticket(user: User, pk: int, need: Need = Need.VIEW) -> Ticket:
-    ticket = Ticket.objects.get_for(user, pk, need=need)
     return Ticket.objects.select_related(
-        "contract", "convention_version", "requester", "assignee", "intervention_report",
-    ).get(pk=ticket.pk)
+        "convention_version", "requester", "assignee", "intervention_report",
+    ).get_for(user, pk, need=need)
 
 
 def ticket_context(request: AuthedRequest, ticket: Ticket,
