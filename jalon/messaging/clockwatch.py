@@ -31,9 +31,9 @@ Registered = Commitment[models.Model, AbstractClock]
 def records_to_check(now: datetime, limit: int) -> list[tuple[Registered, int]]:
     """Up to ``limit`` (registration, record id) whose clocks may owe a notice, most urgent
     first, each record once."""
-    found = [[(due, order, pk, owner) for due, pk, owner in commitment.candidates(now, limit)]
-             for order, commitment in enumerate(registry.registered())]
     commitments = registry.registered()
+    found = [[(due, order, pk, owner) for due, pk, owner in commitment.candidates(now, limit)]
+             for order, commitment in enumerate(commitments)]
     urgent = list(heapq.merge(*found))[:limit]
     return list(dict.fromkeys((commitments[order], owner) for _, order, _, owner in urgent))
 
