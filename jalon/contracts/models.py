@@ -7,6 +7,8 @@ keeps the version it was opened under, so that its clocks never change under its
 
 from __future__ import annotations
 
+import fnmatch
+
 import hashlib
 from typing import TYPE_CHECKING
 
@@ -52,6 +54,12 @@ class Contract(models.Model):
     # filter, read with the contract instead of probing the tickets on every list page. Only
     # Ticket._set_assignment assigns a group, and it calls note_group.
     assigned_groups = models.JSONField(_("groupes affectés"), default=list, blank=True, editable=False)
+    # The groups where the holder works (issue 11 §1, D-49): a ticket is assigned only to one of
+    # them. Shell-style patterns (``N2_TME*``); empty accepts any group name, as before.
+    holder_groups = models.JSONField(
+        _("groupes du titulaire"), default=list, blank=True,
+        help_text=_("Groupes auxquels un ticket peut être affecté, un par ligne ; « * » remplace "
+                    "n’importe quelle suite (N2_TME*). Vide : tout nom de groupe."))
 
     objects = ContractQuerySet.as_manager()
 
@@ -62,6 +70,11 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} — {self.name}"
+
+    def is_holder_group(self, name: str) -> bool:
+        """Whether ``name`` is one of the holder's groups (any name when none is declared)."""
+        return not self.holder_groups or any(fnmatch.fnmatchcase(name.upper(), pattern.upper())
+                                             for pattern in self.holder_groups)
 
     def note_group(self, name: str) -> None:
         """Add ``name`` to :attr:`assigned_groups`, under the contract's lock, if it is new (a few

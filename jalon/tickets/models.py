@@ -726,6 +726,10 @@ class Ticket(models.Model):
                                              "marché.") % {"who": person})
         if not group and person is None:
             raise _field_error("group", _("Indiquez un groupe ou un intervenant."))
+        if group and not self.contract.is_holder_group(group):
+            raise _field_error("group", _("« %(group)s » n’est pas un groupe du titulaire sur ce marché "
+                                          "(groupes : %(known)s).")
+                               % {"group": group, "known": ", ".join(self.contract.holder_groups)})
         self.assigned_group = group or self.assigned_group
         self.assignee = person
         reached = level_of_group(self.assigned_group)
