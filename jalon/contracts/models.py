@@ -8,7 +8,6 @@ keeps the version it was opened under, so that its clocks never change under its
 from __future__ import annotations
 
 import fnmatch
-
 import hashlib
 from typing import TYPE_CHECKING
 

@@ -27,13 +27,16 @@ class HolderGroupsTest(JalonTestCase):
         with pytest.raises(ValidationError) as refused:
             ticket.assign(self.level1, group="Comptabilité")
         assert "group" in refused.value.message_dict
-        assert "Comptabilité" in str(refused.value) and "N2_TME*" in str(refused.value)
+        assert "Comptabilité" in str(refused.value)
+        assert "N2_TME*" in str(refused.value)
         ticket.refresh_from_db()
-        assert ticket.assigned_group == "" and not ticket.events.filter(kind="assigned").exists()
+        assert ticket.assigned_group == ""
+        assert not ticket.events.filter(kind="assigned").exists()
 
     def test_a_declared_pattern_accepts_its_groups_whatever_the_case(self) -> None:
         self.contract.holder_groups = ["N2_TME*"]
         self.contract.save()
         ticket = self.qualified()
         ticket.assign(self.level1, group="n2_tme_lb")
-        assert ticket.assigned_group == "n2_tme_lb" and ticket.level == "N2"
+        assert ticket.assigned_group == "n2_tme_lb"
+        assert ticket.level == "N2"
