@@ -67,6 +67,11 @@ what the ``dimensions`` of a ``jalon`` profile may read. ``group`` is the assign
 support level reached (``N1``…), ``criticality`` level 1's (``bloquant``, ``majeur``,
 ``mineur``), ``delai_execution`` the lead time the holder confirmed (``10j``)."""
 
+PLATFORM_INSTANTS: tuple[str, ...] = ("informed_at",)
+"""The instant columns the platform exports for each ticket (``TicketSet.instants``), which a
+clock may stop ``at``: ``informed_at``, the first follow-up the holder shared with the buyer
+(``Ticket.inform``; CD13's information delays, D-CD13-30)."""
+
 PROFILE_KEYS = frozenset((*PLATFORM_STATES, WAITING))
 """The keys a ``jalon`` profile's ``state`` mapping may use (besides ``*`` globs)."""
 

@@ -127,6 +127,13 @@ def resolved(event: TicketEvent) -> None:
           f"resolved:{event.pk}", {"event": event, "note": getattr(event.data, "note", "")})
 
 
+def informed(event: TicketEvent) -> None:
+    """The holder's follow-up reaches the buyer's side (CD13's information delay, D-CD13-30)."""
+    ticket = event.ticket
+    queue(NoticeKind.INFORMED, ticket_record(ticket), recipients.buyer_side(ticket.contract),
+          f"informed:{event.pk}", {"event": event, "message": getattr(event.data, "message", "")})
+
+
 CLOCK_NOTICES = {ClockNotice.WARNING: NoticeKind.AT_RISK, ClockNotice.BREACH: NoticeKind.BREACHED}
 
 

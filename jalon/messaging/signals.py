@@ -25,3 +25,5 @@ def on_ticket_event(sender: type[TicketEvent], instance: TicketEvent, created: b
         notify.urgent_opened(instance)
     elif instance.kind == EventKind.RESOLVED:
         notify.resolved(instance)
+    elif instance.kind == EventKind.INFORMED:
+        notify.informed(instance)

@@ -32,6 +32,7 @@ from jalon.conventions.mapping import map_tickets
 from jalon.conventions.model import ClockDef, Convention
 from jalon.conventions.platform import (
     PLATFORM_COLUMNS,
+    PLATFORM_INSTANTS,
     PLATFORM_PROFILE,
     PLATFORM_STATES,
     WAITING,
@@ -50,6 +51,10 @@ ENGINE_COLUMNS = tuple(MODEL_FIELDS.get(column, column) for column in PLATFORM_C
 """The ticket's fields the engine reads, by the live clocks (``Ticket.facts``) and by scorecards
 of the platform's tickets (``jalon.tickets.export``) alike: a convention may choose a clock's
 calendar, filter its tickets or take its target from any of them."""
+
+
+INSTANT_COLUMNS = PLATFORM_INSTANTS
+"""The ticket's instant fields the engine reads under the same names (``Ticket.informed_at``)."""
 
 
 def engine_attributes(values: Mapping[str, object]) -> dict[str, str]:

@@ -37,6 +37,7 @@ class EventKind(models.TextChoices):
     TIME_LOGGED = "time_logged", _lazy("Temps passé")
     REPORT_WRITTEN = "report_written", _lazy("Rapport d’intervention")
     EDITED = "edited", _lazy("Modification")
+    INFORMED = "informed", _lazy("Point de suivi partagé")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -178,6 +179,16 @@ class Confirmed(EventData):
 
 
 @dataclasses.dataclass(frozen=True)
+class Informed(EventData):
+    """The holder shares the follow-up of an incident with the buyer (CD13's information delay,
+    seed 003 L1801-1803, L1816: "le suivi de traitement doit être partagé … vis-à-vis de la
+    taskforce")."""
+
+    kind = EventKind.INFORMED
+    message: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class Diagnosed(EventData):
     kind = EventKind.DIAGNOSED
     diagnosis: str = ""
@@ -252,7 +263,7 @@ class Edited(EventData):
 PAYLOADS: dict[EventKind, type[EventData]] = {cls.kind: cls for cls in (
     Opened, Qualified, Assigned, Escalated, WorkStarted, Waiting, Resumed, Resolved, Closed,
     Confirmed, Diagnosed, Cancelled, Reopened, Commented, AttachmentAdded, PhoneCall, TimeLogged,
-    ReportWritten, Edited)}
+    ReportWritten, Edited, Informed)}
 
 
 def read(kind: str, stored: dict[str, Any] | None) -> EventData:

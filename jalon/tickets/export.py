@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 
 from jalon.conventions.platform import exported_state
 from jalon.imports.ticketset import TicketSet
-from jalon.tickets.clocks import ENGINE_COLUMNS, TicketFacts, engine_attributes, platform_ticketset
+from jalon.tickets.clocks import ENGINE_COLUMNS, INSTANT_COLUMNS, TicketFacts, engine_attributes, platform_ticketset
 from jalon.tickets.models import EventKind, Ticket, TicketEvent
 
 _ASSIGNMENTS = (EventKind.ASSIGNED, EventKind.ESCALATED)
@@ -32,7 +32,7 @@ def tickets_to_ticketset(tickets: QuerySet[Ticket], source: str = "jalon") -> Ti
     event without one: the requester)."""
     rows = list(tickets.order_by("pk").values_list(
         "pk", "contract__reference", "number", "opened_at", "resolved_at", "closed_at",
-        "reopen_count", *_COLUMNS))
+        "reopen_count", *INSTANT_COLUMNS, *_COLUMNS))
     index = {row[0]: i for i, row in enumerate(rows)}
     events: list[tuple[int, datetime, str]] = []
     assignments: Counter[int] = Counter()
@@ -51,9 +51,10 @@ def tickets_to_ticketset(tickets: QuerySet[Ticket], source: str = "jalon") -> Ti
 
 def _facts(row: tuple[Any, ...], assignments: int) -> TicketFacts:
     _pk, reference, number, opened, resolved, closed, reopen_count, *values = row
-    attributes = engine_attributes(dict(zip(_COLUMNS, values, strict=True)))
+    instants = dict(zip(INSTANT_COLUMNS, values[:len(INSTANT_COLUMNS)], strict=True))
+    attributes = engine_attributes(dict(zip(_COLUMNS, values[len(INSTANT_COLUMNS):], strict=True)))
     return TicketFacts(
         reference=f"{reference}-{number}", opened_at=opened, resolved_at=resolved,
-        closed_at=closed, attributes=attributes,
+        closed_at=closed, attributes=attributes, instants=instants,
         counters={"reopen_count": int(reopen_count), "reassignment_count": max(assignments - 1, 0)},
     )

@@ -133,6 +133,11 @@ class Ticket(models.Model):
         _lazy("délai de réalisation confirmé (jours ouvrés)"), null=True, blank=True,
         help_text=_lazy("Confirmé par le titulaire avec la faisabilité d’une intervention ponctuelle."))
     phone_call_at = models.DateTimeField(_lazy("appel téléphonique reçu le"), null=True, blank=True)
+    # The first follow-up shared with the buyer (Ticket.inform): the stop of CD13's information
+    # delays, exported to the engine as the instant column ``informed_at`` (D-CD13-30).
+    informed_at = models.DateTimeField(_lazy("acheteur informé le"), null=True, blank=True)
+    acting_at: datetime
+    """The instant of the transition under way (set by ``_transition`` once the row is locked)."""
     opened_at = models.DateTimeField(_lazy("ouvert le"))
     resolved_at = models.DateTimeField(_lazy("résolu le"), null=True, blank=True)
     closed_at = models.DateTimeField(_lazy("clos le"), null=True, blank=True)
@@ -423,6 +428,18 @@ class Ticket(models.Model):
 
         return self._transition(actor, step("phone_call"), change)
 
+    def inform(self, actor: User | None, *, message: str) -> TicketEvent:
+        """The holder shares the follow-up of the case with the buyer: the first time stops
+        CD13's information delay (``informed_at``, D-CD13-30); the buyer's side is told."""
+
+        def change(t: Ticket) -> events.Informed:
+            if not message.strip():
+                raise _field_error("message", _("Écrivez le point de suivi à partager."))
+            t.informed_at = t.informed_at or t.acting_at
+            return events.Informed(message=message)
+
+        return self._transition(actor, step("inform"), change)
+
     def confirm_feasibility(self, actor: User | None, *, lead_time_days: int, note: str = "") -> TicketEvent:
         """The holder confirms a one-off intervention's feasibility and its lead time (seed 000
         §7.4.3: within 2 business days): taking charge, if not done, and the commitment's stop."""
@@ -571,6 +588,7 @@ class Ticket(models.Model):
             reference=str(self.pk), opened_at=self.opened_at, resolved_at=self.resolved_at,
             closed_at=self.closed_at,
             attributes=clockwork.engine_attributes({n: getattr(self, n) for n in clockwork.ENGINE_COLUMNS}),
+            instants={n: getattr(self, n) for n in clockwork.INSTANT_COLUMNS},
         )
 
     def clocks_at(self, now: datetime) -> list[clockwork.ClockState]:
@@ -649,10 +667,12 @@ class Ticket(models.Model):
     def _transition(self, actor: User | None, taken: Step,
                     change: Callable[[Ticket], EventData]) -> TicketEvent:
         """Lock the row, check the role and the state ``taken`` needs, apply ``change``, record
-        one event with its payload and recompute the clocks."""
-        now = clock.now()
+        one event with its payload and recompute the clocks. The instant is read once the row
+        is locked, so that concurrent transitions record their times in the order they happen;
+        ``change`` finds it as ``acting_at``."""
         with transaction.atomic():
             locked = self._locked(actor, taken.need)
+            now = locked.acting_at = clock.now()
             before = locked.state
             if not taken.allows(before):
                 raise InvalidTransition(_("Action « %(action)s » impossible : le ticket %(ref)s est "

@@ -208,6 +208,14 @@ class DiagnosisInput(StepInput):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class InformInput(StepInput):
+    """The follow-up shared with the buyer's crisis cell (CD13's information delay, D-CD13-30)."""
+
+    message: Annotated[str, Text(4000, "Point de suivi partagé avec l’acheteur : situation, "
+                                       "actions en cours, prochaine étape.")]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class ConfirmInput(StepInput):
     """A one-off intervention's feasibility confirmed with its lead time (seed 000 §7.4.3)."""
 
@@ -334,6 +342,8 @@ _ALL_STEPS = (
          (S.ASSIGNED, *HOLDER_WORK_STATES), EventKind.CONFIRMED, "confirm_feasibility", ConfirmInput, moves=True),
     Step("diagnose", "diagnostic", _lazy("Rendre le diagnostic"), Need.WORK, HOLDER_WORK_STATES,
          EventKind.DIAGNOSED, "deliver_diagnosis", DiagnosisInput, moves=True),
+    Step("inform", "informer", _lazy("Informer l’acheteur du suivi"), Need.WORK,
+         (S.ASSIGNED, *HOLDER_WORK_STATES, S.WAITING), EventKind.INFORMED, "inform", InformInput, moves=False),
     Step("wait", "attente", _lazy("Mettre en attente"), Need.WORK, (S.ASSIGNED, *HOLDER_WORK_STATES),
          EventKind.WAITING, "wait", WaitInput, moves=True),
     Step("resume", "reprise", _lazy("Reprendre le traitement"), Need.WORK, (S.WAITING,),

@@ -8,7 +8,7 @@ from jalon.web.tests.helpers import WebTestCase, paris, streamed
 
 ACTIONS = ("qualifier", "affecter", "escalader", "demarrer", "confirmer", "diagnostic", "attente",
            "reprise", "resoudre", "clore", "rouvrir", "annuler", "commenter", "joindre", "temps", "appel",
-           "rapport")
+           "rapport", "informer")
 
 
 class AccessTest(WebTestCase):
@@ -122,6 +122,8 @@ class PermissionFormsTest(WebTestCase):
                                          "diagnostic-criticality": "mineur", "diagnostic-estimate": "1 j",
                                          "diagnostic-proposal": "definitive"}),
             (self.requester, "confirmer", {"confirmer-lead_time_days": "5"}),
+            (self.requester, "informer", {"informer-message": "Tout va bien"}),
+            (self.level1, "informer", {"informer-message": "Tout va bien"}),
             (self.auditor, "annuler", {"annuler-reason": "doublon"}),
             (self.technician, "annuler", {"annuler-reason": "doublon"}),
         ]

@@ -28,7 +28,7 @@ FORMS: dict[str, type[f.RulesForm]] = {
     "wait": f.WaitForm, "resume": f.NoteForm, "resolve": f.ResolveForm,
     "close": f.NoteForm, "reopen": f.ReopenForm, "cancel": f.CancelForm, "comment": f.CommentForm,
     "attach": f.AttachmentForm, "log_time": f.TimeForm, "phone_call": f.PhoneCallForm,
-    "write_report": f.ReportForm,
+    "write_report": f.ReportForm, "inform": f.InformForm,
 }
 
 DONE: dict[str, Done] = {
@@ -52,6 +52,7 @@ DONE: dict[str, Done] = {
     "log_time": lambda t, given, result: _("Temps passé enregistré : %(m)d min.") % {"m": given.minutes},
     "phone_call": lambda t, given, result: _("Appel téléphonique tracé."),
     "write_report": lambda t, given, result: _("Rapport d’intervention enregistré."),
+    "inform": lambda t, given, result: _("Point de suivi partagé avec l’acheteur."),
 }
 
 

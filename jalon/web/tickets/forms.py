@@ -185,6 +185,12 @@ class DiagnosisForm(RulesForm):
     proposal = forms.ChoiceField(label=_("Proposition"), choices=Proposal.choices, widget=forms.RadioSelect)
 
 
+class InformForm(RulesForm):
+    message = forms.CharField(label=_("Point de suivi partagé avec l’acheteur"),
+                              help_text=_("Situation, actions en cours, prochaine étape."),
+                              widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
 class CancelForm(RulesForm):
     reason = forms.CharField(label=_("Motif de l’annulation"), widget=forms.Textarea(attrs={"rows": 2}),
                              max_length=2000)
