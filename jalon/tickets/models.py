@@ -238,6 +238,7 @@ class Ticket(models.Model):
             ticket._set_priority(urgency, impact, "")
         with transaction.atomic():
             Contract.objects.select_for_update().filter(pk=contract.pk).first()
+            now = ticket.opened_at = clock.now()  # under the contract's lock, like the number
             last = cls.objects.filter(contract=contract).aggregate(n=Max("number"))["n"]
             ticket.number = (last or 0) + 1
             ticket.save()
@@ -650,9 +651,9 @@ class Ticket(models.Model):
                     change: Callable[[Ticket], EventData]) -> TicketEvent:
         """Lock the row, check the role and the state ``taken`` needs, apply ``change``, record
         one event with its payload and recompute the clocks."""
-        now = clock.now()
         with transaction.atomic():
             locked = self._locked(actor, taken.need)
+            now = clock.now()  # read under the row lock: events of a ticket are in time order
             before = locked.state
             if not taken.allows(before):
                 raise InvalidTransition(_("Action « %(action)s » impossible : le ticket %(ref)s est "
