@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from jalon.accounts import access
 from jalon.accounts.access import Need
-from jalon.accounts.models import members_of
+from jalon.accounts.models import Role, members_of
 from jalon.commitments import models as commitments
 from jalon.contracts.models import Contract, ConventionVersion
 from jalon.lib import clock
@@ -479,6 +479,16 @@ class Ticket(models.Model):
         if self.state != S.NEW:
             raise InvalidTransition(_("Le ticket %(ref)s est déjà pris en charge : demandez au "
                                       "niveau 1 de l’annuler."), params={"ref": self.reference})
+
+    def _check_own_request(self, actor: User | None) -> None:
+        """Someone who acts only as a requester closes, reopens and traces calls on their own
+        requests, not on a colleague's they may read (seed 000 §7.1: "ses propres demandes")."""
+        if actor is None or self.requester_id == actor.pk:
+            return
+        roles = access.roles_on(actor, self.contract) - {Role.REQUESTER}
+        if not roles:
+            raise access.NotAllowed(_("Seul le demandeur de ce ticket ou le niveau 1 peut faire "
+                                      "cette action."))
 
     def offers(self, taken: Step, user: User) -> bool:
         """Whether ``user`` may take ``taken`` on this ticket now: the table's role and states,
