@@ -128,6 +128,11 @@ JALON_ATTACHMENT_EXTENSIONS = env_list(
 )
 # A clock is "at risk" at this share of its target unless the convention says otherwise.
 JALON_CLOCK_WARN_RATIO = 0.8
+# Instants the platform accepts (jalon.contracts.instants): never before the contract's start,
+# nor before this day for a contract without dates; a past fact at most this far ahead of the
+# server's clock (a client's clock a little fast), see D-105.
+JALON_EARLIEST_DAY = env_str("JALON_EARLIEST_DAY", "2000-01-01")
+JALON_CLOCK_SKEW_SECONDS = env_int("JALON_CLOCK_SKEW_SECONDS", 120)
 
 # Login: lock a username on one IP address after repeated failures.
 JALON_LOGIN_MAX_FAILURES = env_int("JALON_LOGIN_MAX_FAILURES", 5)

@@ -30,6 +30,7 @@ from jalon.accounts import access
 from jalon.accounts.access import Need
 from jalon.accounts.models import Role, members_of
 from jalon.commitments import models as commitments
+from jalon.contracts import instants
 from jalon.contracts.models import Contract, ConventionVersion
 from jalon.lib import clock
 from jalon.tickets import clocks as clockwork
@@ -220,6 +221,8 @@ class Ticket(models.Model):
         """Declare a request on ``contract`` under its current convention, for ``actor`` or, when
         level 1 or the buyer manager declares it, on behalf of another member (``requester``)."""
         access.require(actor, contract, Need.OPEN)
+        if phone_call_at is not None:
+            phone_call_at = instants.check_instant("phone_call_at", phone_call_at, contract)
         requester = cls._requester_for(contract, actor, requester)
         version = contract.current_convention()
         if version is None:
@@ -417,6 +420,7 @@ class Ticket(models.Model):
 
     def log_phone_call(self, actor: User | None, called_at: datetime, note: str = "") -> TicketEvent:
         """Trace the urgent channel's phone call (ticket + call, seed 000 §7.1.5)."""
+        called_at = instants.check_instant("called_at", called_at, self.contract)
 
         def change(t: Ticket) -> events.PhoneCall:
             t.phone_call_at = t.phone_call_at or called_at
@@ -541,6 +545,7 @@ class Ticket(models.Model):
         if minutes <= 0:
             raise _field_error("minutes", _("Le temps passé doit être un nombre de minutes "
                                             "positif."))
+        instants.check_day("spent_on", spent_on, self.contract)
         with transaction.atomic():
             locked = self._locked(actor, step("log_time").need)
             entry = TimeEntry.objects.create(ticket=locked, person=actor, minutes=minutes,
