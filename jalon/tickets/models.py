@@ -32,7 +32,7 @@ from jalon.accounts.models import Role, members_of
 from jalon.commitments import models as commitments
 from jalon.contracts import instants
 from jalon.contracts.models import Contract, ConventionVersion
-from jalon.lib import clock
+from jalon.lib import clock, text
 from jalon.tickets import clocks as clockwork
 from jalon.tickets import events
 from jalon.tickets.events import Diagnosed, EventData, EventKind
@@ -229,8 +229,8 @@ class Ticket(models.Model):
             raise _field_error("contract", _("Aucune convention de service n’est chargée pour "
                                              "le marché %(ref)s.") % {"ref": contract.reference})
         now = clock.now()
-        ticket = cls(contract=contract, convention_version=version, type=type, title=title.strip(),
-                     description=description, requester=requester, site=site, lot=lot,
+        ticket = cls(contract=contract, convention_version=version, type=type, title=text.one_line(title),
+                     description=text.plain_text(description), requester=requester, site=site, lot=lot,
                      is_urgent=is_urgent, opened_at=now, channel=channel)
         _one_of("channel", channel, Channel.values, _("Canal inconnu : %(v)s (attendu : %(ok)s)."))
         ticket._check_type(type)
@@ -278,9 +278,11 @@ class Ticket(models.Model):
         rewords their own request while it is new, before level 1 has qualified it.
         """
         if title is not None:
-            title = title.strip()
+            title = text.one_line(title)
             if not title:
                 raise _field_error("title", _("L’objet du ticket est obligatoire."))
+        if description is not None:
+            description = text.plain_text(description)
         with transaction.atomic():
             locked = self._locked(actor, Need.REWORD)
             locked._check_may_reword(actor)
@@ -519,6 +521,7 @@ class Ticket(models.Model):
     # -- attached records --------------------------------------------------------------------
 
     def add_comment(self, actor: User, body: str, *, internal: bool = False) -> Comment:
+        body = text.plain_text(body)
         if not body.strip():
             raise _field_error("body", _("Le commentaire est vide."))
         with transaction.atomic():

@@ -82,8 +82,8 @@ class RequesterOwnTicketsTest(JalonTestCase):
     colleague's of the same service (which they may read)."""
 
     def setUp(self) -> None:
-        from jalon.testing.cast import make_user
         from jalon.accounts.models import Membership, Role
+        from jalon.testing.cast import make_user
 
         self.colleague = make_user("raoul.spc", self.spc_ain)
         Membership.objects.create(user=self.colleague, contract=self.contract, role=Role.REQUESTER)

@@ -57,3 +57,37 @@ class InstantsTest(ApiTestCase):
             response = self.post(self.path, self.technician, {
                 "action": "log_time", "minutes": 30, "spent_on": "2026-05-07"})
         assert response.status_code == 200, response.content
+
+
+class BadCharactersTest(ApiTestCase):
+    """NUL and control characters: a located 400 or a cleaned text, never a 500."""
+
+    def setUp(self) -> None:
+        self.ticket = Ticket.open(self.contract, actor=self.requester,
+                                  type="urgent_intervention", title="Concentrateur arrêté")
+
+    def test_nul_in_a_text_field_or_query_parameter_is_a_located_400(self) -> None:
+        response = self.post("/tickets", self.requester, {
+            "contract": "aquareel", "type": "urgent_intervention", "title": "Pan\x00ne"})
+        self.assert_error(response, 400, "title")
+        response = self.post(f"/tickets/{self.ticket.pk}/comments", self.requester,
+                             {"body": "a\x00b"})
+        self.assert_error(response, 400, "body")
+        self.assert_error(self.get("/tickets?contract=aquareel&q=x%00y", self.level1), 400, "q")
+        assert Ticket.objects.count() == 1
+        assert not self.ticket.comments.exists()
+
+    def test_control_characters_are_taken_out_of_a_title(self) -> None:
+        response = self.post("/tickets", self.requester, {
+            "contract": "aquareel", "type": "urgent_intervention",
+            "title": "Bip\x07 \x1b[31mrouge\tsuite"})
+        assert response.status_code == 201, response.content
+        assert response.json()["title"] == "Bip [31mrouge suite"
+
+    def test_a_non_integer_id_answers_the_json_error_shape(self) -> None:
+        for path in ("/tickets/abc", "/tickets/1e3/transitions", "/nowhere"):
+            with self.subTest(path=path):
+                response = self.get(path, self.level1)
+                assert response.status_code in (400, 404)
+                assert response["Content-Type"].startswith("application/json")
+                assert set(response.json()) == {"detail", "field"}
