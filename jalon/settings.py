@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",  # the login lock (jalon.accounts.lockout)
     "jalon.web",
     "jalon.accounts",
     "jalon.contracts",
@@ -138,6 +139,22 @@ JALON_CLOCK_SKEW_SECONDS = env_int("JALON_CLOCK_SKEW_SECONDS", 120)
 # Login: lock a username on one IP address after repeated failures.
 JALON_LOGIN_MAX_FAILURES = env_int("JALON_LOGIN_MAX_FAILURES", 5)
 JALON_LOGIN_LOCK_MINUTES = env_int("JALON_LOGIN_LOCK_MINUTES", 15)
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated): empty, the
+# connection's own address is the client's. Set it to the reverse proxy's address in production.
+JALON_TRUSTED_PROXIES = env_list("JALON_TRUSTED_PROXIES", [])
+JALON_LOGIN_GLOBAL_FAILURES_PER_MINUTE = env_int("JALON_LOGIN_GLOBAL_FAILURES_PER_MINUTE", 300)
+# django-axes, as jalon.accounts.lockout uses it: counts per account and client address, checked
+# by the login form itself under the account's row lock (hence neither its authentication
+# backend nor its middleware, whose checks are silenced).
+AXES_FAILURE_LIMIT = JALON_LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = JALON_LOGIN_LOCK_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "jalon.accounts.lockout.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False
+SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W003"]
 # OpenID Connect (ProConnect-compatible); the button shows only when all three are set.
 JALON_OIDC_DISCOVERY_URL = env_str("JALON_OIDC_DISCOVERY_URL", "")
 JALON_OIDC_CLIENT_ID = env_str("JALON_OIDC_CLIENT_ID", "")
