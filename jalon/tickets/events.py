@@ -37,6 +37,7 @@ class EventKind(models.TextChoices):
     TIME_LOGGED = "time_logged", _lazy("Temps passé")
     REPORT_WRITTEN = "report_written", _lazy("Rapport d’intervention")
     EDITED = "edited", _lazy("Modification")
+    COMMENT_EDITED = "comment_edited", _lazy("Commentaire modifié")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -204,6 +205,17 @@ class Reopened(EventData):
 class Commented(EventData):
     kind = EventKind.COMMENTED
     comment: int | None = None
+    body: str = ""
+    body_sha256: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class CommentEdited(EventData):
+    kind = EventKind.COMMENT_EDITED
+    comment: int | None = None
+    before: str = ""
+    body: str = ""
+    body_sha256: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -252,7 +264,7 @@ class Edited(EventData):
 PAYLOADS: dict[EventKind, type[EventData]] = {cls.kind: cls for cls in (
     Opened, Qualified, Assigned, Escalated, WorkStarted, Waiting, Resumed, Resolved, Closed,
     Confirmed, Diagnosed, Cancelled, Reopened, Commented, AttachmentAdded, PhoneCall, TimeLogged,
-    ReportWritten, Edited)}
+    ReportWritten, Edited, CommentEdited)}
 
 
 def read(kind: str, stored: dict[str, Any] | None) -> EventData:
