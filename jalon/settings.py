@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",  # the login lock (jalon.accounts.lockout)
+    "csp",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "jalon.web",
     "jalon.accounts",
     "jalon.contracts",
@@ -50,9 +51,32 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "jalon.lib.guards.RefuseNulMiddleware",  # NUL: a located 400, never PostgreSQL's 500
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "jalon.lib.guards.PrivateAnswersMiddleware",  # Cache-Control: no-store, Permissions-Policy
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts and styles from the platform only (DSFR's files
+# are served from STATIC_URL), or an inline one carrying the request's nonce; DSFR's icons are
+# data: URIs in its CSS. No frames, no plugins.
+from csp.constants import NONCE  # noqa: E402 - the policy's nonce marker
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+                      "microphone=(), payment=(), usb=(), interest-cohort=()")
 
 ROOT_URLCONF = "jalon.urls"
 WSGI_APPLICATION = "jalon.wsgi.application"

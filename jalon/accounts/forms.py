@@ -15,12 +15,14 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
-        assert self.request is not None
+        request = self.request
+        if request is None:
+            raise ValidationError(lockout.busy_message(), code="no_request")
         if lockout.platform_busy():
             raise ValidationError(lockout.busy_message(), code="busy")
 
         def check() -> dict[str, Any]:
-            if lockout.is_locked(self.request, username):
+            if lockout.is_locked(request, username):
                 raise ValidationError(lockout.locked_message(), code="locked")
             return super(ThrottledAuthenticationForm, self).clean()
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -69,3 +70,25 @@ class RefuseNulMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": detail, "field": field}, status=400)
         return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")
+
+
+class PrivateAnswersMiddleware:
+    """What a shared cache or the browser's back button must never keep: every answer to a
+    signed-in person (pages, exports, attachments) and every API answer is ``Cache-Control:
+    no-store``, unless the view set its own caching (the translation catalogue); every answer
+    says which browser features the platform never uses (``Permissions-Policy``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        private = request.path.startswith("/api/") or bool(user is not None and user.is_authenticated)
+        if private and (request.path.startswith("/api/") or not response.has_header("Cache-Control")):
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy and not response.has_header("Permissions-Policy"):
+            response["Permissions-Policy"] = policy
+        return response
