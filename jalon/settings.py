@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",  # the login lock (jalon.accounts.lockout)
+    "csp",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "jalon.web",
     "jalon.accounts",
     "jalon.contracts",
@@ -47,10 +49,34 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "jalon.lib.guards.RefuseNulMiddleware",  # NUL: a located 400, never PostgreSQL's 500
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "jalon.lib.guards.PrivateAnswersMiddleware",  # Cache-Control: no-store, Permissions-Policy
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts and styles from the platform only (DSFR's files
+# are served from STATIC_URL), or an inline one carrying the request's nonce; DSFR's icons are
+# data: URIs in its CSS. No frames, no plugins.
+from csp.constants import NONCE  # noqa: E402 - the policy's nonce marker
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+                      "microphone=(), payment=(), usb=(), interest-cohort=()")
 
 ROOT_URLCONF = "jalon.urls"
 WSGI_APPLICATION = "jalon.wsgi.application"
@@ -128,10 +154,31 @@ JALON_ATTACHMENT_EXTENSIONS = env_list(
 )
 # A clock is "at risk" at this share of its target unless the convention says otherwise.
 JALON_CLOCK_WARN_RATIO = 0.8
+# Instants the platform accepts (jalon.contracts.instants): never before the contract's start,
+# nor before this day for a contract without dates; a past fact at most this far ahead of the
+# server's clock (a client's clock a little fast), see D-105.
+JALON_EARLIEST_DAY = env_str("JALON_EARLIEST_DAY", "2000-01-01")
+JALON_CLOCK_SKEW_SECONDS = env_int("JALON_CLOCK_SKEW_SECONDS", 120)
 
 # Login: lock a username on one IP address after repeated failures.
 JALON_LOGIN_MAX_FAILURES = env_int("JALON_LOGIN_MAX_FAILURES", 5)
 JALON_LOGIN_LOCK_MINUTES = env_int("JALON_LOGIN_LOCK_MINUTES", 15)
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated): empty, the
+# connection's own address is the client's. Set it to the reverse proxy's address in production.
+JALON_TRUSTED_PROXIES = env_list("JALON_TRUSTED_PROXIES", [])
+JALON_LOGIN_GLOBAL_FAILURES_PER_MINUTE = env_int("JALON_LOGIN_GLOBAL_FAILURES_PER_MINUTE", 300)
+# django-axes, as jalon.accounts.lockout uses it: counts per account and client address, checked
+# by the login form itself under the account's row lock (hence neither its authentication
+# backend nor its middleware, whose checks are silenced).
+AXES_FAILURE_LIMIT = JALON_LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = JALON_LOGIN_LOCK_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "jalon.accounts.lockout.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False
+SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W003"]
 # OpenID Connect (ProConnect-compatible); the button shows only when all three are set.
 JALON_OIDC_DISCOVERY_URL = env_str("JALON_OIDC_DISCOVERY_URL", "")
 JALON_OIDC_CLIENT_ID = env_str("JALON_OIDC_CLIENT_ID", "")

@@ -20,3 +20,6 @@ urlpatterns = [
     path("", include("jalon.accounts.urls")),
     path("", include("jalon.web.urls")),
 ]
+
+# An unknown path under /api/ (a non-integer id) answers the API's JSON error shape.
+handler404 = "jalon.api.errors.page_not_found"

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
-from jalon.accounts.models import LoginThrottle, Membership, Organisation, Profile
+from jalon.accounts.models import Membership, Organisation, Profile
 
 
 @admin.register(Organisation)
@@ -40,10 +40,3 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("contract", "role")
     search_fields = ("user__username", "user__email")
 
-
-@admin.register(LoginThrottle)
-class LoginThrottleAdmin(admin.ModelAdmin):
-    """Unlock someone early by deleting their row."""
-
-    list_display = ("username", "ip", "failures", "locked_until")
-    readonly_fields = ("username", "ip", "failures", "first_failure_at", "locked_until")

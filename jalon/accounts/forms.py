@@ -5,34 +5,28 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from jalon.accounts import throttle
-
-
-def locked_message() -> str:
-    minutes = int(throttle.lock_period().total_seconds() // 60)
-    return _("Trop de tentatives de connexion échouées pour cet identifiant. Réessayez dans "
-             "%(minutes)d minutes.") % {"minutes": minutes}
+from jalon.accounts import lockout
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Password login; locks a username on one IP address after repeated failures."""
+    """Password login under the lock of :mod:`jalon.accounts.lockout` (django-axes)."""
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
-        ip, now = throttle.client_ip(self.request), timezone.now()
-        if throttle.locked_until(username, ip, now):
-            raise ValidationError(locked_message(), code="locked")
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            throttle.record_failure(username, ip, now)
-            raise
-        throttle.clear(username, ip)
-        return cleaned
+        request = self.request
+        if request is None:
+            raise ValidationError(lockout.busy_message(), code="no_request")
+        if lockout.platform_busy():
+            raise ValidationError(lockout.busy_message(), code="busy")
+
+        def check() -> dict[str, Any]:
+            if lockout.is_locked(request, username):
+                raise ValidationError(lockout.locked_message(), code="locked")
+            return super(ThrottledAuthenticationForm, self).clean()
+
+        return lockout.one_at_a_time(username, check)
 
 
 class CodeForm(forms.Form):

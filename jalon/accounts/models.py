@@ -164,22 +164,3 @@ def members_of(contract: Contract | int, *, roles: Iterable[Role] | None = None)
         rows = rows.filter(role__in=[Role(r) for r in roles])
     return User.objects.filter(is_active=True, pk__in=rows.values("user_id")).order_by("username")
 
-
-class LoginThrottle(models.Model):
-    """Failed password (or TOTP) attempts for one username from one IP address."""
-
-    username = models.CharField(max_length=150)
-    ip = models.GenericIPAddressField()
-    failures = models.PositiveIntegerField(default=0)
-    first_failure_at = models.DateTimeField()
-    locked_until = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("blocage de connexion")
-        verbose_name_plural = _("blocages de connexion")
-        constraints = (
-            models.UniqueConstraint(fields=["username", "ip"], name="login_throttle_unique"),
-        )
-
-    def __str__(self) -> str:
-        return f"{self.username} @ {self.ip}"

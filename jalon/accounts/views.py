@@ -19,9 +19,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jalon.accounts import oidc, throttle
+from jalon.accounts import lockout, oidc
 from jalon.accounts.access import AuthedRequest
-from jalon.accounts.forms import CodeForm, ThrottledAuthenticationForm, locked_message
+from jalon.accounts.forms import CodeForm, ThrottledAuthenticationForm
 from jalon.accounts.models import HOLDER_ROLES, OrganisationKind, accept_totp, profile_of
 
 PENDING_KEY = "jalon_pending_login"
@@ -66,17 +66,23 @@ def login_code(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        ip, now = throttle.client_ip(request), timezone.now()
-        if throttle.locked_until(user.username, ip, now):
-            form.add_error(None, locked_message())
-        elif profile_of(user).verify_totp(form.cleaned_data["code"], now):
-            throttle.clear(user.username, ip)
+        code = form.cleaned_data["code"]
+
+        def check() -> bool:
+            if lockout.is_locked(request, user.username):
+                form.add_error(None, lockout.locked_message())
+                return False
+            if profile_of(user).verify_totp(code, timezone.now()):
+                return True
+            lockout.record_failure(request, user.username)
+            form.add_error("code", _("Code incorrect ou déjà utilisé."))
+            return False
+
+        if lockout.one_at_a_time(user.username, check):
+            lockout.clear(request, user.username)
             del request.session[PENDING_KEY]
             login(request, user, backend=pending["backend"] or None)
             return redirect(_safe_next(request, pending["next"]))
-        else:
-            throttle.record_failure(user.username, ip, now)
-            form.add_error("code", _("Code incorrect ou déjà utilisé."))
     return render(request, "accounts/login_code.html", {"form": form})
 
 

@@ -15,9 +15,10 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views import defaults
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
@@ -153,3 +154,11 @@ _FIELD_MESSAGES = {
                                     "(ex. 2026-03-02T09:30:00+01:00)."),
     "timezone_aware": _lazy("« %(field)s » doit préciser son fuseau horaire (ex. +01:00 ou Z)."),
 }
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The site's 404: the API's JSON shape under ``/api/``, the pages' own template elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("Introuvable : %(path)s.") % {"path": request.path}),
+                             "field": None}, status=404)
+    return defaults.page_not_found(request, exception or Http404())

@@ -199,6 +199,16 @@ def _number(value: float | Real) -> str:
     return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
 
 
+def escape_controls(value: str) -> str:
+    """``value`` with the characters XML 1.0 cannot hold written as ``_xHHHH_`` (and a literal
+    ``_xHHHH_`` kept literal), as spreadsheet readers decode them: for writers other than this
+    one (openpyxl refuses those characters and fails the whole file)."""
+    if not _NEEDS_ESCAPE.search(value):
+        return value
+    value = re.sub(r"_(?=x[0-9A-Fa-f]{4}_)", "_x005F_", value)
+    return _CONTROL.sub(lambda found: f"_x{ord(found.group()):04X}_", value)
+
+
 def _text(value: str) -> str:
     if _NEEDS_ESCAPE.search(value):
         # A literal "_x0041_" would be read back as "A": its underscore is escaped first.

@@ -21,6 +21,7 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from jalon.messaging import clockwatch, imap, outbox
 from jalon.messaging.periodic import StampsTicks, TickClaims, claims_for, once_per_tick
+from jalon.tickets.history import publish_heads
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -84,6 +85,7 @@ class Tasks:
     scan_clocks: Any
     poll_mail: Any
     flush_outbox_periodically: Any
+    publish_history_heads: Any
 
 
 def periodic(huey: Huey, claims: TickClaims, name: str, minutes: int,
@@ -106,6 +108,8 @@ def register(huey: Huey) -> Tasks:
         scan_clocks=periodic(huey, claims, "scan_clocks", 1, scan_clocks),
         poll_mail=periodic(huey, claims, "poll_mail", settings.JALON_IMAP_POLL_MINUTES, poll_mail),
         flush_outbox_periodically=periodic(huey, claims, "flush_outbox_periodic", 1, flush_outbox),
+        # each finished day's head of every contract's history chain (jalon.tickets.history)
+        publish_history_heads=periodic(huey, claims, "publish_history_heads", 60, publish_heads),
     )
 
 

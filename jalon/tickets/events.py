@@ -38,6 +38,7 @@ class EventKind(models.TextChoices):
     REPORT_WRITTEN = "report_written", _lazy("Rapport d’intervention")
     EDITED = "edited", _lazy("Modification")
     INFORMED = "informed", _lazy("Point de suivi partagé")
+    COMMENT_EDITED = "comment_edited", _lazy("Commentaire modifié")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -215,6 +216,17 @@ class Reopened(EventData):
 class Commented(EventData):
     kind = EventKind.COMMENTED
     comment: int | None = None
+    body: str = ""
+    body_sha256: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class CommentEdited(EventData):
+    kind = EventKind.COMMENT_EDITED
+    comment: int | None = None
+    before: str = ""
+    body: str = ""
+    body_sha256: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -263,7 +275,7 @@ class Edited(EventData):
 PAYLOADS: dict[EventKind, type[EventData]] = {cls.kind: cls for cls in (
     Opened, Qualified, Assigned, Escalated, WorkStarted, Waiting, Resumed, Resolved, Closed,
     Confirmed, Diagnosed, Cancelled, Reopened, Commented, AttachmentAdded, PhoneCall, TimeLogged,
-    ReportWritten, Edited, Informed)}
+    ReportWritten, Edited, Informed, CommentEdited)}
 
 
 def read(kind: str, stored: dict[str, Any] | None) -> EventData:

@@ -28,12 +28,13 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from jalon.accounts import access
 from jalon.accounts.access import Need
-from jalon.accounts.models import members_of
+from jalon.accounts.models import Role, members_of
 from jalon.commitments import models as commitments
+from jalon.contracts import instants
 from jalon.contracts.models import Contract, ConventionVersion
-from jalon.lib import clock
+from jalon.lib import clock, text
 from jalon.tickets import clocks as clockwork
-from jalon.tickets import events
+from jalon.tickets import events, history
 from jalon.tickets.events import Diagnosed, EventData, EventKind
 from jalon.tickets.queries import TicketQuerySet
 from jalon.tickets.workflow import (
@@ -225,14 +226,16 @@ class Ticket(models.Model):
         """Declare a request on ``contract`` under its current convention, for ``actor`` or, when
         level 1 or the buyer manager declares it, on behalf of another member (``requester``)."""
         access.require(actor, contract, Need.OPEN)
+        if phone_call_at is not None:
+            phone_call_at = instants.check_instant("phone_call_at", phone_call_at, contract)
         requester = cls._requester_for(contract, actor, requester)
         version = contract.current_convention()
         if version is None:
             raise _field_error("contract", _("Aucune convention de service n’est chargée pour "
                                              "le marché %(ref)s.") % {"ref": contract.reference})
         now = clock.now()
-        ticket = cls(contract=contract, convention_version=version, type=type, title=title.strip(),
-                     description=description, requester=requester, site=site, lot=lot,
+        ticket = cls(contract=contract, convention_version=version, type=type, title=text.one_line(title),
+                     description=text.plain_text(description), requester=requester, site=site, lot=lot,
                      is_urgent=is_urgent, opened_at=now, channel=channel)
         _one_of("channel", channel, Channel.values, _("Canal inconnu : %(v)s (attendu : %(ok)s)."))
         ticket._check_type(type)
@@ -243,6 +246,7 @@ class Ticket(models.Model):
             ticket._set_priority(urgency, impact, "")
         with transaction.atomic():
             Contract.objects.select_for_update().filter(pk=contract.pk).first()
+            now = ticket.opened_at = clock.now()  # under the contract's lock, like the number
             last = cls.objects.filter(contract=contract).aggregate(n=Max("number"))["n"]
             ticket.number = (last or 0) + 1
             ticket.save()
@@ -279,9 +283,11 @@ class Ticket(models.Model):
         rewords their own request while it is new, before level 1 has qualified it.
         """
         if title is not None:
-            title = title.strip()
+            title = text.one_line(title)
             if not title:
                 raise _field_error("title", _("L’objet du ticket est obligatoire."))
+        if description is not None:
+            description = text.plain_text(description)
         with transaction.atomic():
             locked = self._locked(actor, Need.REWORD)
             locked._check_may_reword(actor)
@@ -421,6 +427,7 @@ class Ticket(models.Model):
 
     def log_phone_call(self, actor: User | None, called_at: datetime, note: str = "") -> TicketEvent:
         """Trace the urgent channel's phone call (ticket + call, seed 000 §7.1.5)."""
+        called_at = instants.check_instant("called_at", called_at, self.contract)
 
         def change(t: Ticket) -> events.PhoneCall:
             t.phone_call_at = t.phone_call_at or called_at
@@ -496,6 +503,16 @@ class Ticket(models.Model):
             raise InvalidTransition(_("Le ticket %(ref)s est déjà pris en charge : demandez au "
                                       "niveau 1 de l’annuler."), params={"ref": self.reference})
 
+    def _check_own_request(self, actor: User | None) -> None:
+        """Someone who acts only as a requester closes, reopens and traces calls on their own
+        requests, not on a colleague's they may read (seed 000 §7.1: "ses propres demandes")."""
+        if actor is None or self.requester_id == actor.pk:
+            return
+        roles = access.roles_on(actor, self.contract) - {Role.REQUESTER}
+        if not roles:
+            raise access.NotAllowed(_("Seul le demandeur de ce ticket ou le niveau 1 peut faire "
+                                      "cette action."))
+
     def offers(self, taken: Step, user: User) -> bool:
         """Whether ``user`` may take ``taken`` on this ticket now: the table's role and states,
         and the rules a step adds for some people (a requester cancels only their new request)."""
@@ -521,15 +538,38 @@ class Ticket(models.Model):
     # -- attached records --------------------------------------------------------------------
 
     def add_comment(self, actor: User, body: str, *, internal: bool = False) -> Comment:
+        body = text.plain_text(body)
         if not body.strip():
             raise _field_error("body", _("Le commentaire est vide."))
         with transaction.atomic():
             locked = self._locked(actor, Need.COMMENT_INTERNAL if internal else step("comment").need)
             comment = Comment.objects.create(ticket=locked, author=actor, body=body,
                                              internal=internal)
-            locked._record(actor, comment.created_at, events.Commented(comment=comment.pk),
-                           internal=internal)
+            locked._record(actor, comment.created_at, events.Commented(
+                comment=comment.pk, body=body, body_sha256=history.text_digest(body)),
+                internal=internal)
         return comment
+
+    def edit_comment(self, actor: User, comment: Comment, body: str) -> TicketEvent:
+        """Its author rewords a comment; the event keeps the text before and after."""
+        body = text.plain_text(body)
+        if not body.strip():
+            raise _field_error("body", _("Le commentaire est vide."))
+        with transaction.atomic():
+            locked = self._locked(actor, Need.COMMENT_INTERNAL if comment.internal else step("comment").need)
+            row = Comment.objects.select_for_update().get(pk=comment.pk, ticket=locked)
+            if row.author_id != actor.pk:
+                raise access.NotAllowed(_("Seul l’auteur d’un commentaire le modifie."))
+            if row.body == body:
+                raise _field_error("body", _("Rien à modifier : le commentaire dit déjà cela."))
+            before, now = row.body, clock.now()
+            row.body, row.edited_at, row._through_domain = body, now, True
+            row.save(update_fields=["body", "edited_at"])
+            event = locked._record(actor, now, events.CommentEdited(
+                comment=row.pk, before=before, body=body, body_sha256=history.text_digest(body)),
+                internal=row.internal)
+        comment.refresh_from_db()
+        return event
 
     def add_attachment(self, actor: User, file: UploadedFile, *, internal: bool = False,
                        comment: Comment | None = None) -> Attachment:
@@ -547,6 +587,7 @@ class Ticket(models.Model):
         if minutes <= 0:
             raise _field_error("minutes", _("Le temps passé doit être un nombre de minutes "
                                             "positif."))
+        instants.check_day("spent_on", spent_on, self.contract)
         with transaction.atomic():
             locked = self._locked(actor, step("log_time").need)
             entry = TimeEntry.objects.create(ticket=locked, person=actor, minutes=minutes,
@@ -700,9 +741,21 @@ class Ticket(models.Model):
 
     def _record(self, actor: User | None, at: datetime, payload: EventData, *, before: str = "",
                 after: str = "", internal: bool = False) -> TicketEvent:
+        """Append one event to the ticket's history and to its contract's hash chain
+        (:mod:`jalon.tickets.history`), under the contract's row lock."""
+        stored = payload.as_json()
+        Contract.objects.select_for_update().filter(pk=self.contract_id).values_list("pk").first()
+        last = (TicketEvent.objects.filter(contract_id=self.contract_id, seq__isnull=False)
+                .order_by("-seq").values_list("seq", "digest").first())
+        seq, previous = ((last[0] or 0) + 1, last[1]) if last else (1, history.GENESIS)
+        digest = history.event_digest(
+            seq=seq, contract=self.contract_id, ticket=self.pk, kind=payload.kind,
+            actor=actor.pk if actor is not None else None, at=at, state_from=before,
+            state_to=after, internal=internal, payload=stored, previous=previous)
         return TicketEvent.objects.create(
-            ticket=self, kind=payload.kind, actor=actor, at=at, state_from=before, state_to=after,
-            payload=payload.as_json(), internal=internal,
+            ticket=self, contract_id=self.contract_id, kind=payload.kind, actor=actor, at=at,
+            state_from=before, state_to=after, payload=stored, internal=internal, seq=seq,
+            previous=previous, digest=digest,
         )
 
     def _log_call(self, actor: User, now: datetime, called_at: datetime, note: str) -> None:
@@ -792,6 +845,12 @@ class TicketEvent(models.Model):
     state_to = models.CharField(max_length=20, blank=True, choices=TicketState.choices)
     internal = models.BooleanField(_lazy("interne"), default=False)
     payload = models.JSONField(default=dict, blank=True)
+    # The contract's hash chain (jalon.tickets.history): rank, digest of the event before, own digest.
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, null=True, related_name="+",
+                                 editable=False)
+    seq = models.PositiveBigIntegerField(_lazy("rang dans la chaîne"), null=True, editable=False)
+    previous = models.CharField(max_length=64, blank=True, editable=False)
+    digest = models.CharField(_lazy("empreinte"), max_length=64, blank=True, editable=False)
 
     objects: ClassVar[models.Manager[TicketEvent]] = AppendOnlyQuerySet.as_manager()
 
@@ -799,6 +858,9 @@ class TicketEvent(models.Model):
         ordering = ("ticket", "at", "pk")
         verbose_name = _lazy("événement")
         verbose_name_plural = _lazy("historique")
+        constraints = (
+            models.UniqueConstraint(fields=["contract", "seq"], name="event_chain_rank"),
+        )
         indexes = (
             models.Index(fields=["ticket", "at"]),
             # the dashboard's events of a kind within a period (closures, resolutions, reopenings)
@@ -829,6 +891,9 @@ class Comment(models.Model):
     internal = models.BooleanField(_lazy("interne"), default=False,
                                    help_text=_lazy("Invisible pour le demandeur."))
     created_at = models.DateTimeField(_lazy("écrit le"), default=clock.now)
+    edited_at = models.DateTimeField(_lazy("modifié le"), null=True, blank=True, editable=False)
+
+    _through_domain = False
 
     class Meta:
         ordering = ("created_at", "pk")
@@ -837,6 +902,11 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} — {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and not self._through_domain:
+            raise TypeError("Un commentaire se modifie par Ticket.edit_comment, qui en garde la trace.")
+        super().save(*args, **kwargs)
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -995,3 +1065,42 @@ class InterventionReport(models.Model):
 
     def as_payload(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in (*self.TEXT_FIELDS, "status")}
+
+
+class ChainHeadQuerySet(models.QuerySet["ChainHead"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Une empreinte publiée ne se modifie pas.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Une empreinte publiée ne se supprime pas.")
+
+
+class ChainHead(models.Model):
+    """The head of a contract's hash chain at the end of one day (jalon.tickets.history),
+    published so that both parties can keep a copy. Append-only like the history."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_lazy("marché"))
+    day = models.DateField(_lazy("jour"))
+    seq = models.PositiveBigIntegerField(_lazy("rang du dernier événement"))
+    digest = models.CharField(_lazy("empreinte"), max_length=64)
+    published_at = models.DateTimeField(_lazy("publiée le"), default=clock.now)
+
+    objects: ClassVar[models.Manager[ChainHead]] = ChainHeadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("contract", "-day")
+        verbose_name = _lazy("empreinte quotidienne de l’historique")
+        verbose_name_plural = _lazy("empreintes quotidiennes de l’historique")
+        constraints = (models.UniqueConstraint(fields=["contract", "day"], name="chain_head_day"),)
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.day} #{self.seq} {self.digest[:12]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Une empreinte publiée ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Une empreinte publiée ne se supprime pas.")

@@ -17,10 +17,17 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils.timezone import localtime
 from openpyxl import Workbook
 
+from jalon.lib.xlsx import escape_controls
+
 
 def local(instant: datetime | None) -> datetime | None:
     # Spreadsheets have no time zones: write Paris wall time, without an offset.
-    return localtime(instant).replace(tzinfo=None) if instant else None
+    if not instant:
+        return None
+    try:
+        return localtime(instant).replace(tzinfo=None)
+    except (OverflowError, ValueError):  # an instant stored before they were range-checked
+        return instant.replace(tzinfo=None)
 
 
 class _Echo:
@@ -28,11 +35,24 @@ class _Echo:
         return value
 
 
+# What makes a spreadsheet read a cell as a formula, or a command (OWASP "CSV injection"): the
+# ASCII signs, their full-width forms (Excel folds them), and tab, CR or LF before anything;
+# leading spaces are skipped by some readers before they look.
+_FORMULA_SIGNS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+
+
+def neutralise(value: str) -> str:
+    """``value`` prefixed with an apostrophe when a spreadsheet would run it."""
+    if value[:1] in _FORMULA_SIGNS or value.lstrip(" \u00a0\u3000")[:1] in _FORMULA_SIGNS:
+        return "'" + value
+    return value
+
+
 def _csv_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # never let a spreadsheet run a cell as a formula
+    if isinstance(value, str):
+        return neutralise(value)  # never let a spreadsheet run a cell as a formula
     return value
 
 
@@ -66,6 +86,7 @@ def xlsx_response(filename: str, title: str, header: Sequence[str],
 
 
 def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] == "=":
-        return "'" + value
+    if isinstance(value, str):
+        # openpyxl writes a text starting with "=" as a formula, and refuses control characters
+        return escape_controls(neutralise(value))
     return value

@@ -75,3 +75,42 @@ class AccessTest(JalonTestCase):
                 granted = {name for name, user in self.cast.items() if access.may(user, c, need)}
                 assert granted == allowed
                 assert not access.may(self.outsider, c, need)
+
+
+class RequesterOwnTicketsTest(JalonTestCase):
+    """A requester closes, reopens and logs calls on their own requests only, not on a
+    colleague's of the same service (which they may read)."""
+
+    def setUp(self) -> None:
+        from jalon.accounts.models import Membership, Role
+        from jalon.testing.cast import make_user
+
+        self.colleague = make_user("raoul.spc", self.spc_ain)
+        Membership.objects.create(user=self.colleague, contract=self.contract, role=Role.REQUESTER)
+        self.ticket = Ticket.open(self.contract, actor=self.colleague,
+                                  type="corrective_maintenance", title="Purge en échec")
+        self.ticket.qualify(self.level1, priority="P3")
+        self.ticket.resolve(self.level1, kind="definitive")
+
+    def test_a_requester_cannot_close_reopen_or_call_on_a_colleagues_ticket(self) -> None:
+        from datetime import timedelta
+
+        from jalon.lib import clock
+        from jalon.tickets.workflow import STEPS
+
+        assert Ticket.objects.get_for(self.requester, self.ticket.pk) == self.ticket
+        with pytest.raises(NotAllowed):
+            self.ticket.close(self.requester)
+        with pytest.raises(NotAllowed):
+            self.ticket.log_phone_call(self.requester, clock.now() - timedelta(minutes=5))
+        for name in ("close", "phone_call"):
+            assert not self.ticket.offers(STEPS[name], self.requester)
+        self.ticket.close(self.colleague)
+        with pytest.raises(NotAllowed):
+            self.ticket.reopen(self.requester, reason="Toujours en panne")
+        assert not self.ticket.offers(STEPS["reopen"], self.requester)
+        self.ticket.reopen(self.colleague, reason="Toujours en panne")
+        self.ticket.log_phone_call(self.colleague, clock.now() - timedelta(minutes=5))
+        self.ticket.resolve(self.level1, kind="definitive")
+        self.ticket.close(self.level1)
+        self.ticket.reopen(self.level1, reason="Revu")

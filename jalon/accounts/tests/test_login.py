@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import threading
 import time
 import urllib.parse
 from datetime import UTC, datetime, timedelta
@@ -11,13 +12,16 @@ from unittest import mock
 
 import jwt
 import pyotp
+import pytest
 import time_machine
+from axes.models import AccessAttempt
 from cryptography.hazmat.primitives.asymmetric import rsa
-from django.test import override_settings
+from django.db import connection
+from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
 
 from jalon.accounts import oidc
-from jalon.accounts.models import LoginThrottle, profile_of
+from jalon.accounts.models import profile_of
 from jalon.testing.cast import JalonTestCase
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -43,7 +47,7 @@ class PasswordThrottleTest(JalonTestCase):
         with time_machine.travel(NOW + timedelta(minutes=16), tick=False):
             response = self.attempt(self.password)
         assert response.status_code == 302
-        assert not LoginThrottle.objects.exists()
+        assert not AccessAttempt.objects.filter(failures_since_start__gt=0).exists()
 
     def test_the_lock_is_per_username(self) -> None:
         with time_machine.travel(NOW, tick=False):
@@ -57,6 +61,45 @@ class PasswordThrottleTest(JalonTestCase):
             for _ in range(4):
                 self.attempt("faux")
             assert self.attempt(self.password).status_code == 302
+
+
+class ProxyAwareLockTest(JalonTestCase):
+    """Behind the trusted reverse proxy, each client keeps its own counter: one client cannot
+    lock everyone; a forged X-Forwarded-For from outside counts for nothing."""
+
+    def attempt(self, password: str, forwarded: str, remote: str = "10.0.0.2") -> Any:
+        return self.client.post(reverse("login"), {"username": "luc.spcgd", "password": password},
+                                REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+
+    @override_settings(JALON_TRUSTED_PROXIES=["10.0.0.0/24"])
+    def test_one_client_behind_the_proxy_cannot_lock_everyone(self) -> None:
+        with time_machine.travel(NOW, tick=False):
+            for _ in range(6):
+                self.attempt("faux", "203.0.113.5")
+            self.assertContains(self.attempt(self.password, "203.0.113.5"), "Trop de tentatives")
+            response = self.attempt(self.password, "198.51.100.7")
+        assert response.status_code == 302
+
+    @override_settings(JALON_TRUSTED_PROXIES=[])
+    def test_a_forged_header_from_an_untrusted_address_is_ignored(self) -> None:
+        with time_machine.travel(NOW, tick=False):
+            for i in range(5):
+                self.attempt("faux", f"198.51.100.{i}", remote="192.0.2.9")
+            response = self.attempt(self.password, "198.51.100.200", remote="192.0.2.9")
+            self.assertContains(response, "Trop de tentatives")
+
+    @override_settings(JALON_LOGIN_GLOBAL_FAILURES_PER_MINUTE=3)
+    def test_a_global_rate_caps_failures_over_every_account(self) -> None:
+        with time_machine.travel(NOW, tick=False):
+            for name in ("a", "b", "c"):
+                self.client.post(reverse("login"), {"username": name, "password": "x"})
+            response = self.client.post(reverse("login"), {"username": "luc.spcgd",
+                                                           "password": self.password})
+            self.assertContains(response, "sur la plateforme")
+        with time_machine.travel(NOW + timedelta(minutes=2), tick=False):
+            response = self.client.post(reverse("login"), {"username": "luc.spcgd",
+                                                           "password": self.password})
+        assert response.status_code == 302
 
 
 class TotpTest(JalonTestCase):
@@ -209,3 +252,39 @@ class OidcTest(JalonTestCase):
         with override_settings(JALON_OIDC_CLIENT_ID=""):
             self.assertNotContains(self.client.get(reverse("login")), "ProConnect")
             assert self.client.get(reverse("accounts-oidc-login")).status_code == 404
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel logins need PostgreSQL")
+class ParallelAttemptsTest(TransactionTestCase):
+    def test_thirty_parallel_attempts_check_no_more_passwords_than_the_limit(self) -> None:
+        from django.contrib.auth.base_user import AbstractBaseUser
+        from django.test import Client
+
+        from jalon.testing.cast import make_user
+
+        make_user("cible")
+        checked: list[str] = []
+        guard = threading.Lock()
+        real = AbstractBaseUser.check_password
+
+        def counting(user: Any, raw: str) -> bool:
+            with guard:
+                checked.append(raw)
+            return real(user, raw)
+
+        barrier = threading.Barrier(30)
+
+        def attempt(i: int) -> None:
+            try:
+                barrier.wait()
+                Client().post(reverse("login"), {"username": "cible", "password": f"faux{i}"})
+            finally:
+                connection.close()
+
+        with mock.patch.object(AbstractBaseUser, "check_password", counting):
+            threads = [threading.Thread(target=attempt, args=(i,)) for i in range(30)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        assert 1 <= len(checked) <= 5, len(checked)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Schema
+from pydantic import Field
 
 from jalon.accounts.access import Need, get_contract_for, roles_on
 from jalon.accounts.models import Membership, Role
@@ -18,7 +21,7 @@ from jalon.contracts.models import Contract
 from jalon.conventions.period import Period, PeriodError
 from jalon.dashboard import figures
 from jalon.dashboard.periods import explain
-from jalon.tickets.models import Ticket
+from jalon.tickets.models import ChainHead, Ticket
 
 router = Router(tags=["marchés"])
 
@@ -69,3 +72,22 @@ def get_dashboard(
         raise ValidationError({"period": [explain(error)]}) from None
     return DashboardOut.of(figures.dashboard(contract, chosen, now,
                                              tickets=Ticket.objects.visible_to(user, contract)))
+
+
+class ChainHeadOut(Schema):
+    day: date = Field(description="Jour (Europe/Paris) à la fin duquel l’empreinte a été relevée.")
+    seq: int = Field(description="Rang du dernier événement de la chaîne ce jour-là (0 : aucun).")
+    digest: str = Field(description="Empreinte SHA-256 de cet événement, qui enchaîne toutes les "
+                                    "précédentes.")
+    published_at: datetime
+
+
+@router.get("/{slug}/history-heads", response={200: list[ChainHeadOut], **ERRORS},
+            summary="Empreintes quotidiennes de l’historique")
+def list_history_heads(request: HttpRequest, slug: str) -> list[ChainHeadOut]:
+    """Chaque jour, la tête de la chaîne d’empreintes de l’historique du marché : les deux parties
+    en gardent copie ; ``jalon history verify --contract SLUG`` vérifie que la chaîne les contient
+    toujours."""
+    contract = get_contract_for(caller(request), slug)
+    heads = ChainHead.objects.filter(contract=contract).order_by("-day")[:400]
+    return [ChainHeadOut(day=h.day, seq=h.seq, digest=h.digest, published_at=h.published_at) for h in heads]

@@ -21,6 +21,7 @@ from ninja import Schema
 from pydantic import Field
 
 from jalon.accounts.access import Viewer, contracts_of, get_contract_for
+from jalon.contracts.instants import check_offset
 from jalon.contracts.models import Contract
 from jalon.tickets import queries
 from jalon.tickets.models import Ticket, TicketState
@@ -78,14 +79,10 @@ def filtered(tickets: TicketQuerySet, f: TicketFilters,
         if wanted is not None:
             tickets = tickets.filter(condition) if wanted else tickets.exclude(condition)
     if f.opened_after is not None:
-        tickets = tickets.filter(opened_at__gte=_aware(f.opened_after))
+        tickets = tickets.filter(opened_at__gte=check_offset("opened_after", f.opened_after))
     if f.opened_before is not None:
-        tickets = tickets.filter(opened_at__lt=_aware(f.opened_before))
+        tickets = tickets.filter(opened_at__lt=check_offset("opened_before", f.opened_before))
     return tickets.matching(f.q)
-
-
-def _aware(instant: datetime) -> datetime:
-    return instant if timezone.is_aware(instant) else timezone.make_aware(instant)
 
 
 def page(tickets: TicketQuerySet, sort: Sort, cursor: str | None, limit: int

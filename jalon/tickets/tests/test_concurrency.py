@@ -60,3 +60,41 @@ class ConcurrentTicketsTest(TransactionTestCase):
         self.in_threads([threading.Thread(target=comment, args=(i,)) for i in range(8)])
         assert ticket.comments.count() == 8
         assert ticket.events.count() == 9
+
+    def test_concurrent_transitions_record_times_in_order(self) -> None:
+        """The event time is read once the row is locked: a transition that waited for the lock
+        never records an instant before the one that held it."""
+        import time
+
+        from django.db import transaction
+
+        ticket = Ticket.open(self.contract, actor=self.level1, type="corrective_maintenance",
+                             title="Purge")
+        errors: list[BaseException] = []
+        locked = threading.Event()
+
+        def holder() -> None:
+            try:
+                with transaction.atomic():
+                    Ticket.objects.select_for_update().get(pk=ticket.pk)
+                    locked.set()
+                    time.sleep(0.5)
+                    Ticket.objects.get(pk=ticket.pk).qualify(self.level1, priority="P3")
+            except BaseException as error:  # collected for the assertion below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        def waiter() -> None:
+            try:
+                locked.wait()
+                Ticket.objects.get(pk=ticket.pk).qualify(self.level1, priority="P2")
+            except BaseException as error:  # collected for the assertion below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        self.in_threads([threading.Thread(target=holder), threading.Thread(target=waiter)])
+        assert errors == []
+        rows = list(ticket.events.order_by("pk").values_list("at", flat=True))
+        assert rows == sorted(rows)

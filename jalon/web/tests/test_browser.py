@@ -70,10 +70,13 @@ class BrowserTest(Cast, StaticLiveServerTestCase):
         self.ticket.start_work(self.technician)
 
     @contextmanager
-    def page_as(self, user: Any, width: int = 1280) -> Iterator[Any]:
+    def page_as(self, user: Any, width: int = 1280, *, bypass_csp: bool = True) -> Iterator[Any]:
+        """A page signed in as ``user``; axe-core is injected as an inline script, which the
+        Content-Security-Policy refuses: only the test of that policy keeps it."""
         client = Client()
         client.force_login(user)
-        context = self.browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+        context = self.browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR",
+                                           bypass_csp=bypass_csp)
         host = self.live_server_url.split("//")[1].split(":")[0]
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
@@ -131,3 +134,25 @@ class BrowserTest(Cast, StaticLiveServerTestCase):
             self.shot(page, "ticket-holder")
             violations = self.axe_violations(page)
             assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+
+    def test_the_pages_run_under_the_content_security_policy_without_a_violation(self) -> None:
+        """DSFR's scripts, styles and icons load under the policy: no violation on the pages of a
+        day's work, and the menu (DSFR's JavaScript) still opens."""
+        with self.page_as(self.level1, bypass_csp=False) as page:
+            page.add_init_script("""window.__violations = [];
+                document.addEventListener('securitypolicyviolation', e =>
+                    window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));""")
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+            for path in ("/", "/marches/aquareel/tickets/", f"/tickets/{self.ticket.pk}/",
+                         "/marches/aquareel/tickets/nouveau/", "/marches/aquareel/tableau-de-bord/",
+                         "/marches/aquareel/historique/empreintes/"):
+                response = page.goto(self.live_server_url + path)
+                assert response is not None
+                assert response.status == 200, path
+                assert "script-src 'self'" in (response.headers.get("content-security-policy") or "")
+                page.wait_for_load_state("networkidle")
+                assert page.evaluate("window.__violations") == [], path
+                assert page.evaluate("typeof window.dsfr") != "undefined", path
+            self.shot(page, "csp-history-heads")
+        assert errors == []

@@ -142,3 +142,37 @@ class ReportPdfTest(WebTestCase):
         other = self.worked(paris(2026, 5, 7, 10, 0), "Autre")
         self.login(self.level1)
         assert self.client.get(f"/tickets/{other.pk}/rapport.pdf").status_code == 404
+
+
+class HostileCellsTest(WebTestCase):
+    """Control characters and formula triggers in what people type never break an export nor
+    run in a spreadsheet (issue 15, items 2 and 7)."""
+
+    TRIGGERS = ("\t=1+1", "\r=1+1", " =1+1", "\uff1d1+1", "\uff0bcmd", "@SUM(A1)", "\n-2+3")
+
+    def setUp(self) -> None:
+        from jalon.tickets.models import Ticket
+
+        self.tickets = [self.open(paris(2026, 5, 6, 10, i), f"Titre {i}") for i in range(len(self.TRIGGERS))]
+        for ticket, title in zip(self.tickets, self.TRIGGERS, strict=True):
+            Ticket.objects.filter(pk=ticket.pk).update(title=title)
+        self.control = self.open(paris(2026, 5, 6, 11, 0), "Titre")
+        Ticket.objects.filter(pk=self.control.pk).update(title="Bip\x07 \x1b[31m rouge\x0b\x00fin")
+        self.login(self.level1)
+
+    def test_csv_neutralises_every_formula_trigger(self) -> None:
+        with at(paris(2026, 5, 7, 11, 0)):
+            text = streamed(self.client.get("/marches/aquareel/tickets/export.csv")).decode()
+        rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+        titles = {row[2] for row in rows[1:]}
+        for title in self.TRIGGERS:
+            assert "'" + title in titles, (title, titles)
+
+    def test_xlsx_survives_control_characters(self) -> None:
+        with at(paris(2026, 5, 7, 11, 0)):
+            response = self.client.get("/marches/aquareel/tickets/export.xlsx")
+        assert response.status_code == 200
+        book = load_workbook(io.BytesIO(streamed(response)))
+        titles = [row[2] for row in book.active.iter_rows(values_only=True)]
+        assert any(str(t).startswith("Bip") and str(t).endswith("fin") for t in titles), titles
+        assert all(not isinstance(t, str) or not t.startswith("=") for t in titles)

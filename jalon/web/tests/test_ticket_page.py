@@ -314,3 +314,13 @@ class ChannelTest(WebTestCase):
         self.login(self.requester)
         html = self.client.get(f"/tickets/{ticket.pk}/").content.decode()
         assert '<th scope="row">Canal</th><td>Téléphone</td>' in html
+
+
+class NulInFormsTest(WebTestCase):
+    def test_nul_in_a_form_or_query_parameter_is_a_located_400(self) -> None:
+        self.login(self.level1)
+        response = self.client.get("/marches/aquareel/tickets/?q=a%00b")
+        assert response.status_code == 400
+        assert b"q" in response.content
+        response = self.client.post("/marches/aquareel/tickets/nouveau/", {"title": "a\x00b"})
+        assert response.status_code == 400

@@ -95,8 +95,6 @@ class TicketCreateForm(RulesForm):
         if data.get("phone_call_at") and not data.get("is_urgent"):
             self.add_error("is_urgent", _("Un appel téléphonique n’est tracé que pour une "
                                           "demande urgente."))
-        if data.get("phone_call_at") and data["phone_call_at"] > timezone.now():
-            self.add_error("phone_call_at", _("L’appel ne peut pas être dans le futur."))
         return data
 
 
@@ -224,11 +222,7 @@ class PhoneCallForm(RulesForm):
                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     note = forms.CharField(label=_("Note"), max_length=2000, required=False)
 
-    def clean_called_at(self) -> Any:
-        value = self.cleaned_data["called_at"]
-        if value > timezone.now():
-            raise forms.ValidationError(_("L’appel ne peut pas être dans le futur."))
-        return value
+    # its range is checked by the domain (jalon.contracts.instants), the same for the API
 
 
 class ReportForm(RulesForm):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from jalon.web.tickets import views
+from jalon.web.tickets import history, views
 
 attachment_patterns = ([
     path("tickets/<int:ticket_id>/pieces-jointes/<int:attachment_id>/", views.download_attachment,
@@ -20,4 +20,5 @@ urlpatterns = [
     path("marches/<slug:slug>/tickets/export.<fmt:fmt>", views.contract_tickets_export,
          name="contract-tickets-export"),
     path("marches/<slug:slug>/tickets/nouveau/", views.ticket_create, name="ticket-create"),
+    path("marches/<slug:slug>/historique/empreintes/", history.history_heads, name="history-heads"),
 ]
