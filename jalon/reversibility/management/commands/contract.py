@@ -1,0 +1,67 @@
+"""``jalon contract export SLUG --out FILE`` and ``jalon contract import FILE`` (reversibility)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
+
+from jalon.contracts.models import Contract
+from jalon.lib import clock
+from jalon.reversibility.archive import export_contract
+from jalon.reversibility.restore import ImportRefused, import_contract
+
+
+class Command(BaseCommand):
+    help = ("Réversibilité : exporte un marché entier dans une archive ZIP de formats ouverts, ou "
+            "l’importe dans une installation qui ne l’a pas.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        words = parser.add_subparsers(dest="word", required=True)
+        out = words.add_parser("export", help="écrit le marché dans une archive ZIP")
+        out.add_argument("contract", help="identifiant court ou référence du marché")
+        out.add_argument("--out", type=Path, required=True, help="fichier ZIP à écrire")
+        back = words.add_parser("import", help="charge une archive dans cette installation")
+        back.add_argument("file", type=Path, help="archive écrite par « jalon contract export »")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["word"] == "export":
+            self.export(options["contract"], options["out"])
+        else:
+            self.load(options["file"])
+
+    def export(self, key: str, out: Path) -> None:
+        contract = Contract.objects.filter(Q(slug=key) | Q(reference=key)).first()
+        if contract is None:
+            raise CommandError(f"contract: aucun marché d’identifiant ou de référence {key!r}")
+        # written beside the target, then renamed: never a half-written archive under its name
+        try:
+            handle, partial = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".",
+                                               prefix=f".{out.name}.", suffix=".partial")
+        except OSError as error:
+            raise CommandError(f"--out: {out}: {error.strerror}") from error
+        try:
+            with os.fdopen(handle, "wb") as target:
+                manifest = export_contract(contract, target, clock.now())
+            os.replace(partial, out)
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
+        rows = sum(m["rows"] for m in manifest["models"])
+        self.stdout.write(f"{contract.reference} : {rows} lignes, {len(manifest['members'])} fichiers "
+                          f"→ {out}")
+
+    def load(self, path: Path) -> None:
+        if not path.is_file():
+            raise CommandError(f"file: {path}: fichier introuvable")
+        try:
+            done = import_contract(str(path))
+        except ImportRefused as error:
+            raise CommandError(f"{path}: {error}") from error
+        kept = sum(done.kept.values())
+        self.stdout.write(f"{done.slug} : {sum(done.inserted.values())} lignes insérées, "
+                          f"{kept} personnes ou organisations déjà présentes, {done.files} fichiers")
