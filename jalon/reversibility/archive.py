@@ -102,7 +102,7 @@ class Exporter:
         many = [c for c in part.columns if c.many]
         links: dict[str, dict[Any, list[Any]]] = {}
         for column in many:
-            through = column.field.remote_field.through  # type: ignore[attr-defined]
+            through = column.field.remote_field.through  # type: ignore[union-attr]
             source = column.field.m2m_field_name()  # type: ignore[attr-defined]
             target = column.field.m2m_reverse_field_name()  # type: ignore[attr-defined]
             found: dict[Any, list[Any]] = {}
@@ -117,7 +117,7 @@ class Exporter:
                     row[column.name] = value or ""
                 else:
                     row[column.name] = to_json(column, value)
-            pk = row[part.model._meta.pk.attname]  # type: ignore[union-attr]
+            pk = row[part.model._meta.pk.attname]
             for column in many:
                 row[column.name] = to_json(column, links[column.name].get(pk, []))
             self.note_references(part, row)
@@ -147,8 +147,13 @@ class Exporter:
             self.write(data_member(part, "csv"), _csv(part, names, lines))
         for name in files:
             with default_storage.open(name, "rb") as stored:
-                self.write(file_member(name), iter(lambda s=stored: s.read(1 << 20), b""))
+                self.write(file_member(name), _chunks(stored))
         return count
+
+
+def _chunks(source: IO[bytes]) -> Iterator[bytes]:
+    while chunk := source.read(1 << 20):
+        yield chunk
 
 
 def _csv(part: Part, names: list[str], lines: IO[bytes]) -> Iterator[bytes]:

@@ -161,12 +161,12 @@ def _columns(model: type[models.Model], exported: set[type[models.Model]]) -> tu
                     "(jalon/reversibility/discovery.py)")
             dropped.append(f.name)
             continue
-        columns.append(Column(f.attname, f))  # type: ignore[arg-type]
+        columns.append(Column(f.attname, f))
     for m2m in model._meta.local_many_to_many:
         if m2m.name in redacted or m2m.related_model not in exported:
             dropped.append(m2m.name)
             continue
-        columns.append(Column(m2m.name, m2m, many=True))  # type: ignore[arg-type]
+        columns.append(Column(m2m.name, m2m, many=True))
     return columns, dropped
 
 
@@ -208,12 +208,12 @@ def _ordered(parts: list[Part]) -> list[Part]:
     by_model = {p.model: p for p in parts}
 
     def needs(part: Part, nullable: bool) -> set[type[models.Model]]:
-        found = set()
+        found: set[type[models.Model]] = set()
         for column in part.columns:
             target = column.field.related_model
-            if (target in by_model and target is not part.model and not column.many
-                    and (nullable or not column.field.null)):
-                found.add(target)  # type: ignore[arg-type]
+            if (isinstance(target, type) and target in by_model and target is not part.model
+                    and not column.many and (nullable or not column.field.null)):
+                found.add(target)
         return found
 
     done: list[Part] = []

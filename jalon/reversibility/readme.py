@@ -66,7 +66,7 @@ def render(parts: list[Part]) -> str:
             english = str(meta.verbose_name_plural)
             english_columns = {c.name: (str(c.field.verbose_name), str(c.field.help_text or ""))
                                for c in part.columns}
-        which = ("rows of the contract (path: `%s`)" % part.path if part.role is Role.OWNED
+        which = (f"rows of the contract (path: `{part.path}`)" if part.role is Role.OWNED
                  else "only the rows the contract's records refer to")
         lines.append(f"### `{part.label}` — {french} — {english}\n\n"
                      f"`data/{part.label}.jsonl`, `data/{part.label}.csv`: {which}.\n\n"

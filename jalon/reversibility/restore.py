@@ -109,7 +109,7 @@ def verify(zf: zipfile.ZipFile, manifest: dict[str, Any]) -> None:
         digest = hashlib.sha256()
         try:
             with zf.open(name) as member:
-                for chunk in iter(lambda m=member: m.read(1 << 20), b""):
+                while chunk := member.read(1 << 20):
                     digest.update(chunk)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as error:
             raise ImportRefused(_("Le membre « %(name)s » est endommagé : %(error)s")
