@@ -215,3 +215,23 @@ def test_not_a_zip_nor_an_export_is_refused(tmp_path: Path, db: None) -> None:
         zf.writestr("manifest.json", json.dumps({"format": "something"}))
     with pytest.raises(ImportRefused, match="Jalon"):
         import_contract(str(other))
+
+
+def test_verify_checks_an_archive_and_compares_two(exported: Path, capsys: Any) -> None:
+    call_command("contract", "verify", str(exported), "--against", str(exported))
+    assert "mêmes" in capsys.readouterr().out
+    other = rewritten(exported, exported.with_name("o.zip"), "data/tickets.ticket.csv",
+                      lambda data: data.replace(b"anomalie", b"anomaliE", 1))
+    with pytest.raises(CommandError, match="data/tickets.ticket.csv"):
+        call_command("contract", "verify", str(other))
+    # a second export of the same data: the same members; after a change, the changed ones named
+    contract = Contract.objects.get(slug="aquareel")
+    second = exported.with_name("second.zip")
+    with second.open("wb") as target:
+        export_contract(contract, target, NOW + timedelta(hours=1))
+    call_command("contract", "verify", str(exported), "--against", str(second))
+    Ticket.objects.filter(contract=contract, number=1).update(title="Autre objet")
+    with second.open("wb") as target:
+        export_contract(contract, target, NOW + timedelta(hours=1))
+    with pytest.raises(CommandError, match=r"data/tickets.ticket.csv, data/tickets.ticket.jsonl"):
+        call_command("contract", "verify", str(exported), "--against", str(second))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.db.models import Q
 from jalon.contracts.models import Contract
 from jalon.lib import clock
 from jalon.reversibility.archive import export_contract
-from jalon.reversibility.restore import ImportRefused, import_contract
+from jalon.reversibility.restore import ImportRefused, import_contract, read_manifest, verify
 
 
 class Command(BaseCommand):
@@ -27,10 +28,17 @@ class Command(BaseCommand):
         out.add_argument("--out", type=Path, required=True, help="fichier ZIP à écrire")
         back = words.add_parser("import", help="charge une archive dans cette installation")
         back.add_argument("file", type=Path, help="archive écrite par « jalon contract export »")
+        check = words.add_parser("verify", help="vérifie les empreintes d’une archive, et la compare "
+                                                "à une autre")
+        check.add_argument("file", type=Path, help="archive écrite par « jalon contract export »")
+        check.add_argument("--against", type=Path, help="une autre archive du même marché : mêmes "
+                                                        "données ?")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["word"] == "export":
             self.export(options["contract"], options["out"])
+        elif options["word"] == "verify":
+            self.verify(options["file"], options["against"])
         else:
             self.load(options["file"])
 
@@ -54,6 +62,31 @@ class Command(BaseCommand):
         rows = sum(m["rows"] for m in manifest["models"])
         self.stdout.write(f"{contract.reference} : {rows} lignes, {len(manifest['members'])} fichiers "
                           f"→ {out}")
+
+    def verify(self, path: Path, against: Path | None) -> None:
+        """Each archive's members against its manifest; with ``--against``, the members of both
+        (the manifest and its instant aside): what a backup restored elsewhere must give."""
+        members = [self.checked(path)]
+        if against is not None:
+            members.append(self.checked(against))
+            differ = sorted(name for name in members[0].keys() | members[1].keys()
+                            if members[0].get(name, {}).get("sha256") != members[1].get(name, {}).get("sha256"))
+            if differ:
+                raise CommandError(f"{against}: {len(differ)} membres diffèrent de {path} : " + ", ".join(differ))
+            self.stdout.write(f"{path} et {against} : mêmes {len(members[0])} membres")
+
+    def checked(self, path: Path) -> dict[str, Any]:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                manifest = read_manifest(zf)
+                verify(zf, manifest)
+        except (OSError, zipfile.BadZipFile) as error:
+            raise CommandError(f"{path}: archive illisible : {error}") from error
+        except ImportRefused as error:
+            raise CommandError(f"{path}: {error}") from error
+        self.stdout.write(f"{path} : {len(manifest['members'])} membres conformes au manifeste")
+        members: dict[str, Any] = manifest["members"]
+        return members
 
     def load(self, path: Path) -> None:
         if not path.is_file():
