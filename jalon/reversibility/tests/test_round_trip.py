@@ -3,7 +3,9 @@ figure and scorecard computed there is the one computed before; a changed byte i
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -235,3 +237,46 @@ def test_verify_checks_an_archive_and_compares_two(exported: Path, capsys: Any) 
         export_contract(contract, target, NOW + timedelta(hours=1))
     with pytest.raises(CommandError, match=r"data/tickets.ticket.csv, data/tickets.ticket.jsonl"):
         call_command("contract", "verify", str(exported), "--against", str(second))
+
+
+def redigested(source: Path, target: Path, member: str, change: Any) -> Path:
+    """``member`` changed and the manifest's digest made to match: an archive that passes the
+    digests but whose rows are wrong."""
+    with zipfile.ZipFile(source) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        data = {info.filename: zf.read(info.filename) for info in zf.infolist()}
+    data[member] = change(data[member])
+    manifest["members"][member] = {"sha256": hashlib.sha256(data[member]).hexdigest(),
+                                   "bytes": len(data[member])}
+    data["manifest.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(target, "w") as out:
+        for name, content in data.items():
+            out.writestr(name, content)
+    return target
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reference_to_nothing_refuses_the_import_and_leaves_nothing(media: Path) -> None:
+    contract = load_demo(NOW, count=2).contract
+    assert contract is not None
+    with_attachment(contract)
+    out = media / "aquareel.zip"
+    call_command("contract", "export", "aquareel", "--out", str(out))
+    empty_database()
+    shutil.rmtree(media / "media")
+
+    def orphan(data: bytes) -> bytes:
+        rows = [json.loads(line) for line in data.splitlines()]
+        rows[-1]["requester_id"] = 999_999
+        return "".join(json.dumps(row) + "\n" for row in rows).encode()
+
+    broken = redigested(out, media / "broken.zip", "data/tickets.ticket.jsonl", orphan)
+    with pytest.raises(ImportRefused, match="ne mène à aucune ligne"):
+        import_contract(str(broken))
+    assert not Contract.objects.exists()
+    assert not User.objects.exists()
+    assert not TicketEvent.objects.exists()
+    assert not [p for p in (media / "media").rglob("*") if p.is_file()]  # the attachment removed
+    # the archive as written still imports
+    import_contract(str(out))
+    assert Contract.objects.filter(slug="aquareel").exists()
