@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from jalon.reversibility.discovery import EXCLUDED, Part, Role
+from jalon.reversibility.discovery import EXCLUDED, Column, Part, Role
 from jalon.reversibility.values import type_name
 
 INTRO = """\
@@ -60,12 +60,10 @@ def render(parts: list[Part]) -> str:
         meta = part.model._meta
         with translation.override("fr"):
             french = str(meta.verbose_name_plural)
-            french_columns = {c.name: (str(c.field.verbose_name), str(c.field.help_text or ""))
-                              for c in part.columns}
+            french_columns = {c.name: _meaning(c, "valeurs") for c in part.columns}
         with translation.override("en"):
             english = str(meta.verbose_name_plural)
-            english_columns = {c.name: (str(c.field.verbose_name), str(c.field.help_text or ""))
-                               for c in part.columns}
+            english_columns = {c.name: _meaning(c, "values") for c in part.columns}
         which = (f"rows of the contract (path: `{part.path}`)" if part.role is Role.OWNED
                  else "only the rows the contract's records refer to")
         lines.append(f"### `{part.label}` — {french} — {english}\n\n"
@@ -83,6 +81,17 @@ def render(parts: list[Part]) -> str:
     for label, reason in sorted(EXCLUDED.items()):
         lines.append(f"- `{label}`: {reason}.\n")
     return "".join(lines)
+
+
+def _meaning(column: Column, values: str) -> tuple[str, str]:
+    """The column's name and help in the active language, with what each choice means."""
+    f = column.field
+    help_text = str(f.help_text or "")
+    if f.choices and not column.many:
+        words = "; ".join(f"`{value}` = {label}" for value, label in f.flatchoices)
+        help_text = (help_text + " " if help_text else "") + f"({values} : {words})".replace(
+            " :", ":" if values == "values" else " :")
+    return str(f.verbose_name), help_text
 
 
 def _cell(name: str, help_text: str) -> str:

@@ -82,7 +82,7 @@ def type_name(column: Column) -> str:
     ]
     name = next((words for kind, words in kinds if isinstance(f, kind)), "text")
     if f.choices:
-        name += " (one of: " + ", ".join(str(value) for value, _label in f.flatchoices) + ")"
+        name += ", a code (its values are listed under the meaning)"
     if f.null and not f.is_relation:
         name += ", or empty"
     return name
