@@ -201,6 +201,23 @@ def export_contract(contract: Contract, out: IO[bytes] | str, now: datetime) -> 
     return manifest
 
 
+def export_to_spool(contract: Contract, now: datetime) -> IO[bytes]:
+    """The archive written whole to a temporary file (rewound; closing deletes it), for a
+    download: a failure raises before the first byte is sent, never a cut archive."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller's response closes it once sent
+    try:
+        export_contract(contract, spool, now)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
+
+
+def archive_name(contract: Contract, now: datetime) -> str:
+    return f"marche-{contract.slug}-{now:%Y%m%d-%H%M}.zip"
+
+
 def _jalon_version() -> str:
     try:
         return version("jalon")

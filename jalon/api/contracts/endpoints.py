@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 
@@ -18,6 +18,8 @@ from jalon.contracts.models import Contract
 from jalon.conventions.period import Period, PeriodError
 from jalon.dashboard import figures
 from jalon.dashboard.periods import explain
+from jalon.lib import clock
+from jalon.reversibility.archive import archive_name, export_to_spool
 from jalon.tickets.models import Ticket
 
 router = Router(tags=["marchés"])
@@ -69,3 +71,18 @@ def get_dashboard(
         raise ValidationError({"period": [explain(error)]}) from None
     return DashboardOut.of(figures.dashboard(contract, chosen, now,
                                              tickets=Ticket.objects.visible_to(user, contract)))
+
+
+@router.get("/{slug}/export", response={200: None, **ERRORS}, summary="Le marché entier (réversibilité)",
+            description="L’archive ZIP de « jalon contract export » : un fichier JSON Lines et un CSV par "
+                        "type d’enregistrement, les pièces jointes, les conventions, un README du format "
+                        "et le manifeste des empreintes SHA-256. Responsables acheteur et titulaire.",
+            openapi_extra={"responses": {"200": {"description": "L’archive ZIP", "content": {
+                "application/zip": {"schema": {"type": "string", "format": "binary"}}}}}})
+def export_contract(request: HttpRequest, slug: str) -> FileResponse:
+    contract = get_contract_for(caller(request), slug, need=Need.EXPORT_CONTRACT)
+    now = clock.now()
+    response = FileResponse(export_to_spool(contract, now), as_attachment=True,
+                            content_type="application/zip", filename=archive_name(contract, now))
+    response["Cache-Control"] = "no-store"
+    return response
