@@ -20,13 +20,14 @@ import json
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import IO, Any
 
 from django.core.files.storage import default_storage
-from django.db import models
+from django.db import connection, models, transaction
 
 from jalon.contracts.models import Contract
 from jalon.reversibility import readme
@@ -87,17 +88,19 @@ class Exporter:
         """The part's rows as JSON values, by id; referenced models: only the rows pointed to."""
         manager = part.model._base_manager
         if part.role is Role.OWNED:
-            rows = manager.filter(**{part.path or "pk": self.contract.pk})
+            batches = [manager.filter(**{part.path or "pk": self.contract.pk}).order_by("pk")]
         else:
-            keys = self.referenced.get(part.model, set())
-            satellite = [c for c in part.columns if c.field.one_to_one and c.target and
-                         part.model is not c.field.related_model]
-            wanted = models.Q(pk__in=keys)
-            for column in satellite:
-                pointed = self.referenced.get(column.field.related_model, set())  # type: ignore[arg-type]
-                wanted |= models.Q(**{f"{column.name}__in": pointed})
-            rows = manager.filter(wanted)
-        rows = rows.order_by("pk")
+            keys = set(self.referenced.get(part.model, set()))
+            for column in part.columns:  # satellites: a person's profile
+                if column.field.one_to_one and column.target and part.model is not column.field.related_model:
+                    pointed = sorted(self.referenced.get(column.field.related_model, set()))  # type: ignore[arg-type]
+                    for chunk in _chunked(pointed):
+                        keys.update(manager.filter(**{f"{column.name}__in": chunk}).values_list("pk", flat=True))
+            batches = [manager.filter(pk__in=chunk).order_by("pk") for chunk in _chunked(sorted(keys))]
+        for rows in batches:
+            yield from self._rows(part, rows)
+
+    def _rows(self, part: Part, rows: models.QuerySet[models.Model]) -> Iterator[dict[str, Any]]:
         concrete = [c for c in part.columns if not c.many]
         many = [c for c in part.columns if c.many]
         links: dict[str, dict[Any, list[Any]]] = {}
@@ -151,6 +154,12 @@ class Exporter:
         return count
 
 
+def _chunked(values: list[Any], size: int = 900) -> Iterator[list[Any]]:
+    """``values`` in lists short enough for one ``IN`` (SQLite's limit on parameters)."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
 def _chunks(source: IO[bytes]) -> Iterator[bytes]:
     while chunk := source.read(1 << 20):
         yield chunk
@@ -174,7 +183,7 @@ def _csv(part: Part, names: list[str], lines: IO[bytes]) -> Iterator[bytes]:
 def export_contract(contract: Contract, out: IO[bytes] | str, now: datetime) -> dict[str, Any]:
     """Write ``contract`` to ``out`` (a path or a binary file); the manifest written."""
     parts = plan()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    with _snapshot(), zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         exporter = Exporter(contract, zf)
         counts: dict[str, int] = {}
         # owned rows first (they name the people and organisations), then the referenced ones,
@@ -199,6 +208,21 @@ def export_contract(contract: Contract, out: IO[bytes] | str, now: datetime) -> 
         }
         zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     return manifest
+
+
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One read-only snapshot of the database for the whole export (PostgreSQL: repeatable read),
+    so that rows written meanwhile never make the archive inconsistent (an event without its
+    ticket); inside a transaction already begun, that transaction's view."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
 
 
 def export_to_spool(contract: Contract, now: datetime) -> IO[bytes]:
