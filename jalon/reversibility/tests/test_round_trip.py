@@ -282,3 +282,17 @@ def test_a_reference_to_nothing_refuses_the_import_and_leaves_nothing(media: Pat
     # the archive as written still imports
     import_contract(str(out))
     assert Contract.objects.filter(slug="aquareel").exists()
+
+
+def test_the_export_and_verify_print_the_manifest_digest(exported: Path, capsys: Any) -> None:
+    out = exported.with_name("printed.zip")
+    call_command("contract", "export", "aquareel", "--out", str(out))
+    with zipfile.ZipFile(out) as zf:
+        digest = hashlib.sha256(zf.read("manifest.json")).hexdigest()
+    assert digest in capsys.readouterr().out
+    call_command("contract", "verify", str(out))
+    assert digest in capsys.readouterr().out
+    with pytest.raises(CommandError, match="--out"):
+        call_command("contract", "export", "aquareel", "--out", str(exported.with_name("no") / "x.zip"))
+    with pytest.raises(CommandError, match="inconnu"):
+        call_command("contract", "export", "inconnu", "--out", str(out))

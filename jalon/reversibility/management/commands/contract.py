@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import zipfile
@@ -13,8 +14,15 @@ from django.db.models import Q
 
 from jalon.contracts.models import Contract
 from jalon.lib import clock
-from jalon.reversibility.archive import export_contract
+from jalon.reversibility.archive import MANIFEST, export_contract
 from jalon.reversibility.restore import ImportRefused, import_contract, read_manifest, verify
+
+
+def manifest_digest(path: Path) -> str:
+    """The SHA-256 of the manifest, which holds the digest of every other member: recorded apart
+    from the archive, it proves the whole archive unchanged."""
+    with zipfile.ZipFile(path) as zf:
+        return hashlib.sha256(zf.read(MANIFEST)).hexdigest()
 
 
 class Command(BaseCommand):
@@ -62,6 +70,8 @@ class Command(BaseCommand):
         rows = sum(m["rows"] for m in manifest["models"])
         self.stdout.write(f"{contract.reference} : {rows} lignes, {len(manifest['members'])} fichiers "
                           f"→ {out}")
+        self.stdout.write(f"empreinte SHA-256 du manifeste (à conserver par chaque partie) : "
+                          f"{manifest_digest(out)}")
 
     def verify(self, path: Path, against: Path | None) -> None:
         """Each archive's members against its manifest; with ``--against``, the members of both
@@ -84,7 +94,8 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: archive illisible : {error}") from error
         except ImportRefused as error:
             raise CommandError(f"{path}: {error}") from error
-        self.stdout.write(f"{path} : {len(manifest['members'])} membres conformes au manifeste")
+        self.stdout.write(f"{path} : {len(manifest['members'])} membres conformes au manifeste "
+                          f"(SHA-256 du manifeste : {manifest_digest(path)})")
         members: dict[str, Any] = manifest["members"]
         return members
 
