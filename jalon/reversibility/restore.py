@@ -255,9 +255,16 @@ class _Loader:
 
 
 def _identity(obj: models.Model) -> tuple[Any, ...]:
-    """What makes a person or an organisation the same one: its unique fields."""
-    return tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields
-                 if f.unique and not f.primary_key)
+    """What makes a person or an organisation the same one: its unique fields (``username``,
+    ``name``, a unique pair such as a content type's app and model), else all its fields."""
+    meta = obj._meta
+    names = {f.name for f in meta.concrete_fields if f.unique and not f.primary_key}
+    for together in meta.unique_together:
+        names.update(together)
+    for constraint in meta.total_unique_constraints:
+        names.update(constraint.fields)
+    fields = [f for f in meta.concrete_fields if not f.primary_key and (not names or f.name in names)]
+    return tuple(getattr(obj, f.attname) for f in fields)
 
 
 def _check_keys(parts: list[Part]) -> None:

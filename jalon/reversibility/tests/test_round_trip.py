@@ -200,10 +200,11 @@ def test_an_existing_slug_is_refused_and_nothing_is_written(exported: Path) -> N
 
 
 def test_a_taken_id_refuses_the_whole_import(exported: Path) -> None:
-    """Another contract's rows hold the ids: refused, naming the row; nothing half-written."""
+    """The people and organisations are there already (same ids, same names: kept), but the
+    contract id is another contract's: refused, naming it; nothing half-written."""
     Contract.objects.filter(slug="aquareel").update(slug="autre")
     users = User.objects.count()
-    with pytest.raises(ImportRefused, match="déjà pris"):
+    with pytest.raises(ImportRefused, match="« contracts.contract » est déjà pris"):
         import_contract(str(exported))
     assert not Contract.objects.filter(slug="aquareel").exists()
     assert User.objects.count() == users
