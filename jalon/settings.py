@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "ninja",  # the /api/v1/docs page loads its scripts from our static files, not a CDN
     "jalon.api",
     "jalon.messaging",
+    "jalon.reversibility",
     "jalon.demo",
 ]
 if "pytest" in sys.modules:

@@ -72,6 +72,7 @@ class Need(enum.Enum):
     REWORD = "reword"
     OPEN_ON_BEHALF = "open_on_behalf"
     VIEW_DASHBOARD = "view_dashboard"
+    EXPORT_CONTRACT = "export_contract"
 
 
 _ALL = frozenset(Role)
@@ -100,6 +101,9 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
     Need.REWORD: _BUYER | {Role.REQUESTER},
     Need.OPEN_ON_BEHALF: _BUYER,
     Need.VIEW_DASHBOARD: _STAFF,
+    # the whole contract (reversibility, seed 002 L6006-6076, seed 003 L1041-1066): the two
+    # managers, who organise the transfer (D-112)
+    Need.EXPORT_CONTRACT: frozenset({Role.BUYER_MANAGER, Role.HOLDER_MANAGER}),
 }
 
 

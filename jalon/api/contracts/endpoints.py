@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -21,6 +21,8 @@ from jalon.contracts.models import Contract
 from jalon.conventions.period import Period, PeriodError
 from jalon.dashboard import figures
 from jalon.dashboard.periods import explain
+from jalon.lib import clock
+from jalon.reversibility.archive import archive_name, export_to_spool
 from jalon.tickets.models import ChainHead, Ticket
 
 router = Router(tags=["marchés"])
@@ -91,3 +93,16 @@ def list_history_heads(request: HttpRequest, slug: str) -> list[ChainHeadOut]:
     contract = get_contract_for(caller(request), slug)
     heads = ChainHead.objects.filter(contract=contract).order_by("-day")[:400]
     return [ChainHeadOut(day=h.day, seq=h.seq, digest=h.digest, published_at=h.published_at) for h in heads]
+@router.get("/{slug}/export", response={200: None, **ERRORS}, summary="Le marché entier (réversibilité)",
+            description="L’archive ZIP de « jalon contract export » : un fichier JSON Lines et un CSV par "
+                        "type d’enregistrement, les pièces jointes, les conventions, un README du format "
+                        "et le manifeste des empreintes SHA-256. Responsables acheteur et titulaire.",
+            openapi_extra={"responses": {"200": {"description": "L’archive ZIP", "content": {
+                "application/zip": {"schema": {"type": "string", "format": "binary"}}}}}})
+def export_contract(request: HttpRequest, slug: str) -> FileResponse:
+    contract = get_contract_for(caller(request), slug, need=Need.EXPORT_CONTRACT)
+    now = clock.now()
+    response = FileResponse(export_to_spool(contract, now), as_attachment=True,
+                            content_type="application/zip", filename=archive_name(contract, now))
+    response["Cache-Control"] = "no-store"
+    return response

@@ -28,6 +28,7 @@ ENDPOINTS = [
     ("POST", "/tickets/{t}/comments", {"body": "Bonjour"}),
     ("GET", "/tickets/{t}/events", None),
     ("GET", "/tickets/{t}/clocks", None),
+    ("GET", "/contracts/{c}/export", None),
 ]
 
 

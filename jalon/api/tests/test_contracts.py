@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import io
+import json
+import zipfile
+
 from jalon.accounts.models import Membership, Role
 from jalon.api.tests.base import ApiTestCase
 
@@ -30,3 +34,15 @@ class ContractsTest(ApiTestCase):
         assert self.get("/contracts/callipso", self.outsider).status_code == 200
         self.assert_error(self.get("/contracts/callipso", self.requester), 404)
         self.assert_error(self.get("/contracts/inexistant", self.requester), 404)
+
+    def test_the_managers_download_the_whole_contract_and_the_others_may_not(self) -> None:
+        for manager in (self.buyer_manager, self.holder_manager):
+            response = self.get("/contracts/aquareel/export", manager)
+            assert response.status_code == 200
+            assert response["Content-Type"] == "application/zip"
+            assert response["Cache-Control"] == "no-store"
+            with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as zf:
+                assert json.loads(zf.read("manifest.json"))["contract"]["slug"] == "aquareel"
+        for role in ("level1", "requester", "technician", "auditor"):
+            self.assert_error(self.get("/contracts/aquareel/export", self.cast[role]), 403)
+        self.assert_error(self.get("/contracts/aquareel/export", self.outsider), 404)

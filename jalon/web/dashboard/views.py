@@ -50,6 +50,7 @@ def contract_dashboard(request: AuthedRequest, slug: str) -> HttpResponse:
         "link_title": _("Voir les tickets"),
         "charts": board.charts(shown, link), "params": request.GET,
         "query": request.GET.urlencode(),
+        "may_export_contract": access.may(request.user, contract, Need.EXPORT_CONTRACT),
     })
 
 

@@ -156,3 +156,24 @@ class BrowserTest(Cast, StaticLiveServerTestCase):
                 assert page.evaluate("typeof window.dsfr") != "undefined", path
             self.shot(page, "csp-history-heads")
         assert errors == []
+    def test_the_buyer_manager_downloads_the_whole_contract_from_the_dashboard(self) -> None:
+        import zipfile
+
+        with self.page_as(self.buyer_manager) as page:
+            page.goto(f"{self.live_server_url}/marches/{self.contract.slug}/tableau-de-bord/")
+            button = page.get_by_role("link", name="Exporter le marché entier (réversibilité, ZIP)")
+            assert button.is_visible()
+            button.scroll_into_view_if_needed()
+            self.shot(page, "dashboard-contract-export")
+            with page.expect_download() as download:
+                button.click()
+            saved = SHOTS.parent / "contract-export.zip"
+            download.value.save_as(str(saved))
+            assert download.value.suggested_filename.startswith(f"marche-{self.contract.slug}-")
+            with zipfile.ZipFile(saved) as zf:
+                manifest = json.loads(zf.read("manifest.json"))
+            saved.unlink()
+            assert manifest["contract"]["slug"] == self.contract.slug
+            assert "data/tickets.ticket.jsonl" in manifest["members"]
+            violations = self.axe_violations(page)
+            assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
