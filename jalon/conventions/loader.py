@@ -192,8 +192,9 @@ class _Builder:
             sites=self.build_sites(),
             forfait=self.build_forfait(),
             type_labels=self.labels("types"),
-            committees=self.build_committees(),
+            committees=self.build_committees({i.id for i in indicators}),
             meteo=self.build_meteo({i.id for i in indicators}),
+            action_indicators=self.build_action_indicators({i.id for i in indicators}),
         )
 
     def date(self, path: tuple[PathItem, ...], text: str | None) -> date | None:
@@ -341,7 +342,14 @@ class _Builder:
             warn_ratio=float(spec.get("warn_ratio", DEFAULT_FORFAIT_WARN_RATIO)),
         )
 
-    def build_committees(self) -> tuple[Committee, ...]:
+    def build_action_indicators(self, indicator_ids: set[str]) -> dict[str, str]:
+        found = dict(self.data.get("action_indicators", {}))
+        for domain, indicator in found.items():
+            if indicator not in indicator_ids:
+                self.error(("action_indicators", domain), _unknown(indicator, indicator_ids))
+        return found
+
+    def build_committees(self, indicator_ids: set[str]) -> tuple[Committee, ...]:
         result = []
         items = self.data.get("committees", [])
         ids = {item["id"] for item in items}
@@ -356,6 +364,9 @@ class _Builder:
             target = spec.get("escalates_to")
             if target is not None and (target not in ids or target == spec["id"]):
                 self.error((*path, "escalates_to"), _unknown(target, ids - {spec["id"]}))
+            for key in ("agenda_indicator", "minutes_indicator"):
+                if key in spec and spec[key] not in indicator_ids:
+                    self.error((*path, key), _unknown(spec[key], indicator_ids))
             minutes = self.duration_seconds((*path, "duration"), spec.get("duration", "1h"), None)
             result.append(Committee(
                 id=spec["id"], label=spec.get("label", spec["id"]), kind=spec.get("kind", spec["id"]),
@@ -363,7 +374,8 @@ class _Builder:
                 duration_minutes=(minutes or 3600) // 60,
                 agenda_days_before=spec.get("agenda_days_before"), minutes_days=spec.get("minutes_days"),
                 remarks_days=spec.get("remarks_days"), tacit_days=spec.get("tacit_days"),
-                escalates_to=target, where=self.location(path)))
+                escalates_to=target, agenda_indicator=spec.get("agenda_indicator"),
+                minutes_indicator=spec.get("minutes_indicator"), where=self.location(path)))
         self.unique(("committees",), [c.id for c in result])
         return tuple(result)
 

@@ -429,6 +429,10 @@ class Committee:
     only an explicit validation (COSUI: "validé par tous les participants")."""
     escalates_to: str | None = None
     """The committee an alert or disagreement it cannot settle goes to (002 L1805-1813)."""
+    agenda_indicator: str | None = None
+    """The indicator computed from its agendas' sending (LADE P2-ODJ, CD13 R02)."""
+    minutes_indicator: str | None = None
+    """The indicator computed from its minutes' sending (LADE P2-CR, CD13 R03/R04, AQUAREEL V7)."""
     where: Location | None = None
 
 
@@ -469,6 +473,8 @@ class Convention:
     """Ticket type id -> the label written next to it (the id when none is written)."""
     committees: tuple[Committee, ...] = ()
     meteo: Meteo | None = None
+    action_indicators: dict[str, str] = field(default_factory=dict)
+    """Action domain (``quality``, ``security``) -> the indicator of its days late (CD13 R05, R07)."""
 
     def type_label(self, type_id: str) -> str:
         return self.type_labels.get(type_id, type_id)
