@@ -35,6 +35,7 @@ class NoticeKind(models.TextChoices):
     AT_RISK = "at_risk", _("Délai bientôt atteint")
     BREACHED = "breached", _("Délai dépassé")
     RESOLVED = "resolved", _("Demande résolue")
+    METEO = "meteo", _("Météo quotidienne")
 
 
 class OutboxQuerySet(models.QuerySet["OutboxMessage"]):
