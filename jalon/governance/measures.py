@@ -86,7 +86,8 @@ def measures(contract: Contract, wanted: set[str], period: Period, now: datetime
                     shares.setdefault(indicator, []).append((meeting, False))  # still unsent, late
                 continue
             sent_at = meeting.minutes_first_sent_at
-            last = (sent_at or cutoff).astimezone(zone).date()
+            last = sent_at.astimezone(zone).date() if sent_at else \
+                min(period.last_day, now.astimezone(zone).date())
             after = max(0, _days(convention, indicator, committee.calendar, held_on, last))
             words = (f"relevé envoyé {after} j après la réunion" if sent_at
                      else f"relevé non envoyé ({after} j à la fin de la période)")
@@ -99,7 +100,8 @@ def measures(contract: Contract, wanted: set[str], period: Period, now: datetime
             comment=f"{good} relevé(s) sur {len(rows)} transmis dans le délai",
             evidence=tuple(Evidence(m.reference, "dans le délai" if ok else "hors délai", _meeting_url(m))
                            for m, ok in rows)))
-    result += _action_measures(contract, convention, wanted, period, cutoff.astimezone(ZoneInfo(tz)).date())
+    today = min(period.last_day, now.astimezone(ZoneInfo(tz)).date())
+    result += _action_measures(contract, convention, wanted, period, today)
     result += _meteo_measures(contract, convention, wanted, period, now)
     return result
 
