@@ -141,3 +141,14 @@ class GovernanceWebTests(GovernanceTestCase):
         assert response.status_code == 200
         assert json.dumps(response["Content-Type"]).count("spreadsheet") == 1
         assert Meeting.objects.count() == 1
+
+
+class GovernanceAccessibilityTests(GovernanceWebTests):
+    def test_pages_pass_the_static_accessibility_checks(self):
+        from jalon.testing import a11y
+
+        for person in (self.buyer_manager, self.holder_manager, self.auditor):
+            self.client.force_login(person)
+            for url in self.pages()[:5]:
+                html = self.client.get(url).content.decode()
+                assert a11y.check(html, url) == [], (person.username, url)
