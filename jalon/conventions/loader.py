@@ -195,6 +195,7 @@ class _Builder:
             committees=self.build_committees({i.id for i in indicators}),
             meteo=self.build_meteo({i.id for i in indicators}),
             action_indicators=self.build_action_indicators({i.id for i in indicators}),
+            finding_indicators=self.build_action_indicators({i.id for i in indicators}, "finding_indicators"),
         )
 
     def date(self, path: tuple[PathItem, ...], text: str | None) -> date | None:
@@ -342,11 +343,11 @@ class _Builder:
             warn_ratio=float(spec.get("warn_ratio", DEFAULT_FORFAIT_WARN_RATIO)),
         )
 
-    def build_action_indicators(self, indicator_ids: set[str]) -> dict[str, str]:
-        found = dict(self.data.get("action_indicators", {}))
+    def build_action_indicators(self, indicator_ids: set[str], key: str = "action_indicators") -> dict[str, str]:
+        found = dict(self.data.get(key, {}))
         for domain, indicator in found.items():
             if indicator not in indicator_ids:
-                self.error(("action_indicators", domain), _unknown(indicator, indicator_ids))
+                self.error((key, domain), _unknown(indicator, indicator_ids))
         return found
 
     def build_committees(self, indicator_ids: set[str]) -> tuple[Committee, ...]:

@@ -475,6 +475,9 @@ class Convention:
     meteo: Meteo | None = None
     action_indicators: dict[str, str] = field(default_factory=dict)
     """Action domain (``quality``, ``security``) -> the indicator of its days late (CD13 R05, R07)."""
+    finding_indicators: dict[str, str] = field(default_factory=dict)
+    """Domain (``quality``, ``security``) -> the indicator counting the breaches of the
+    requirements found in committee (CD13 R06, R08)."""
 
     def type_label(self, type_id: str) -> str:
         return self.type_labels.get(type_id, type_id)

@@ -7,6 +7,7 @@
   ``%`` (AQUAREEL V7), the share of the period's meetings whose minutes were sent in time;
 - ``action_indicators`` (CD13 R05 quality, R07 security): per action due by the period's end and
   not done before it started, its days late at the end of the period (or now);
+- ``finding_indicators`` (CD13 R06, R08): the breaches found in the period's committees;
 - the météo's ``indicator`` (LADE P3): per business day of the period up to today, the minutes
   after the deadline the météo was sent (D-89).
 
@@ -28,13 +29,13 @@ from jalon.conventions.calendars import build_calendar
 from jalon.conventions.model import Convention
 from jalon.conventions.period import Period
 from jalon.governance import deadlines
-from jalon.governance.models import Action, Meeting, MeetingClock, MeteoSend
+from jalon.governance.models import Action, Finding, Meeting, MeetingClock, MeteoSend
 from jalon.governance.workflow import ActionStatus, MeetingState
 
 
 def indicators(convention: Convention) -> set[str]:
     found = {i for c in convention.committees for i in (c.agenda_indicator, c.minutes_indicator) if i}
-    found |= set(convention.action_indicators.values())
+    found |= set(convention.action_indicators.values()) | set(convention.finding_indicators.values())
     if convention.meteo is not None and convention.meteo.indicator:
         found.add(convention.meteo.indicator)
     return found
@@ -103,6 +104,21 @@ def measures(contract: Contract, wanted: set[str], period: Period, now: datetime
     today = min(period.last_day, now.astimezone(ZoneInfo(tz)).date())
     result += _action_measures(contract, convention, wanted, period, today)
     result += _meteo_measures(contract, convention, wanted, period, now)
+    result += _finding_measures(contract, convention, wanted, period, start, cutoff)
+    return result
+
+
+def _finding_measures(contract: Contract, convention: Convention, wanted: set[str], period: Period,
+                      start: datetime, cutoff: datetime) -> list[ComputedMeasure]:
+    """Breaches found in the committees held in the period, counted per domain (0 when none)."""
+    result = []
+    for domain, indicator in convention.finding_indicators.items():
+        if indicator not in wanted:
+            continue
+        rows = list(Finding.objects.filter(contract=contract, domain=domain, meeting__starts_at__gte=start,
+                                           meeting__starts_at__lt=cutoff).select_related("meeting__contract"))
+        result.append(ComputedMeasure(indicator, period, float(len(rows)), evidence=tuple(
+            Evidence(f.meeting.reference, f.description, _meeting_url(f.meeting)) for f in rows)))
     return result
 
 

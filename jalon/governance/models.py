@@ -705,6 +705,37 @@ class Escalation(models.Model):
         self.refresh_from_db()
 
 
+class Finding(models.Model):
+    """A breach of the contract's requirements found in committee (CD13 "manquement constaté en
+    comité", R06 quality, R08 security in the cyber committee: L1450, L1452)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="findings")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="findings")
+    domain = models.CharField(_lazy("domaine"), max_length=20, choices=ActionDomain.choices)
+    description = models.TextField(_lazy("manquement constaté"))
+    created_by = models.ForeignKey(USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("created_at", "pk")
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+    @classmethod
+    def record(cls, actor: User | None, meeting: Meeting, *, domain: str, description: str) -> Finding:
+        if domain not in ActionDomain.values:
+            raise field_error("domain", _("Domaine inconnu : %(v)s.") % {"v": domain})
+        if not description.strip():
+            raise field_error("description", _("Décrivez le manquement constaté."))
+        with transaction.atomic():
+            locked = _lock_contract(actor, meeting.contract, Need.GOVERN_RECORD)
+            if meeting.status != MeetingState.HELD:
+                raise field_error("description", _("Un manquement se constate en réunion tenue."))
+            return cls.objects.create(contract=locked, meeting=meeting, domain=domain,
+                                      description=description.strip(), created_by=actor, created_at=clock.now())
+
+
 class MeteoSend(models.Model):
     """The daily météo of a contract as sent: its instant is what indicator P3 measures."""
 

@@ -68,5 +68,7 @@ def test_shipped_committees_follow_the_seeds():
     assert lade.meteo is not None
     assert lade.meteo.indicator == "P3"
     cd13 = load(CONVENTIONS / "cd13-callipso.yaml")
+    assert cd13.action_indicators == {"quality": "R05", "security": "R07"}
+    assert cd13.finding_indicators == {"quality": "R06", "security": "R08"}
     assert {c.id: c.frequency for c in cd13.committees} == {
         "costra": "on_demand", "copil": "half_yearly", "cosui": "weekly", "cyber": "bimonthly"}

@@ -20,6 +20,7 @@ committees:
      escalates_to: copil, minutes_indicator: minutes_share}
   - {id: costrat, label: Comité stratégique, frequency: on_demand, calendar: ho}
 action_indicators: {quality: actions_late}
+finding_indicators: {security: breaches}
 meteo: {calendar: ho, send_at: "07:30", deadline: "08:00", indicator: meteo_late}
 """
 
@@ -29,6 +30,7 @@ INDICATORS = """\
   - {id: minutes_share, label: CR en délai, family: support, kind: measure, unit: "%"}
   - {id: actions_late, label: Actions en retard, family: support, kind: measure, unit: days}
   - {id: meteo_late, label: Météo, family: support, kind: measure, unit: min}
+  - {id: breaches, label: Manquements, family: support, kind: measure, unit: count, aggregate: sum}
 """
 
 GOVERNED_CONVENTION = AQUAREEL_CONVENTION + INDICATORS + COMMITTEES

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 
+from jalon.accounts.access import NotAllowed
 from jalon.commitments.sources import calendar_sources, measure_sources
 from jalon.conventions.period import Period
-from jalon.governance.models import Action, Meeting
+from jalon.governance.models import Action, Finding, Meeting
 from jalon.governance.tests.support import GovernanceTestCase, paris
 
 MARCH = Period.parse("2026-03")
@@ -36,7 +39,7 @@ class MeasureTests(GovernanceTestCase):
     def test_the_source_names_the_convention_indicators(self):
         convention = self.convention.parsed()
         assert source().indicators(convention) == {"agenda_days", "minutes_days", "minutes_share",
-                                                  "actions_late", "meteo_late"}
+                                                  "actions_late", "meteo_late", "breaches"}
 
     def test_agenda_and_minutes_days_per_meeting(self):
         # agenda Monday 9 March for Monday 16: five business days; minutes Thursday 19: three
@@ -77,3 +80,19 @@ class MeasureTests(GovernanceTestCase):
                       for f in calendar_sources()]
         assert [e.uid for e in entries] == [f"meeting-{meeting.pk}@jalon", f"action-{action.pk}@jalon"]
         assert list(calendar_sources()[0](self.requester, self.contract, paris(2026, 3, 1), paris(2026, 4, 1))) == []
+
+    def test_breaches_found_in_committee_are_counted(self):
+        meeting = self.held("cosui", paris(2026, 3, 2, 10))
+        scheduled = Meeting.schedule(self.holder_manager, self.contract, "cosui", paris(2026, 3, 9, 10))
+        Finding.record(self.buyer_manager, meeting, domain="security", description="Correctifs non appliqués")
+        Finding.record(self.buyer_manager, meeting, domain="security", description="Comptes non revus")
+        Finding.record(self.buyer_manager, meeting, domain="quality", description="Hors indicateur ici")
+        with pytest.raises(ValidationError):
+            Finding.record(self.buyer_manager, scheduled, domain="security", description="Pas encore tenue")
+        with pytest.raises(NotAllowed):
+            Finding.record(self.technician, meeting, domain="security", description="?")
+        (row,) = source().measures(self.contract, {"breaches"}, MARCH, paris(2026, 4, 15, 12))
+        assert row.value == 2.0
+        assert [e.detail for e in row.evidence] == ["Correctifs non appliqués", "Comptes non revus"]
+        (none,) = source().measures(self.contract, {"breaches"}, Period.parse("2026-02"), paris(2026, 4, 15, 12))
+        assert none.value == 0.0

@@ -28,7 +28,7 @@ from jalon.accounts.models import members_of
 from jalon.contracts.models import Contract
 from jalon.conventions.period import Period
 from jalon.governance import documents
-from jalon.governance.models import Action, Decision, Escalation, Meeting, Risk
+from jalon.governance.models import Action, Decision, Escalation, Finding, Meeting, Risk
 from jalon.governance.workflow import (
     STEPS,
     ActionDomain,
@@ -158,7 +158,7 @@ def meeting(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
         request, contract, meeting=found, steps=steps, clocks=found.clocks.order_by("pk"),
         events=found.events.select_related("actor"), decisions=found.decisions.order_by("number"),
         actions=found.actions.select_related("owner"), risks=[(r, reviewed.get(r.pk)) for r in risks],
-        escalations_raised=found.escalations_raised.all(),
+        escalations_raised=found.escalations_raised.all(), findings=found.findings.all(),
         escalations_open=Escalation.objects.visible_to(request.user, contract).filter(
             to_committee=found.committee, settled_in__isnull=True),
         dashboard_url=reverse("dashboard", args=[slug]) + pack, period=period, today=timezone.localdate(),
@@ -211,6 +211,9 @@ def meeting_record(request: AuthedRequest, slug: str, pk: int, what: str) -> Htt
         "escalation": (lambda: Escalation.raise_from(request.user, found, kind=post.get("kind", ""),
                                                      subject=post.get("subject", "")),
                        _("Escalade portée au comité supérieur.")),
+        "finding": (lambda: Finding.record(request.user, found, domain=post.get("domain", ""),
+                                           description=post.get("description", "")),
+                    _("Manquement enregistré.")),
         "settle": (lambda: Escalation.objects.get_for(request.user, contract, post.get("escalation", ""),
                                                       need=Need.GOVERN_RECORD).settle(
             request.user, found, post.get("outcome", "")), _("Escalade traitée.")),
