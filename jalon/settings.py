@@ -6,6 +6,7 @@ with a message naming the variable (see :mod:`jalon.lib.env`).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "jalon.contracts",
     "jalon.commitments",
     "jalon.tickets",
+    "jalon.governance",
     "ninja",  # the /api/v1/docs page loads its scripts from our static files, not a CDN
     "jalon.api",
     "jalon.messaging",
@@ -236,6 +238,15 @@ if not 1 <= JALON_IMAP_POLL_MINUTES <= 60:
     raise SettingError(f"JALON_IMAP_POLL_MINUTES={JALON_IMAP_POLL_MINUTES}: expected 1 to 60")
 # Larger messages are skipped before download (logged); attachments keep their own limit.
 JALON_IMAP_MAX_BYTES = env_int("JALON_IMAP_MAX_BYTES", 25 * 1024 * 1024)
+
+# Governance: scheduled meetings start at this local time (the seeds give no hour), and are
+# planned this many days ahead by the daily job and `jalon schedule_meetings`.
+JALON_MEETING_TIME = env_str("JALON_MEETING_TIME", "10:00")
+if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", JALON_MEETING_TIME):
+    raise SettingError(f"JALON_MEETING_TIME={JALON_MEETING_TIME!r}: expected HH:MM")
+JALON_MEETING_HORIZON_DAYS = env_int("JALON_MEETING_HORIZON_DAYS", 92)
+if not 1 <= JALON_MEETING_HORIZON_DAYS <= 400:
+    raise SettingError(f"JALON_MEETING_HORIZON_DAYS={JALON_MEETING_HORIZON_DAYS}: expected 1 to 400")
 
 LOGGING = {
     "version": 1,

@@ -73,6 +73,11 @@ class Need(enum.Enum):
     OPEN_ON_BEHALF = "open_on_behalf"
     VIEW_DASHBOARD = "view_dashboard"
     EXPORT_CONTRACT = "export_contract"
+    GOVERN_VIEW = "govern_view"
+    GOVERN_SCHEDULE = "govern_schedule"
+    GOVERN_PREPARE = "govern_prepare"
+    GOVERN_REVIEW = "govern_review"
+    GOVERN_RECORD = "govern_record"
 
 
 _ALL = frozenset(Role)
@@ -104,6 +109,16 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
     # the whole contract (reversibility, seed 002 L6006-6076, seed 003 L1041-1066): the two
     # managers, who organise the transfer (D-112)
     Need.EXPORT_CONTRACT: frozenset({Role.BUYER_MANAGER, Role.HOLDER_MANAGER}),
+    # Governance (issue 14): committees are between the buyer's and the holder's staff. The
+    # holder schedules, sends agendas and writes minutes (002 L1578, L1684, L1703, L1768); the
+    # buyer's managers prepare too where the seed gives them the pen (COTECH: 002 L1874-1921); the
+    # buyer side sends remarks and validates (L1588, L1706, L1769); decisions, actions, risks and
+    # escalations are recorded by either side's managers.
+    Need.GOVERN_VIEW: _STAFF,
+    Need.GOVERN_SCHEDULE: frozenset({Role.BUYER_MANAGER, Role.HOLDER_MANAGER}),
+    Need.GOVERN_PREPARE: frozenset({Role.BUYER_MANAGER, Role.HOLDER_MANAGER}),
+    Need.GOVERN_REVIEW: _BUYER,
+    Need.GOVERN_RECORD: frozenset({Role.BUYER_MANAGER, Role.HOLDER_MANAGER}),
 }
 
 

@@ -21,10 +21,12 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from jalon.conventions.errors import ConventionError
 from jalon.conventions.model import (
+    PLATFORM_ROLES,
     BonusBand,
     CalendarChoice,
     CalendarSpec,
     ClockDef,
+    Committee,
     Contract,
     Convention,
     Deduction,
@@ -36,6 +38,7 @@ from jalon.conventions.model import (
     Indicator,
     Leg,
     Location,
+    Meteo,
     NoteRule,
     Party,
     PenaltyRule,
@@ -189,6 +192,10 @@ class _Builder:
             sites=self.build_sites(),
             forfait=self.build_forfait(),
             type_labels=self.labels("types"),
+            committees=self.build_committees({i.id for i in indicators}),
+            meteo=self.build_meteo({i.id for i in indicators}),
+            action_indicators=self.build_action_indicators({i.id for i in indicators}),
+            finding_indicators=self.build_action_indicators({i.id for i in indicators}, "finding_indicators"),
         )
 
     def date(self, path: tuple[PathItem, ...], text: str | None) -> date | None:
@@ -335,6 +342,56 @@ class _Builder:
             day_minutes=(seconds or 0) // 60,
             warn_ratio=float(spec.get("warn_ratio", DEFAULT_FORFAIT_WARN_RATIO)),
         )
+
+    def build_action_indicators(self, indicator_ids: set[str], key: str = "action_indicators") -> dict[str, str]:
+        found = dict(self.data.get(key, {}))
+        for domain, indicator in found.items():
+            if indicator not in indicator_ids:
+                self.error((key, domain), _unknown(indicator, indicator_ids))
+        return found
+
+    def build_committees(self, indicator_ids: set[str]) -> tuple[Committee, ...]:
+        result = []
+        items = self.data.get("committees", [])
+        ids = {item["id"] for item in items}
+        for index, spec in enumerate(items):
+            path: tuple[PathItem, ...] = ("committees", index)
+            calendar = spec.get("calendar") or next(iter(self.calendars), "")
+            if calendar not in self.calendars:
+                self.error((*path, "calendar"), _unknown(calendar, set(self.calendars)))
+            for at, role in enumerate(spec.get("members", [])):
+                if role not in PLATFORM_ROLES:
+                    self.error((*path, "members", at), _unknown(role, set(PLATFORM_ROLES)))
+            target = spec.get("escalates_to")
+            if target is not None and (target not in ids or target == spec["id"]):
+                self.error((*path, "escalates_to"), _unknown(target, ids - {spec["id"]}))
+            for key in ("agenda_indicator", "minutes_indicator"):
+                if key in spec and spec[key] not in indicator_ids:
+                    self.error((*path, key), _unknown(spec[key], indicator_ids))
+            minutes = self.duration_seconds((*path, "duration"), spec.get("duration", "1h"), None)
+            result.append(Committee(
+                id=spec["id"], label=spec.get("label", spec["id"]), kind=spec.get("kind", spec["id"]),
+                frequency=spec["frequency"], calendar=calendar, members=tuple(spec.get("members", [])),
+                duration_minutes=(minutes or 3600) // 60,
+                agenda_days_before=spec.get("agenda_days_before"), minutes_days=spec.get("minutes_days"),
+                remarks_days=spec.get("remarks_days"), tacit_days=spec.get("tacit_days"),
+                escalates_to=target, agenda_indicator=spec.get("agenda_indicator"),
+                minutes_indicator=spec.get("minutes_indicator"), where=self.location(path)))
+        self.unique(("committees",), [c.id for c in result])
+        return tuple(result)
+
+    def build_meteo(self, indicator_ids: set[str]) -> Meteo | None:
+        spec = self.data.get("meteo")
+        if spec is None:
+            return None
+        calendar = spec.get("calendar") or next(iter(self.calendars), "")
+        if calendar not in self.calendars:
+            self.error(("meteo", "calendar"), _unknown(calendar, set(self.calendars)))
+        indicator = spec.get("indicator")
+        if indicator is not None and indicator not in indicator_ids:
+            self.error(("meteo", "indicator"), _unknown(indicator, indicator_ids))
+        return Meteo(calendar=calendar, send_at=spec.get("send_at", "07:30"),
+                     deadline=spec.get("deadline", "08:00"), indicator=indicator)
 
     def build_priorities(self) -> tuple[PriorityDef, ...]:
         result = []

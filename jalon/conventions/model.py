@@ -391,6 +391,65 @@ class Forfait:
         return share is not None and share >= self.warn_ratio
 
 
+CommitteeFrequency = Literal[
+    "weekly", "fortnightly", "monthly", "bimonthly", "quarterly", "half_yearly", "yearly", "on_demand"]
+"""How often a committee meets: ``fortnightly`` every two weeks, ``bimonthly`` every two months."""
+
+PLATFORM_ROLES: tuple[str, ...] = (
+    "buyer_manager", "level1_agent", "requester", "holder_manager", "holder_technician", "auditor")
+"""The platform's roles on a contract (``accounts.models.Role``; a test keeps both equal): a
+committee's members are named by role, the engine knowing no people."""
+
+
+@dataclass(frozen=True)
+class Committee:
+    """A contractual committee (seed 001 §11.4, 002 L1541-1921, 003 L1070-1160).
+
+    Every delay is in business days of ``calendar``; None where the seed sets none."""
+
+    id: str
+    label: str
+    kind: str
+    """``copil``, ``cosui``, ``costrat``, ``cab``, ``problems``, ``cotech``, ``cyber``, ``follow_up``,
+    ``review``…: what the indicators select on (LADE P2 counts every committee, CD13 R02-R03 the
+    COPIL, R04 the COSUI)."""
+    frequency: CommitteeFrequency
+    calendar: str
+    members: tuple[str, ...]
+    """Platform roles invited (:data:`PLATFORM_ROLES`)."""
+    duration_minutes: int = 60
+    agenda_days_before: int | None = None
+    """Agenda sent at least n business days before the meeting (J−n); 0 = the day before."""
+    minutes_days: int | None = None
+    """Minutes sent within n business days after the meeting."""
+    remarks_days: int | None = None
+    """Remarks on the minutes within n business days of their sending."""
+    tacit_days: int | None = None
+    """Minutes deemed validated n business days after their sending without remarks; None:
+    only an explicit validation (COSUI: "validé par tous les participants")."""
+    escalates_to: str | None = None
+    """The committee an alert or disagreement it cannot settle goes to (002 L1805-1813)."""
+    agenda_indicator: str | None = None
+    """The indicator computed from its agendas' sending (LADE P2-ODJ, CD13 R02)."""
+    minutes_indicator: str | None = None
+    """The indicator computed from its minutes' sending (LADE P2-CR, CD13 R03/R04, AQUAREEL V7)."""
+    where: Location | None = None
+
+
+@dataclass(frozen=True)
+class Meteo:
+    """The daily status mail (seed 002 L3674-3680, L6222-6235): sent on the business days of
+    ``calendar`` before ``deadline`` (local time); the job sends it at ``send_at``."""
+
+    calendar: str
+    send_at: str
+    """``HH:MM``, local time of the calendar."""
+    deadline: str
+    """``HH:MM``: what the indicator measures the lateness against."""
+    indicator: str | None = None
+    """The indicator computed from the send times (LADE: P3)."""
+
+
 @dataclass(frozen=True)
 class Convention:
     path: str
@@ -412,6 +471,13 @@ class Convention:
     forfait: Forfait | None = None
     type_labels: dict[str, str] = field(default_factory=dict)
     """Ticket type id -> the label written next to it (the id when none is written)."""
+    committees: tuple[Committee, ...] = ()
+    meteo: Meteo | None = None
+    action_indicators: dict[str, str] = field(default_factory=dict)
+    """Action domain (``quality``, ``security``) -> the indicator of its days late (CD13 R05, R07)."""
+    finding_indicators: dict[str, str] = field(default_factory=dict)
+    """Domain (``quality``, ``security``) -> the indicator counting the breaches of the
+    requirements found in committee (CD13 R06, R08)."""
 
     def type_label(self, type_id: str) -> str:
         return self.type_labels.get(type_id, type_id)
@@ -424,3 +490,6 @@ class Convention:
 
     def indicator(self, indicator_id: str) -> Indicator:
         return next(i for i in self.indicators if i.id == indicator_id)
+
+    def committee(self, committee_id: str) -> Committee | None:
+        return next((c for c in self.committees if c.id == committee_id), None)

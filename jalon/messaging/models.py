@@ -36,6 +36,7 @@ class NoticeKind(models.TextChoices):
     BREACHED = "breached", _("Délai dépassé")
     RESOLVED = "resolved", _("Demande résolue")
     INFORMED = "informed", _("Point de suivi du titulaire")
+    METEO = "meteo", _("Météo quotidienne")
 
 
 class OutboxQuerySet(models.QuerySet["OutboxMessage"]):

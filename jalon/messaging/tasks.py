@@ -19,7 +19,9 @@ from django.conf import settings
 from django.db import close_old_connections, connection, connections
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
-from jalon.messaging import clockwatch, imap, outbox
+from jalon.governance import jobs as governance_jobs
+from jalon.lib import clock
+from jalon.messaging import clockwatch, imap, meteo, outbox
 from jalon.messaging.periodic import StampsTicks, TickClaims, claims_for, once_per_tick
 from jalon.tickets.history import publish_heads
 
@@ -79,6 +81,15 @@ def poll_mail() -> int:
     return imap.poll_all()
 
 
+def send_meteo() -> int:
+    # once a day per contract: the MeteoSend row is the claim (jalon/messaging/meteo.py)
+    return meteo.send_due(clock.now())
+
+
+def governance_tick() -> int:
+    return governance_jobs.run(clock.now())
+
+
 @dataclass(frozen=True)
 class Tasks:
     flush_outbox: Any
@@ -86,6 +97,8 @@ class Tasks:
     poll_mail: Any
     flush_outbox_periodically: Any
     publish_history_heads: Any
+    send_meteo: Any
+    governance: Any
 
 
 def periodic(huey: Huey, claims: TickClaims, name: str, minutes: int,
@@ -110,6 +123,8 @@ def register(huey: Huey) -> Tasks:
         flush_outbox_periodically=periodic(huey, claims, "flush_outbox_periodic", 1, flush_outbox),
         # each finished day's head of every contract's history chain (jalon.tickets.history)
         publish_history_heads=periodic(huey, claims, "publish_history_heads", 60, publish_heads),
+        send_meteo=periodic(huey, claims, "send_meteo", 1, send_meteo),
+        governance=periodic(huey, claims, "governance", 15, governance_tick),
     )
 
 

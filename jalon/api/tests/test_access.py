@@ -5,7 +5,7 @@ from typing import Any
 
 from jalon.accounts.models import Role
 from jalon.api.tests.base import ApiTestCase
-from jalon.api.tests.test_auth import ENDPOINTS
+from jalon.api.tests.test_auth import ENDPOINTS, fill_ids
 from jalon.tickets.models import Ticket, TicketState
 
 
@@ -19,7 +19,7 @@ class OutsiderTest(ApiTestCase):
         for method, path, body in ENDPOINTS:
             if path in {"/contracts", "/tickets"} and method == "GET":
                 continue  # lists: see below
-            path = path.replace("{c}", "aquareel").replace("{t}", str(self.ticket.pk))
+            path = fill_ids(path.replace("{c}", "aquareel").replace("{t}", str(self.ticket.pk)))
             if isinstance(body, dict) and body.get("contract") == "{c}":
                 body = {**body, "contract": "aquareel"}
             with self.subTest(method=method, path=path):

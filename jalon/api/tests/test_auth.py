@@ -29,7 +29,30 @@ ENDPOINTS = [
     ("GET", "/tickets/{t}/events", None),
     ("GET", "/tickets/{t}/clocks", None),
     ("GET", "/contracts/{c}/export", None),
+    # governance ({m}, {a}, {r}: a meeting, an action, a risk; the contract is checked first)
+    ("GET", "/contracts/{c}/meetings", None),
+    ("POST", "/contracts/{c}/meetings", {"committee": "copil", "starts_at": "2026-05-04T10:00:00+02:00"}),
+    ("GET", "/contracts/{c}/meetings/{m}", None),
+    ("POST", "/contracts/{c}/meetings/{m}/transitions", {"action": "send_agenda", "agenda": "ODJ"}),
+    ("GET", "/contracts/{c}/meetings/{m}/minutes.pdf", None),
+    ("GET", "/contracts/{c}/meetings/{m}/minutes.docx", None),
+    ("POST", "/contracts/{c}/meetings/{m}/escalations", {"kind": "alert", "subject": "Retards"}),
+    ("GET", "/contracts/{c}/escalations", None),
+    ("GET", "/contracts/{c}/decisions", None),
+    ("POST", "/contracts/{c}/decisions", {"title": "Décision", "decided_on": "2026-05-04"}),
+    ("GET", "/contracts/{c}/actions", None),
+    ("POST", "/contracts/{c}/actions", {"title": "Action", "due_on": "2026-05-04"}),
+    ("POST", "/contracts/{c}/actions/{a}/status", {"status": "done"}),
+    ("GET", "/contracts/{c}/risks", None),
+    ("POST", "/contracts/{c}/risks", {"title": "Risque", "probability": 2, "impact": 3}),
+    ("POST", "/contracts/{c}/risks/{r}/reviews", {"meeting": 1, "probability": 2, "impact": 3,
+                                                  "status": "open"}),
 ]
+
+
+def fill_ids(path: str) -> str:
+    """Governance placeholders: ids that need not exist (the contract is checked first)."""
+    return path.replace("{m}", "1").replace("{a}", "1").replace("{r}", "1")
 
 
 class AuthenticationTest(ApiTestCase):
@@ -41,7 +64,7 @@ class AuthenticationTest(ApiTestCase):
             if isinstance(value, dict):
                 return {k: fill(v) for k, v in value.items()}
             if isinstance(value, str):
-                return value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk))
+                return fill_ids(value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk)))
             return value
 
         return [(m, str(fill(p)), fill(b)) for m, p, b in ENDPOINTS]

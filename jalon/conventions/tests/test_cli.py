@@ -27,7 +27,10 @@ def test_check_prints_each_error_and_exits_2(tmp_path: Path, capsys):
     assert cli.main(["check", str(bad)]) == 2
     lines = capsys.readouterr().err.splitlines()
     # prise_en_charge's calendar; resolution's and resolution_changement's default calendar
-    assert len(lines) == 3
+    assert len([line for line in lines if ": clocks[" in line]) == 3
+    # and each committee's and the météo's calendar
+    assert len([line for line in lines if ": committees[" in line or ": meteo." in line]) == 7
+    assert len(lines) == 10
     assert all(line.startswith(f"{bad}:") and "calendar" in line and "'hx' is not declared" in line for line in lines)
 
 

@@ -21,7 +21,8 @@ from django.test import TestCase, TransactionTestCase, override_settings
 from huey import Huey
 from huey.consumer import Scheduler
 
-from jalon.messaging import clockwatch, imap, outbox
+from jalon.governance import jobs as governance_jobs
+from jalon.messaging import clockwatch, imap, meteo, outbox
 from jalon.messaging.models import PeriodicTick
 from jalon.messaging.periodic import (
     SCHEDULED_FOR,
@@ -63,9 +64,11 @@ class TickTest(TestCase):
         register(machine)
         stamps = {task.name: task.kwargs for task in machine.read_periodic(utc(11, 5, 59))}
         assert stamps == {name: {SCHEDULED_FOR: "2026-05-11T11:05:00+00:00"}
-                          for name in ("scan_clocks", "poll_mail", "flush_outbox_periodic")}
+                          for name in ("scan_clocks", "poll_mail", "flush_outbox_periodic", "send_meteo")}
         assert [t.name for t in machine.read_periodic(utc(11, 6, 0))] == [
-            "scan_clocks", "flush_outbox_periodic"]  # the mail poll runs every 5 minutes
+            "scan_clocks", "flush_outbox_periodic", "send_meteo"]  # the mail poll runs every 5 minutes
+        stamps = {task.name: task.kwargs for task in machine.read_periodic(utc(11, 15, 30))}
+        assert stamps["governance"] == {SCHEDULED_FOR: "2026-05-11T11:15:00+00:00"}  # every 15 minutes
 
 
 class PeriodicTicks:
@@ -90,9 +93,13 @@ class PeriodicTicks:
         self.scan = mock.Mock(return_value=0)
         self.flush = mock.Mock(return_value=0)
         self.poll = mock.Mock(return_value=0)
+        self.meteo = mock.Mock(return_value=0)
+        self.governance = mock.Mock(return_value=0)
         for module, body, double in ((clockwatch, "scan_clocks", self.scan),
                                      (outbox, "send_due", self.flush),
-                                     (imap, "poll_all", self.poll)):
+                                     (imap, "poll_all", self.poll),
+                                     (meteo, "send_due", self.meteo),
+                                     (governance_jobs, "run", self.governance)):
             patcher = mock.patch.object(module, body, double)
             patcher.start()
             self.addCleanup(patcher.stop)  # type: ignore[attr-defined]
@@ -119,10 +126,12 @@ class PeriodicTicks:
         (a, _), (b, _) = consumers = self.consumers()
         schedule(a, utc(11, 0, 1))
         schedule(b, utc(11, 0, 59))  # its scheduler fires later in the same minute
-        assert a.pending_count() == 6  # scan, flush and (minute 0) mail poll, twice
+        # scan, flush, météo and (minute 0) mail poll and governance, twice
+        assert a.pending_count() == 10
         with at(datetime(2026, 5, 11, 11, 1, 30, tzinfo=UTC)):  # run after the minute changed
-            assert self.run_queue(consumers) == 6
+            assert self.run_queue(consumers) == 10
         assert self.runs() == (1, 1, 1)
+        assert (self.meteo.call_count, self.governance.call_count) == (1, 1)
 
     def test_a_copy_run_minutes_later_behind_a_backlog_is_still_skipped(self) -> None:
         (a, _), (b, _) = consumers = self.consumers()
@@ -131,7 +140,7 @@ class PeriodicTicks:
             self.run_queue(consumers)
         schedule(b, utc(11, 0, 30))
         with at(datetime(2026, 5, 11, 11, 3, 0, tzinfo=UTC)):
-            assert self.run_queue(consumers) == 3
+            assert self.run_queue(consumers) == 5
         assert self.runs() == (1, 1, 1)
 
     def test_a_later_minute_runs_again(self) -> None:
@@ -149,7 +158,7 @@ class PeriodicTicks:
         schedule(a, utc(11, 1, 1))
         schedule(b, utc(11, 1, 20))
         with self.assertLogs("huey", "ERROR") as logs:  # type: ignore[attr-defined]
-            assert self.run_queue(consumers) == 4
+            assert self.run_queue(consumers) == 6
         assert "Unhandled exception in task" in logs.output[0]
         assert self.runs() == (2, 1, 0)  # a's scan failed, b's copy ran it
         schedule(c, utc(11, 1, 40))  # once a copy succeeded, the tick is taken for good
@@ -165,7 +174,7 @@ class PeriodicTicks:
         assert sorted(logs.output) == [
             f"DEBUG:jalon.messaging.periodic:{name}: tick 2026-05-11T11:02:00+00:00 already "
             "claimed by another consumer, skipped" for name in ("flush_outbox_periodic",
-                                                                "scan_clocks")]
+                                                                "scan_clocks", "send_meteo")]
 
     def test_tasks_enqueued_by_hand_are_not_ticks_and_always_run(self) -> None:
         (_, tasks_a), (_, tasks_b) = consumers = self.consumers()

@@ -177,3 +177,52 @@ class BrowserTest(Cast, StaticLiveServerTestCase):
             assert "data/tickets.ticket.jsonl" in manifest["members"]
             violations = self.axe_violations(page)
             assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+
+class GovernanceBrowserTest(BrowserTest):
+    """The holder sends the minutes of a committee meeting from its page; the buyer validates
+    them; the page has no axe violation."""
+
+    # the ticket tests of the base class run once, there
+    test_the_holder_delivers_a_diagnosis_that_the_requester_then_reads = None  # type: ignore[assignment]
+    test_the_ticket_page_of_the_holder_has_no_axe_violation = None  # type: ignore[assignment]
+
+    def test_minutes_sent_then_validated_from_the_meeting_page(self) -> None:
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        import time_machine
+
+        from jalon.contracts.models import ConventionVersion
+        from jalon.governance.models import Meeting
+        from jalon.governance.tests.support import GOVERNED_CONVENTION
+
+        ConventionVersion.load(self.contract, GOVERNED_CONVENTION, "aquareel.yaml")
+        held = datetime(2026, 3, 16, 10, tzinfo=ZoneInfo("Europe/Paris"))
+        with time_machine.travel(held, tick=False):
+            meeting = Meeting.schedule(self.holder_manager, self.contract, "copil", held)
+        with time_machine.travel(meeting.ends_at, tick=False):
+            meeting.record_attendance(self.holder_manager, "Sophie\nHugo")
+        url = f"{self.live_server_url}/marches/{self.contract.slug}/gouvernance/reunions/{meeting.pk}/"
+        with self.page_as(self.holder_manager) as page:
+            page.goto(url)
+            form = page.locator("form[action$='/action/rediger/']")
+            form.get_by_label("Relevé de décisions.").fill("Le COPIL valide le plan de progrès.")
+            form.get_by_role("button").click()
+            page.wait_for_url(url)
+            page.locator("form[action$='/action/envoyer/']").get_by_role("button").click()
+            page.wait_for_url(url)
+            assert "Relevé : Envoyé" in page.content()
+            self.shot(page, "governance-meeting-holder")
+            violations = self.axe_violations(page)
+            assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+        with self.page_as(self.buyer_manager, width=375) as page:
+            page.goto(url)
+            page.locator("form[action$='/action/valider/']").get_by_role("button").click()
+            page.wait_for_url(url)
+            assert "Relevé : Validé" in page.content()
+            self.shot(page, "governance-meeting-validated-375")
+            page.goto(f"{self.live_server_url}/marches/{self.contract.slug}/gouvernance/")
+            violations = self.axe_violations(page)
+            assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+        meeting.refresh_from_db()
+        assert meeting.minutes_state == "validated"

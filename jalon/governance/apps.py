@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GovernanceConfig(AppConfig):
+    name = "jalon.governance"
+    verbose_name = _("Gouvernance")
+
+    def ready(self) -> None:
+        from jalon.commitments import sources
+        from jalon.governance import calendar, commitments, measures
+
+        commitments.register()
+        sources.register_measures(measures.SOURCE)
+        sources.register_calendar("governance", calendar.entries)

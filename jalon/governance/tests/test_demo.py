@@ -1,0 +1,31 @@
+"""The demo's quarter of committees: meetings scheduled from the convention and replayed through
+the domain methods, minutes in every state AQUAREEL's convention allows, actions, risks."""
+
+from __future__ import annotations
+
+import pytest
+
+from jalon.demo.data import load_demo
+from jalon.governance.models import Action, Decision, Meeting, Risk, RiskReview
+from jalon.governance.workflow import MeetingState, MinutesState
+from jalon.web.tests.test_demo import NOW
+
+
+@pytest.mark.django_db
+def test_demo_has_a_quarter_of_committees():
+    load_demo(NOW, count=5)
+    meetings = Meeting.objects.all()
+    assert {m.committee for m in meetings} >= {"suivi_hebdo", "copil"}
+    states = set(meetings.values_list("minutes_state", flat=True))
+    assert states >= {MinutesState.NONE, MinutesState.DRAFTED, MinutesState.SENT, MinutesState.REMARKS,
+                      MinutesState.VALIDATED, MinutesState.ARCHIVED}
+    assert meetings.filter(status=MeetingState.CANCELLED).exclude(cancel_reason="").count() == 1
+    assert meetings.filter(events__kind="moved").count() == 1
+    assert meetings.filter(starts_at__gt=NOW).exists()  # a month ahead
+    assert Decision.objects.count() >= 4
+    assert Action.objects.count() >= 4
+    assert Risk.objects.count() == 4
+    assert RiskReview.objects.exists()
+    assert any(clock.breached for m in meetings for clock in m.clocks.all())  # a late minutes
+    load_demo(NOW, count=5)  # again: nothing added
+    assert Meeting.objects.count() == meetings.count()
