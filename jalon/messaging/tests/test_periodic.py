@@ -95,6 +95,10 @@ class PeriodicTicks:
         self.poll = mock.Mock(return_value=0)
         self.meteo = mock.Mock(return_value=0)
         self.governance = mock.Mock(return_value=0)
+        self.heads = mock.Mock(return_value=0)
+        heads = mock.patch("jalon.messaging.tasks.publish_heads", self.heads)
+        heads.start()
+        self.addCleanup(heads.stop)  # type: ignore[attr-defined]
         for module, body, double in ((clockwatch, "scan_clocks", self.scan),
                                      (outbox, "send_due", self.flush),
                                      (imap, "poll_all", self.poll),
@@ -126,12 +130,12 @@ class PeriodicTicks:
         (a, _), (b, _) = consumers = self.consumers()
         schedule(a, utc(11, 0, 1))
         schedule(b, utc(11, 0, 59))  # its scheduler fires later in the same minute
-        # scan, flush, météo and (minute 0) mail poll and governance, twice
-        assert a.pending_count() == 10
+        # scan, flush, météo and (minute 0) mail poll, governance and history heads, twice
+        assert a.pending_count() == 12
         with at(datetime(2026, 5, 11, 11, 1, 30, tzinfo=UTC)):  # run after the minute changed
-            assert self.run_queue(consumers) == 10
+            assert self.run_queue(consumers) == 12
         assert self.runs() == (1, 1, 1)
-        assert (self.meteo.call_count, self.governance.call_count) == (1, 1)
+        assert (self.meteo.call_count, self.governance.call_count, self.heads.call_count) == (1, 1, 1)
 
     def test_a_copy_run_minutes_later_behind_a_backlog_is_still_skipped(self) -> None:
         (a, _), (b, _) = consumers = self.consumers()
@@ -140,7 +144,7 @@ class PeriodicTicks:
             self.run_queue(consumers)
         schedule(b, utc(11, 0, 30))
         with at(datetime(2026, 5, 11, 11, 3, 0, tzinfo=UTC)):
-            assert self.run_queue(consumers) == 5
+            assert self.run_queue(consumers) == 6
         assert self.runs() == (1, 1, 1)
 
     def test_a_later_minute_runs_again(self) -> None:
