@@ -72,6 +72,9 @@ class Need(enum.Enum):
     REWORD = "reword"
     OPEN_ON_BEHALF = "open_on_behalf"
     VIEW_DASHBOARD = "view_dashboard"
+    CORRECT_TIME = "correct_time"
+    VIEW_FORFAIT = "view_forfait"
+    ACKNOWLEDGE_STATEMENT = "acknowledge_statement"
 
 
 _ALL = frozenset(Role)
@@ -100,6 +103,12 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
     Need.REWORD: _BUYER | {Role.REQUESTER},
     Need.OPEN_ON_BEHALF: _BUYER,
     Need.VIEW_DASHBOARD: _STAFF,
+    # the support package (seed 000 §7.2): the holder keeps and corrects its ledger, the SCV (the
+    # buyer) follows the consumption and receives the monthly statement (§7.2.2); like the
+    # dashboard it covers the whole contract, so not the requesters
+    Need.CORRECT_TIME: HOLDER_ROLES,
+    Need.VIEW_FORFAIT: _STAFF,
+    Need.ACKNOWLEDGE_STATEMENT: frozenset({Role.BUYER_MANAGER}),
 }
 
 
