@@ -75,12 +75,10 @@ class LedgerYear:
     terms: Terms | None
     carried_days: float
     lines: tuple[Line, ...]
+    """Empty when only the totals were asked for (``year_of(..., with_lines=False)``)."""
     up_to: date
     """The last day counted (the year's last day, or an earlier day asked for)."""
-
-    @property
-    def consumed_minutes(self) -> int:
-        return self.lines[-1].running_minutes if self.lines else 0
+    consumed_minutes: int
 
     @property
     def unit(self) -> str:
@@ -124,20 +122,23 @@ class LedgerYear:
 
 
 def year_of(contract: Contract, day: date, *, up_to: date | None = None,
-            convention: Convention | None = None) -> LedgerYear:
+            convention: Convention | None = None, with_lines: bool = True) -> LedgerYear:
     """The ledger of the contract year holding ``day``, counted up to ``up_to`` (default: the
-    year's last day)."""
+    year's last day), in the order of the days the time was spent (then of writing)."""
     convention = convention if convention is not None else convention_of(contract)
     terms = convention.forfait if convention else None
     years = contract_year(contract, convention)
     year = years.holding(day)
     last = min(up_to, year.last_day) if up_to else year.last_day
+    carried = carried_days(contract, terms, years, year)
+    if not with_lines:
+        return LedgerYear(contract, year, terms, carried, (), last,
+                          charged_minutes(contract, year.first_day, last))
     rows = (TimeEntry.objects.filter(ticket__contract=contract).on_forfait(year.first_day, last)
             .select_related("ticket__contract", "person", "corrects").order_by("spent_on", "pk"))
     lines, running = [], 0
     for entry in rows:
         running += entry.minutes
         lines.append(Line(entry, running))
-    return LedgerYear(contract, year, terms, carried_days(contract, terms, years, year),
-                      tuple(lines), last)
+    return LedgerYear(contract, year, terms, carried, tuple(lines), last, running)
 

@@ -35,6 +35,7 @@ class NoticeKind(models.TextChoices):
     AT_RISK = "at_risk", _("Délai bientôt atteint")
     BREACHED = "breached", _("Délai dépassé")
     RESOLVED = "resolved", _("Demande résolue")
+    FORFAIT_ALERT = "forfait_alert", _("Alerte de consommation du forfait")
 
 
 class OutboxQuerySet(models.QuerySet["OutboxMessage"]):
