@@ -102,7 +102,7 @@ class LedgerYear:
         if self.terms is None or self.allowance_days is None:
             return None
         used = self.terms.days(minutes)
-        return None if used is None else self.allowance_days - used
+        return None if used is None else round(self.allowance_days - used, 6)
 
     @property
     def remaining_days(self) -> float | None:
