@@ -35,6 +35,12 @@ def kind_word(kind: str) -> str:
     return {"reversal": _("annulation"), "replacement": _("correction")}.get(kind, "")
 
 
+def _french(iso: str) -> str:
+    """``2026-04-02`` as ``02/04/2026``."""
+    year, month, day = iso.split("-")
+    return f"{day}/{month}/{year}"
+
+
 def _number(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}".replace(".", ",")
 
@@ -57,7 +63,8 @@ def summary(content: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         (_("Marché"), f"{content['contract_reference']} — {content['contract_name']}"),
         (_("Mois"), content["month"]),
-        (_("Année du marché"), f"{content['year_first_day']} → {content['year_last_day']}"),
+        (_("Année du marché"), _("du %(first)s au %(last)s") % {
+            "first": _french(content["year_first_day"]), "last": _french(content["year_last_day"])}),
         (_("Forfait de l’année (%(u)s)") % {"u": unit}, _number(content["allowance_days"])),
         (_("Reporté de l’année précédente (%(u)s)") % {"u": unit}, _number(content["carried_days"])),
         (_("Consommé avant le mois (%(u)s)") % {"u": unit}, _number(content["opening"])),
@@ -93,11 +100,12 @@ def pdf(content: dict[str, Any], sha256: str, ack: dict[str, str] | None = None,
     story += [facts, Spacer(1, 5 * mm)]
     data = [[Paragraph(f"<b>{_safe(h)}</b>", body) for h in header(content)]]
     for row in rows(content):
+        row[2] = _french(str(row[2]))
         data.append([Paragraph(_safe(_number(v) if isinstance(v, float) else str(v)), body)
                      for v in row])
     if len(data) == 1:
         data.append([Paragraph(_safe(_("Aucune intervention imputée ce mois.")), body)] + [""] * 9)
-    widths = [24, 50, 18, 30, 18, 46, 16, 18, 22, 18]
+    widths = [24, 50, 22, 30, 20, 48, 16, 18, 22, 18]
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("BACKGROUND", (0, 0), (-1, 0), "#e3e3fd"),
@@ -118,7 +126,7 @@ def xlsx(content: dict[str, Any], sha256: str, ack: dict[str, str] | None = None
         labels = [label for label, _value in summary(content)[3:]]
         book.sheet(_("Synthèse"), [_("Rubrique"), _("Valeur (%(u)s)") % {"u": unit}],
                    [[_("Marché"), content["contract_reference"]], [_("Mois"), content["month"]],
-                    [_("Année du marché"), f"{content['year_first_day']} → {content['year_last_day']}"]]
+                    [_("Année du marché"), summary(content)[2][1]]]
                    + [[label, value] for label, value in zip(labels, numbers, strict=True)]
                    + [[_("Prise en compte"), acknowledgement_words(ack, sha256)]])
     return buffer.getvalue()
