@@ -72,8 +72,8 @@ from jalon.conventions.mapping import map_tickets
 from jalon.conventions.model import Convention
 from jalon.conventions.model import Forfait as ForfaitTerms
 from jalon.conventions.period import ContractYear, Period
-from jalon.forfait import ledger
 from jalon.conventions.platform import platform_profile
+from jalon.forfait import ledger
 from jalon.tickets.export import tickets_to_ticketset
 from jalon.tickets.models import Clock, Criticality, EventKind, Ticket, TicketEvent, TimeEntry
 from jalon.tickets.queries import at_risk, overdue

@@ -47,7 +47,7 @@ def carried_days(contract: Contract, terms: Terms | None, years: ContractYear, y
                    .order_by("spent_on").values_list("spent_on", flat=True).first())
     if first_entry is None or first_entry >= year.first_day:
         return 0.0
-    chain = []
+    chain: list[Period] = []
     day = year.first_day - timedelta(days=1)
     while day >= first_entry and len(chain) < MAX_YEARS_BACK:
         earlier = years.holding(day)

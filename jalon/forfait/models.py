@@ -73,6 +73,9 @@ class Alert(AppendOnly):
         constraints = (models.UniqueConstraint(fields=["contract", "year_first_day", "threshold"],
                                                name="forfait_alert_once"),)
 
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.year_first_day} {self.threshold}"
+
     @classmethod
     def claim(cls, contract: Contract, year_first_day: date, threshold: float,
               consumed_minutes: int, allowance_days: float) -> Alert | None:

@@ -19,8 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
-from jalon.commitments.models import ClockNotice
 from jalon.accounts.models import Role
+from jalon.commitments.models import ClockNotice
 from jalon.commitments.registry import C, Commitment, NoticeWords, Owner
 from jalon.contracts.models import Contract
 from jalon.forfait import alerts as forfait_alerts_of

@@ -43,17 +43,20 @@ class ForfaitApiTest(ForfaitTestCase):
         assert [(r["kind"], r["minutes"], r["corrects"]) for r in made.json()] == [
             ("reversal", -600, self.entry.pk), ("replacement", 300, self.entry.pk)]
         again = self.post(self.technician, url, body)
-        assert again.status_code == 400 and again.json()["field"] == "entry"
+        assert again.status_code == 400
+        assert again.json()["field"] == "entry"
         assert self.post(self.technician, url, {**body, "reason": ""}).status_code == 400
 
     def test_statements_and_acknowledgement(self) -> None:
         got = self.get(self.holder_manager, f"{BASE}/statements/2026-04").json()
-        assert not got["acknowledged"] and len(got["content"]["lines"]) == 2
+        assert not got["acknowledged"]
+        assert len(got["content"]["lines"]) == 2
         url = f"{BASE}/statements/2026-04/acknowledgement"
         assert self.post(self.holder_manager, url).status_code == 403
         with replaying(datetime(2026, 5, 3, 9, tzinfo=UTC)):
             done = self.post(self.buyer_manager, url)
-            assert done.status_code == 201 and done.json()["acknowledged_by"] == "sophie.scv"
+            assert done.status_code == 201
+            assert done.json()["acknowledged_by"] == "sophie.scv"
             assert self.post(self.buyer_manager, url).status_code == 400
         assert self.get(self.auditor, f"{BASE}/statements/2026-04").json()["sha256"] == done.json()["sha256"]
 

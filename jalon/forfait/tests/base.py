@@ -6,7 +6,7 @@ from datetime import date
 
 from jalon.contracts.models import ConventionVersion
 from jalon.testing.cast import AQUAREEL_CONVENTION, JalonTestCase
-from jalon.tickets.models import Ticket
+from jalon.tickets.models import Ticket, TimeEntry
 
 FORFAIT = """\
 forfait:
@@ -19,6 +19,8 @@ forfait:
 
 class ForfaitTestCase(JalonTestCase):
     extra = ""
+    urgent: Ticket
+    corrective: Ticket
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -31,5 +33,5 @@ class ForfaitTestCase(JalonTestCase):
         cls.corrective = Ticket.open(cls.contract, actor=cls.requester, type="corrective_maintenance",
                                      title="Correction")
 
-    def log(self, minutes: int, day: date, ticket: Ticket | None = None):  # type: ignore[no-untyped-def]
+    def log(self, minutes: int, day: date, ticket: Ticket | None = None) -> TimeEntry:
         return (ticket or self.urgent).log_time(self.technician, minutes=minutes, spent_on=day)

@@ -19,7 +19,8 @@ class LedgerTest(ForfaitTestCase):
     def test_only_the_chargeable_types_are_charged(self) -> None:
         charged = self.log(120, date(2026, 4, 2))
         not_charged = self.log(60, date(2026, 4, 2), self.corrective)
-        assert charged.charged_to_forfait and not not_charged.charged_to_forfait
+        assert charged.charged_to_forfait
+        assert not not_charged.charged_to_forfait
         book = ledger.year_of(self.contract, date(2026, 4, 2))
         assert [line.entry for line in book.lines] == [charged]
         assert (book.year.first_day, book.year.last_day) == (date(2026, 3, 1), date(2027, 2, 28))
@@ -38,7 +39,8 @@ class LedgerTest(ForfaitTestCase):
         assert [line.running_minutes for line in book.lines] == [300, 0, 120, 180]
         assert TimeEntry.objects.filter(pk=entry.pk, minutes=300).exists()  # the entry unchanged
         event = self.urgent.events.get(kind=EventKind.TIME_CORRECTED)
-        assert event.payload["reversal"] == reversal.pk and event.internal
+        assert event.payload["reversal"] == reversal.pk
+        assert event.internal
         with pytest.raises(ValidationError) as twice:
             self.urgent.correct_time(self.holder_manager, entry, minutes=60, spent_on=date(2026, 4, 2),
                                      reason="encore")
@@ -100,7 +102,8 @@ class CarryOverTest(ForfaitTestCase):
     def test_the_remainder_is_carried_up_to_the_setting(self) -> None:
         self.log(600, date(2026, 5, 4))  # 1 of 2 days used in 2026-27: 1 left, 1 carried
         book = ledger.year_of(self.contract, date(2027, 3, 2))
-        assert book.carried_days == 1 and book.allowance_days == 3
+        assert book.carried_days == 1
+        assert book.allowance_days == 3
         self.log(1200, date(2027, 4, 1))  # 2 of 3 used: 1 left, 1 carried into 2028-29
         assert ledger.year_of(self.contract, date(2028, 3, 2)).allowance_days == 3
 
@@ -108,11 +111,16 @@ class CarryOverTest(ForfaitTestCase):
 def test_the_convention_says_what_is_chargeable_and_what_is_carried() -> None:
     terms = loads(AQUAREEL_CONVENTION + FORFAIT).forfait
     assert terms == Forfait(2, 600, 0.8, ("urgent_intervention", "anomaly_qualification"), 0.0, ())
-    assert terms.charges("urgent_intervention") and not terms.charges("corrective_maintenance")
+    assert terms is not None
+    assert terms.charges("urgent_intervention")
+    assert not terms.charges("corrective_maintenance")
     assert terms.alert_thresholds() == (0.8, 1.0)
-    assert loads(AQUAREEL_CONVENTION + "forfait: {days_per_year: 15, day: 10h}\n").forfait.charges("x")
+    every = loads(AQUAREEL_CONVENTION + "forfait: {days_per_year: 15, day: 10h}\n").forfait
+    assert every is not None
+    assert every.charges("x")
     from jalon.conventions.loader import ConventionError
 
     with pytest.raises(ConventionError) as raised:
         loads(AQUAREEL_CONVENTION + FORFAIT.replace("anomaly_qualification", "audit"))
-    assert "forfait.chargeable_types" in str(raised.value) and "audit" in str(raised.value)
+    assert "forfait.chargeable_types" in str(raised.value)
+    assert "audit" in str(raised.value)

@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 from jalon.accounts import access
 from jalon.accounts.access import AuthedRequest, Need
 from jalon.contracts.models import Contract
-from jalon.forfait import ledger, render as rendering, statement
+from jalon.forfait import ledger, statement
+from jalon.forfait import render as rendering
 from jalon.forfait.models import Acknowledgement
 from jalon.lib import clock
 from jalon.tickets.models import Ticket, TimeEntry

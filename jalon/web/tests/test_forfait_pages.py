@@ -43,7 +43,9 @@ class ForfaitPagesTest(ForfaitTestCase):
     def test_the_ledger_shows_running_totals_and_the_months(self) -> None:
         self.client.force_login(self.buyer_manager)
         page = self.client.get(LEDGER).content.decode()
-        assert "AQR-2026-1" in page and "1,50" in page and "0,50" in page  # running total, remainder
+        assert "AQR-2026-1" in page
+        assert "1,50" in page
+        assert "0,50" in page
         assert "Prendre en compte le relevé 2026-04" in page
         assert "Corriger la saisie" not in page  # the buyer does not correct
         response = self.client.get(PDF)
@@ -54,7 +56,9 @@ class ForfaitPagesTest(ForfaitTestCase):
     def test_the_auditor_reads_but_neither_acknowledges_nor_corrects(self) -> None:
         self.client.force_login(self.auditor)
         page = self.client.get(LEDGER).content.decode()
-        assert "AQR-2026-1" in page and "Prendre en compte" not in page and "Corriger la saisie" not in page
+        assert "AQR-2026-1" in page
+        assert "Prendre en compte" not in page
+        assert "Corriger la saisie" not in page
         assert self.client.get(PDF).status_code == 200
         assert self.client.post(ACK).status_code == 403
         assert self.client.get(self.correct_url()).status_code == 403
@@ -67,7 +71,8 @@ class ForfaitPagesTest(ForfaitTestCase):
         ack = Acknowledgement.objects.get()
         assert (ack.acknowledged_by, ack.month) == (self.buyer_manager, date(2026, 4, 1))
         page = response.content.decode()
-        assert "Pris en compte par" in page and ack.sha256[:10] in page
+        assert "Pris en compte par" in page
+        assert ack.sha256[:10] in page
         self.client.force_login(self.holder_manager)
         assert self.client.post(ACK).status_code == 403
 
@@ -75,7 +80,8 @@ class ForfaitPagesTest(ForfaitTestCase):
         self.client.force_login(self.holder_manager)
         assert "Corriger la saisie" in self.client.get(LEDGER).content.decode()
         form = self.client.get(self.correct_url())
-        assert form.status_code == 200 and "Motif de la correction" in form.content.decode()
+        assert form.status_code == 200
+        assert "Motif de la correction" in form.content.decode()
         bad = self.client.post(self.correct_url(), {"minutes": 300, "spent_on": "2026-04-02", "reason": ""})
         assert bad.status_code == 400
         done = self.client.post(self.correct_url(), {"minutes": 300, "spent_on": "2026-04-02",
@@ -84,6 +90,7 @@ class ForfaitPagesTest(ForfaitTestCase):
         assert list(TimeEntry.objects.filter(corrects=self.entry).values_list("kind", "minutes")) == [
             ("reversal", -600), ("replacement", 300)]
         again = self.client.post(self.correct_url(), {"minutes": 100, "spent_on": "2026-04-02", "reason": "x"})
-        assert again.status_code == 400 and "déjà été corrigée" in again.content.decode()
+        assert again.status_code == 400
+        assert "déjà été corrigée" in again.content.decode()
         self.client.force_login(self.technician)
         assert self.client.get(self.correct_url()).status_code == 200
