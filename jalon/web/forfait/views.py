@@ -127,7 +127,7 @@ class CorrectionForm(forms.Form):
     minutes = forms.IntegerField(label=_lazy("Temps corrigé (minutes)"), min_value=0, max_value=24 * 60,
                                  help_text=_lazy("0 pour annuler la saisie sans la remplacer."))
     spent_on = forms.DateField(label=_lazy("Jour du travail"), help_text=_lazy("Format AAAA-MM-JJ."),
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label=_lazy("Motif de la correction"), max_length=250)
     note = forms.CharField(label=_lazy("Note"), max_length=250, required=False)
 
