@@ -31,6 +31,7 @@ register_converter(Month, "month")
 app_name = "forfait"
 urlpatterns = [
     path("marches/<slug:slug>/forfait/", views.ledger_page, name="ledger"),
+    path("marches/<slug:slug>/forfait/decompte.<fmt:fmt>", views.ledger_export, name="ledger-export"),
     path("marches/<slug:slug>/forfait/releves/<month:month>.<statementfmt:fmt>", views.statement_file,
          name="statement"),
     path("marches/<slug:slug>/forfait/releves/<month:month>/prise-en-compte/", views.acknowledge,

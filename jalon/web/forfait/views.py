@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from jalon.forfait import render as rendering
 from jalon.forfait.models import Acknowledgement
 from jalon.lib import clock
 from jalon.tickets.models import Ticket, TimeEntry
+from jalon.web import exports
 
 
 def today() -> date:
@@ -91,6 +92,35 @@ def ledger_page(request: AuthedRequest, slug: str) -> HttpResponse:
         "next_year": book.year.last_day + timedelta(days=1),
         "percent": round((book.share_used or 0) * 100),
     })
+
+
+def ledger_header(book: ledger.LedgerYear) -> list[str]:
+    unit = _("jours") if book.unit == "j" else _("heures")
+    return [_("N° de saisie"), _("Nature"), _("Corrige la saisie"), _("Date"), _("Ticket"), _("Objet"),
+            _("Intervenant"), _("Note"), _("Temps (minutes)"), _("Temps (%(u)s)") % {"u": unit},
+            _("Cumul de l’année (%(u)s)") % {"u": unit}, _("Reste (%(u)s)") % {"u": unit},
+            _("Saisi le")]
+
+
+def ledger_rows(book: ledger.LedgerYear) -> list[list[object]]:
+    return [[line.entry.pk, line.entry.get_kind_display(), line.entry.corrects_id, line.entry.spent_on,
+             line.entry.ticket.reference, line.entry.ticket.title, statement.person_name(line.entry.person),
+             line.entry.note, line.entry.minutes, book.amount(line.entry.minutes),
+             book.amount(line.running_minutes), book.remaining_after(line.running_minutes),
+             timezone.localtime(line.entry.created_at).replace(tzinfo=None)] for line in book.lines]
+
+
+@login_required
+def ledger_export(request: AuthedRequest, slug: str, fmt: str) -> HttpResponseBase:
+    """The contract year's ledger as CSV or XLSX (every row, corrections included)."""
+    contract = access.get_contract_for(request.user, slug, need=Need.VIEW_FORFAIT)
+    day, _error = _year_day(request)
+    book = ledger.year_of(contract, day)
+    stem = f"forfait-{contract.slug}-{book.year.first_day:%Y%m%d}-{book.year.last_day:%Y%m%d}"
+    if fmt == "xlsx":
+        return exports.xlsx_response(f"{stem}.xlsx", _("Forfait de support"), ledger_header(book),
+                                     ledger_rows(book))
+    return exports.csv_response(f"{stem}.csv", ledger_header(book), ledger_rows(book))
 
 
 @login_required

@@ -53,6 +53,21 @@ class ForfaitPagesTest(ForfaitTestCase):
         assert response.content.startswith(b"%PDF")
         assert 'filename="forfait-aquareel-2026-04.xlsx"' in self.client.get(XLSX)["Content-Disposition"]
 
+    def test_the_ledger_exports_every_row(self) -> None:
+        self.urgent.correct_time(self.holder_manager, self.entry, minutes=300, spent_on=date(2026, 4, 2),
+                                 reason="Doublon")
+        self.client.force_login(self.auditor)
+        response = self.client.get("/marches/aquareel/forfait/decompte.csv?jour=2026-04-01")
+        lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+        assert len(lines) == 5
+        assert lines[2].split(";")[:3] == [str(self.entry.pk + 2), "Annulation", str(self.entry.pk)]
+        xlsx = self.client.get("/marches/aquareel/forfait/decompte.xlsx?jour=2026-04-01")
+        assert xlsx.status_code == 200
+        self.client.force_login(self.outsider)
+        assert self.client.get("/marches/aquareel/forfait/decompte.csv").status_code == 404
+        self.client.force_login(self.requester)
+        assert self.client.get("/marches/aquareel/forfait/decompte.xlsx").status_code == 403
+
     def test_the_auditor_reads_but_neither_acknowledges_nor_corrects(self) -> None:
         self.client.force_login(self.auditor)
         page = self.client.get(LEDGER).content.decode()
