@@ -58,7 +58,7 @@ class ForfaitPagesTest(ForfaitTestCase):
                                  reason="Doublon")
         self.client.force_login(self.auditor)
         response = self.client.get("/marches/aquareel/forfait/decompte.csv?jour=2026-04-01")
-        lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+        lines = response.getvalue().decode("utf-8-sig").splitlines()
         assert len(lines) == 5
         assert lines[2].split(";")[:3] == [str(self.entry.pk + 2), "Annulation", str(self.entry.pk)]
         xlsx = self.client.get("/marches/aquareel/forfait/decompte.xlsx?jour=2026-04-01")
