@@ -19,6 +19,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -139,7 +140,7 @@ def of(contract: Contract, month: date) -> Statement:
 def acknowledge(actor: User, contract: Contract, month: date) -> Acknowledgement:
     """The buyer takes note of the month's statement: it is frozen as it is now."""
     access.require(actor, contract, Need.ACKNOWLEDGE_STATEMENT)
-    if month_last_day(month) >= clock.now().date():
+    if month_last_day(month) >= timezone.localdate(clock.now()):
         raise StatementError(_("Le relevé d’un mois se prend en compte une fois le mois terminé."))
     content = build(contract, month)
     try:

@@ -124,3 +124,17 @@ def test_the_convention_says_what_is_chargeable_and_what_is_carried() -> None:
         loads(AQUAREEL_CONVENTION + FORFAIT.replace("anomaly_qualification", "audit"))
     assert "forfait.chargeable_types" in str(raised.value)
     assert "audit" in str(raised.value)
+
+
+class TicketListTest(ForfaitTestCase):
+    def test_the_list_of_tickets_with_time_on_the_forfait_leaves_out_reversed_time(self) -> None:
+        entry = self.log(60, date(2026, 4, 2))
+        other = self.corrective  # not chargeable: never listed
+        other.log_time(self.technician, minutes=60, spent_on=date(2026, 4, 2))
+        self.client.force_login(self.buyer_manager)
+        url = "/marches/aquareel/tickets/?forfait_from=2026-04-01&forfait_to=2026-04-30"
+        assert "Serveur arrêté" in self.client.get(url).content.decode()
+        self.urgent.correct_time(self.technician, entry, minutes=0, spent_on=date(2026, 4, 2), reason="Erreur")
+        page = self.client.get(url).content.decode()
+        assert "Serveur arrêté" not in page
+        assert "Correction" not in page
