@@ -105,7 +105,7 @@ def pdf(content: dict[str, Any], sha256: str, ack: dict[str, str] | None = None,
                      for v in row])
     if len(data) == 1:
         data.append([Paragraph(_safe(_("Aucune intervention imputée ce mois.")), body)] + [""] * 9)
-    widths = [24, 50, 22, 30, 20, 48, 16, 18, 22, 18]
+    widths = [22, 50, 20, 30, 20, 46, 20, 18, 22, 18]
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("BACKGROUND", (0, 0), (-1, 0), "#e3e3fd"),
