@@ -78,6 +78,9 @@ class Need(enum.Enum):
     GOVERN_PREPARE = "govern_prepare"
     GOVERN_REVIEW = "govern_review"
     GOVERN_RECORD = "govern_record"
+    CORRECT_TIME = "correct_time"
+    VIEW_FORFAIT = "view_forfait"
+    ACKNOWLEDGE_STATEMENT = "acknowledge_statement"
 
 
 _ALL = frozenset(Role)
@@ -119,6 +122,12 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
     Need.GOVERN_PREPARE: frozenset({Role.BUYER_MANAGER, Role.HOLDER_MANAGER}),
     Need.GOVERN_REVIEW: _BUYER,
     Need.GOVERN_RECORD: frozenset({Role.BUYER_MANAGER, Role.HOLDER_MANAGER}),
+    # the support package (seed 000 §7.2): the holder keeps and corrects its ledger, the SCV (the
+    # buyer) follows the consumption and receives the monthly statement (§7.2.2); like the
+    # dashboard it covers the whole contract, so not the requesters
+    Need.CORRECT_TIME: HOLDER_ROLES,
+    Need.VIEW_FORFAIT: _STAFF,
+    Need.ACKNOWLEDGE_STATEMENT: frozenset({Role.BUYER_MANAGER}),
 }
 
 

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from jalon.api import errors
 from jalon.api.auth import AUTH
 from jalon.api.contracts.endpoints import router as contracts
+from jalon.api.forfait.endpoints import router as forfait
 from jalon.api.governance.endpoints import router as governance
 from jalon.api.tickets.endpoints import router as tickets
 
@@ -28,3 +29,4 @@ errors.install(api)
 api.add_router("/contracts", contracts)
 api.add_router("/tickets", tickets)
 api.add_router("/contracts", governance)
+api.add_router("/contracts", forfait)

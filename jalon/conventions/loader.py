@@ -337,10 +337,34 @@ class _Builder:
         seconds = self.duration_seconds(("forfait", "day"), spec["day"], None)
         if seconds is not None and (seconds <= 0 or seconds % 60):
             self.error(("forfait", "day"), f"{spec['day']!r}: expected whole minutes of open time, e.g. 10h")
+        warn_ratio = float(spec.get("warn_ratio", DEFAULT_FORFAIT_WARN_RATIO))
+        chargeable = spec.get("chargeable_types")
+        if chargeable is not None:
+            if not isinstance(chargeable, list) or not all(isinstance(t, str) for t in chargeable):
+                self.error(("forfait", "chargeable_types"), f"{chargeable!r}: expected a list of ticket type ids")
+                chargeable = None
+            else:
+                known = set(self.types)
+                unknown = [t for t in chargeable if t not in known]
+                if unknown:
+                    self.error(("forfait", "chargeable_types"), f"unknown ticket type(s): {', '.join(unknown)}")
+        carry = spec.get("carry_over_days", 0)
+        if not isinstance(carry, int | float) or isinstance(carry, bool) or carry < 0:
+            self.error(("forfait", "carry_over_days"), f"{carry!r}: expected a number of days, 0 or more")
+            carry = 0
+        thresholds = spec.get("thresholds")
+        if thresholds is not None and (
+                not isinstance(thresholds, list) or not thresholds
+                or not all(isinstance(t, int | float) and not isinstance(t, bool) and t > 0 for t in thresholds)):
+            self.error(("forfait", "thresholds"), f"{thresholds!r}: expected a list of shares above 0, e.g. [0.8, 1]")
+            thresholds = None
         return Forfait(
             days_per_year=float(spec["days_per_year"]),
             day_minutes=(seconds or 0) // 60,
-            warn_ratio=float(spec.get("warn_ratio", DEFAULT_FORFAIT_WARN_RATIO)),
+            warn_ratio=warn_ratio,
+            chargeable_types=tuple(chargeable) if chargeable is not None else None,
+            carry_over_days=float(carry),
+            thresholds=tuple(sorted({float(t) for t in thresholds})) if thresholds else (),
         )
 
     def build_action_indicators(self, indicator_ids: set[str], key: str = "action_indicators") -> dict[str, str]:

@@ -370,6 +370,25 @@ class Forfait:
     """Minutes in one day of the package."""
     warn_ratio: float
     """Share of the year's days consumed at which the buyer is warned ("alerte anticipée")."""
+    chargeable_types: tuple[str, ...] | None = None
+    """Ticket types whose time is charged to the package (seed 000 §7.2.1: urgent interventions
+    and anomaly qualification); ``None``: every type (D-80)."""
+    carry_over_days: float = 0.0
+    """Most days of a contract year's remainder carried into the next year (D-81: none)."""
+    thresholds: tuple[float, ...] = ()
+    """Shares of the allowance at which the buyer and the holder are e-mailed, ascending
+    (D-82: ``warn_ratio`` and 1.0, the package used up)."""
+
+    def charges(self, ticket_type: str) -> bool:
+        """Whether time spent on a ticket of ``ticket_type`` is charged to the package."""
+        return self.chargeable_types is None or ticket_type in self.chargeable_types
+
+    def carried(self, previous_remaining_days: float) -> float:
+        """Days carried into a year from the previous year's remainder (never negative)."""
+        return max(0.0, min(self.carry_over_days, previous_remaining_days))
+
+    def alert_thresholds(self) -> tuple[float, ...]:
+        return self.thresholds or tuple(sorted({self.warn_ratio, 1.0}))
 
     def days(self, minutes: int) -> float | None:
         """``minutes`` of interventions in days of the package (none without a day's length)."""

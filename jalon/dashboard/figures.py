@@ -73,6 +73,7 @@ from jalon.conventions.model import Convention
 from jalon.conventions.model import Forfait as ForfaitTerms
 from jalon.conventions.period import ContractYear, Period
 from jalon.conventions.platform import platform_profile
+from jalon.forfait import ledger
 from jalon.tickets.export import tickets_to_ticketset
 from jalon.tickets.models import Clock, Criticality, EventKind, Ticket, TicketEvent, TimeEntry
 from jalon.tickets.queries import at_risk, overdue
@@ -496,6 +497,8 @@ class ForfaitUse:
     minutes_by_bucket: tuple[int, ...]
     terms: ForfaitTerms | None
     """The convention's ``forfait`` section; without it, minutes only."""
+    carried_days: float = 0.0
+    """Days the previous contract years carried into this one (``forfait.carry_over_days``)."""
 
     @property
     def year_first_day(self) -> date:
@@ -515,16 +518,18 @@ class ForfaitUse:
 
     @property
     def allowance_days(self) -> float | None:
-        return self.terms.days_per_year if self.terms else None
+        return self.terms.days_per_year + self.carried_days if self.terms else None
 
     @property
     def remaining_days(self) -> float | None:
-        return self.terms.remaining_days(self.year_minutes) if self.terms else None
+        used = self.year_days
+        return None if used is None or self.allowance_days is None else self.allowance_days - used
 
     @property
     def share_used(self) -> float | None:
         """Share of the year's allowance used (1.0 = all of it)."""
-        return self.terms.share_used(self.year_minutes) if self.terms else None
+        used, allowance = self.year_days, self.allowance_days
+        return None if used is None or not allowance else used / allowance
 
     @property
     def warn_ratio(self) -> float | None:
@@ -532,7 +537,8 @@ class ForfaitUse:
 
     @property
     def warn(self) -> bool:
-        return self.terms.warns(self.year_minutes) if self.terms else False
+        share = self.share_used
+        return self.terms is not None and share is not None and share >= self.terms.warn_ratio
 
     @property
     def unit(self) -> str:
@@ -558,8 +564,9 @@ def forfait(s: Scope) -> ForfaitUse:
         if day >= s.period.first_day:
             by_bucket[s.bucket_of(day)] += minutes
     year_minutes = sum(m for day, m in per_day.items() if day >= year.first_day)
-    return ForfaitUse(sum(by_bucket), year, year_minutes, tuple(by_bucket),
-                      s.convention.forfait if s.convention else None)
+    terms = s.convention.forfait if s.convention else None
+    return ForfaitUse(sum(by_bucket), year, year_minutes, tuple(by_bucket), terms,
+                      ledger.carried_days(s.contract, terms, s.contract_year, year))
 
 
 # -- all of it -----------------------------------------------------------------------------------

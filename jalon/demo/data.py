@@ -23,6 +23,7 @@ from django.db import transaction
 from jalon.accounts.models import Membership, Organisation, OrganisationKind, Profile, Role
 from jalon.businesstime import Calendar, Duration
 from jalon.contracts.models import Contract, ConventionVersion
+from jalon.demo import forfait
 from jalon.demo.governance import load_governance
 from jalon.lib.clock import replaying
 from jalon.tickets.models import Channel, Ticket
@@ -126,6 +127,7 @@ def load_demo(now: datetime, seed: int = 2026, count: int = 95) -> DemoReport:
         for ticket in Ticket.objects.filter(contract=contract):
             ticket.recompute_clocks(now)
         load_governance(contract, people, now)
+        forfait.near_threshold(contract, people, now, seed)
     return report
 
 

@@ -37,6 +37,7 @@ class NoticeKind(models.TextChoices):
     RESOLVED = "resolved", _("Demande résolue")
     INFORMED = "informed", _("Point de suivi du titulaire")
     METEO = "meteo", _("Météo quotidienne")
+    FORFAIT_ALERT = "forfait_alert", _("Alerte de consommation du forfait")
 
 
 class OutboxQuerySet(models.QuerySet["OutboxMessage"]):

@@ -16,16 +16,18 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
+from jalon.accounts.models import Role
 from jalon.commitments.models import ClockNotice
 from jalon.commitments.registry import C, Commitment, NoticeWords, Owner
 from jalon.contracts.models import Contract
+from jalon.forfait import alerts as forfait_alerts_of
 from jalon.messaging import recipients
 from jalon.messaging.models import MailIntake, NoticeKind, OutboxMessage
 from jalon.tickets import commitments as ticket_commitments
-from jalon.tickets.models import Ticket, TicketEvent
+from jalon.tickets.models import Ticket, TicketEvent, TimeEntry
 
 log = logging.getLogger(__name__)
 
@@ -152,3 +154,31 @@ def clock_notice(commitment: Commitment[Owner, C], owner: Owner, clock: C,
                "elapsed_hours": round(clock.elapsed_seconds / 3600, 2)}
     queue(CLOCK_NOTICES[notice], record, recipients.for_audience(contract, audience), key,
           context, commitment.zone(owner, clock))
+
+
+def forfait_alerts(entry: TimeEntry) -> None:
+    """E-mail the buyer and the holder each warning threshold of the support package that
+    ``entry`` made its contract year cross, once per threshold and year (seed 000 §7.2.2, D-82)."""
+    contract = entry.ticket.contract
+    book, crossed = forfait_alerts_of.new_crossings(contract, entry.spent_on)
+    if not crossed:
+        return
+    year = book.year
+    words = NoticeWords(
+        reference=contract.reference, title=str(contract.name), noun="Forfait de support",
+        of_record=f"du forfait de support du marché {contract.reference}",
+        the_record="le forfait de support du marché",
+        please="Merci d’anticiper les besoins complémentaires.")
+    url = site_url(lambda: reverse("forfait:ledger", args=[contract.slug]))
+    record = Record(contract, words, url)
+    addresses = recipients.unique_addresses(
+        [*recipients.members_with(contract, (Role.BUYER_MANAGER,)),
+         *recipients.members_with(contract, (Role.HOLDER_MANAGER,))])
+    tz = entry.ticket.convention_version.parsed().contract.tz
+    for alert in crossed:
+        queue(NoticeKind.FORFAIT_ALERT, record, addresses,
+              f"forfait:{contract.pk}:{year.first_day.isoformat()}:{alert.threshold}",
+              {"alert": alert, "percent": round(float(alert.threshold) * 100),
+               "consumed": book.amount(book.consumed_minutes), "unit": book.unit,
+               "allowance": book.allowance_days, "remaining": book.remaining_days,
+               "year": year}, tz)

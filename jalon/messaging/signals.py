@@ -13,7 +13,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from jalon.messaging import notify
-from jalon.tickets.models import EventKind, TicketEvent
+from jalon.tickets.models import EventKind, TicketEvent, TimeEntry
 
 
 @receiver(post_save, sender=TicketEvent, dispatch_uid="jalon.messaging.on_ticket_event")
@@ -27,3 +27,11 @@ def on_ticket_event(sender: type[TicketEvent], instance: TicketEvent, created: b
         notify.resolved(instance)
     elif instance.kind == EventKind.INFORMED:
         notify.informed(instance)
+
+
+@receiver(post_save, sender=TimeEntry, dispatch_uid="jalon.messaging.on_time_entry")
+def on_time_entry(sender: type[TimeEntry], instance: TimeEntry, created: bool,
+                  raw: bool = False, **kwargs: Any) -> None:
+    """Time charged to the support package may cross a warning threshold (D-82)."""
+    if created and not raw and instance.charged_to_forfait and instance.minutes > 0:
+        notify.forfait_alerts(instance)

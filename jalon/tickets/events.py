@@ -35,6 +35,7 @@ class EventKind(models.TextChoices):
     ATTACHMENT_ADDED = "attachment_added", _lazy("Pièce jointe")
     PHONE_CALL = "phone_call", _lazy("Appel téléphonique")
     TIME_LOGGED = "time_logged", _lazy("Temps passé")
+    TIME_CORRECTED = "time_corrected", _lazy("Temps passé corrigé")
     REPORT_WRITTEN = "report_written", _lazy("Rapport d’intervention")
     EDITED = "edited", _lazy("Modification")
     INFORMED = "informed", _lazy("Point de suivi partagé")
@@ -255,6 +256,20 @@ class TimeLogged(EventData):
 
 
 @dataclasses.dataclass(frozen=True)
+class TimeCorrected(EventData):
+    """A time entry corrected by a reversal and, unless the time is now 0, a replacement."""
+
+    kind = EventKind.TIME_CORRECTED
+    entry: int | None = None
+    reversal: int | None = None
+    replacement: int | None = None
+    minutes: int = 0
+    spent_on: date | None = None
+    reason: str = ""
+    forfait: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
 class ReportWritten(EventData):
     kind = EventKind.REPORT_WRITTEN
     context: str = ""
@@ -275,7 +290,7 @@ class Edited(EventData):
 PAYLOADS: dict[EventKind, type[EventData]] = {cls.kind: cls for cls in (
     Opened, Qualified, Assigned, Escalated, WorkStarted, Waiting, Resumed, Resolved, Closed,
     Confirmed, Diagnosed, Cancelled, Reopened, Commented, AttachmentAdded, PhoneCall, TimeLogged,
-    ReportWritten, Edited, Informed, CommentEdited)}
+    TimeCorrected, ReportWritten, Edited, Informed, CommentEdited)}
 
 
 def read(kind: str, stored: dict[str, Any] | None) -> EventData:

@@ -582,21 +582,71 @@ class Ticket(models.Model):
                 sha256=attachment.sha256), internal=internal)
         return attachment
 
+    def chargeable_to_forfait(self) -> bool:
+        """Whether the convention charges time spent on this ticket's type to the support
+        package (``forfait.chargeable_types``, D-80); a convention without a ``forfait``
+        section charges nothing it could not count, so the flag given is kept."""
+        terms = self.convention_version.parsed().forfait
+        return terms is None or terms.charges(self.type)
+
     def log_time(self, actor: User, *, minutes: int, spent_on: date, note: str = "",
                  charged_to_forfait: bool = True) -> TimeEntry:
+        """Record time spent. It is charged to the support package when asked *and* the
+        convention makes the ticket's type chargeable (seed 000 §7.2.1)."""
         if minutes <= 0:
             raise _field_error("minutes", _("Le temps passé doit être un nombre de minutes "
                                             "positif."))
         instants.check_day("spent_on", spent_on, self.contract)
         with transaction.atomic():
             locked = self._locked(actor, step("log_time").need)
+            charged = charged_to_forfait and locked.chargeable_to_forfait()
             entry = TimeEntry.objects.create(ticket=locked, person=actor, minutes=minutes,
                                              spent_on=spent_on, note=note,
-                                             charged_to_forfait=charged_to_forfait)
+                                             charged_to_forfait=charged)
             locked._record(actor, clock.now(), events.TimeLogged(
-                entry=entry.pk, minutes=minutes, spent_on=spent_on, forfait=charged_to_forfait),
+                entry=entry.pk, minutes=minutes, spent_on=spent_on, forfait=charged),
                 internal=True)
         return entry
+
+    def correct_time(self, actor: User, entry: TimeEntry | int, *, minutes: int, spent_on: date,
+                     reason: str, note: str = "") -> tuple[TimeEntry, TimeEntry | None]:
+        """Correct a time entry by two new rows that reference it, never by changing it: a
+        reversal (its minutes, negated) and, unless ``minutes`` is 0, a replacement. The
+        entry stays in the ledger with its correction beside it (history kept)."""
+        if minutes < 0:
+            raise _field_error("minutes", _("Le temps corrigé doit être un nombre de minutes "
+                                            "positif ou nul."))
+        if not reason.strip():
+            raise _field_error("reason", _("Indiquez le motif de la correction."))
+        with transaction.atomic():
+            locked = self._locked(actor, Need.CORRECT_TIME)
+            entry_id = entry if isinstance(entry, int) else entry.pk
+            old = TimeEntry.objects.select_for_update().filter(pk=entry_id, ticket=locked).first()
+            if old is None:
+                raise _field_error("entry", _("Saisie de temps introuvable sur ce ticket."))
+            if old.kind == TimeEntry.Kind.REVERSAL:
+                raise _field_error("entry", _("Une annulation ne se corrige pas ; corrigez la "
+                                              "saisie qu’elle annule."))
+            if TimeEntry.objects.filter(corrects=old, kind=TimeEntry.Kind.REVERSAL).exists():
+                raise _field_error("entry", _("Cette saisie a déjà été corrigée ; corrigez sa "
+                                              "dernière correction."))
+            why = reason.strip()[:250]
+            reversal = TimeEntry.objects.create(
+                ticket=locked, person=actor, minutes=-old.minutes, spent_on=old.spent_on,
+                note=why, charged_to_forfait=old.charged_to_forfait, corrects=old,
+                kind=TimeEntry.Kind.REVERSAL)
+            replacement = None
+            if minutes:
+                replacement = TimeEntry.objects.create(
+                    ticket=locked, person=actor, minutes=minutes, spent_on=spent_on,
+                    note=note or old.note, charged_to_forfait=old.charged_to_forfait,
+                    corrects=old, kind=TimeEntry.Kind.REPLACEMENT)
+            locked._record(actor, clock.now(), events.TimeCorrected(
+                entry=old.pk, reversal=reversal.pk,
+                replacement=replacement.pk if replacement else None,
+                minutes=minutes, spent_on=spent_on, reason=why, forfait=old.charged_to_forfait),
+                internal=True)
+        return reversal, replacement
 
     def write_intervention_report(self, actor: User, *, context: str, diagnosis: str, tests: str,
                                   solution: str, status: str, recommendations: str = "") -> InterventionReport:
@@ -965,6 +1015,14 @@ class Attachment(models.Model):
 
 
 class TimeEntryQuerySet(models.QuerySet["TimeEntry"]):
+    """The support-package ledger is append-only: no bulk update or delete."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Une saisie de temps ne se modifie pas : corrigez-la par une nouvelle saisie.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Une saisie de temps ne se supprime pas : corrigez-la par une nouvelle saisie.")
+
     def on_forfait(self, first_day: date, last_day: date) -> TimeEntryQuerySet:
         """The time charged to the support package between two days, both included: what the
         dashboard's consumption (``jalon.dashboard.figures.forfait``) and the monthly statement
@@ -978,15 +1036,28 @@ class TimeEntryQuerySet(models.QuerySet["TimeEntry"]):
 
 
 class TimeEntry(models.Model):
-    """Time spent on a ticket; charged to the support package (*forfait*) unless said not."""
+    """Time spent on a ticket; charged to the support package (*forfait*) when asked and the
+    convention makes the ticket's type chargeable. The rows charged to the package are its
+    ledger: written once, never updated nor deleted (a database trigger refuses UPDATE); a
+    mistake is corrected by a reversal and a replacement that reference the entry
+    (:meth:`Ticket.correct_time`)."""
+
+    class Kind(models.TextChoices):
+        ENTRY = "entry", _lazy("Saisie")
+        REVERSAL = "reversal", _lazy("Annulation")
+        REPLACEMENT = "replacement", _lazy("Correction")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="time_entries")
     person = models.ForeignKey(USER_MODEL, on_delete=models.PROTECT, related_name="+")
     spent_on = models.DateField(_lazy("date"))
-    minutes = models.PositiveIntegerField(_lazy("durée (minutes)"))
+    minutes = models.IntegerField(_lazy("durée (minutes)"))
+    """Positive, except on a reversal, which negates the entry it corrects."""
     charged_to_forfait = models.BooleanField(_lazy("imputé au forfait"), default=True)
     note = models.CharField(_lazy("note"), max_length=250, blank=True)
     created_at = models.DateTimeField(default=clock.now)
+    kind = models.CharField(_lazy("nature"), max_length=12, choices=Kind.choices, default=Kind.ENTRY)
+    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="corrections", verbose_name=_lazy("corrige"))
 
     objects: ClassVar[models.Manager[TimeEntry]] = TimeEntryQuerySet.as_manager()
 
@@ -995,9 +1066,27 @@ class TimeEntry(models.Model):
         verbose_name = _lazy("temps passé")
         verbose_name_plural = _lazy("temps passés")
         indexes = (models.Index(fields=["spent_on"], name="timeentry_spent_on"),)  # forfait figures
+        constraints = (
+            # an entry is reversed once: two holders correcting it at once cannot both succeed
+            models.UniqueConstraint(fields=["corrects"], condition=models.Q(kind="reversal"),
+                                    name="timeentry_reversed_once"),
+            models.CheckConstraint(
+                condition=(models.Q(kind="entry", corrects__isnull=True, minutes__gt=0)
+                           | models.Q(kind="reversal", corrects__isnull=False, minutes__lt=0)
+                           | models.Q(kind="replacement", corrects__isnull=False, minutes__gt=0)),
+                name="timeentry_kind_sign"),
+        )
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.minutes} min le {self.spent_on}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Une saisie de temps ne se modifie pas : corrigez-la par une nouvelle saisie.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Une saisie de temps ne se supprime pas : corrigez-la par une nouvelle saisie.")
 
 
 ClockQuerySet = commitments.ClockQuerySet["Clock"]

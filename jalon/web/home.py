@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -12,15 +13,47 @@ from django.utils import timezone
 from jalon.accounts import access
 from jalon.accounts.access import Need, Viewer
 from jalon.contracts.models import Contract
+from jalon.forfait import alerts as forfait_alerts
+from jalon.lib import clock
 from jalon.tickets import queries
 from jalon.tickets.models import Ticket
 
 
 def home(request: HttpRequest) -> HttpResponse:
     contracts: list[ContractCounts] = []
+    warnings: list[ForfaitWarning] = []
     if request.user.is_authenticated:
         contracts = contracts_with_counts(request.user)
-    return render(request, "web/home.html", {"contracts": contracts})
+        warnings = forfait_warnings(request.user)
+    return render(request, "web/home.html", {"contracts": contracts, "forfait_warnings": warnings})
+
+
+def today() -> date:
+    return timezone.localdate(clock.now())
+
+
+@dataclass(frozen=True)
+class ForfaitWarning:
+    """A contract whose support package has crossed a warning threshold this contract year
+    (seed 000 §7.2.2, "alerte anticipée"; D-82)."""
+
+    contract: Contract
+    percent: int
+    remaining: float | None
+    unit: str
+
+
+def forfait_warnings(user: Viewer) -> list[ForfaitWarning]:
+    found = []
+    for contract in access.contracts_of(user):
+        if not access.may(user, contract, Need.VIEW_FORFAIT):
+            continue
+        book = forfait_alerts.standing(contract, today())
+        if book is not None:
+            found.append(ForfaitWarning(contract, round((book.share_used or 0) * 100),
+                                        None if book.remaining_days is None else round(book.remaining_days, 2),
+                                        book.unit))
+    return found
 
 
 @dataclass(frozen=True)

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("jalon.web.dashboard.urls")),
     path("", include("jalon.web.reversibility.urls")),
     path("", include("jalon.web.governance.urls")),
+    path("", include("jalon.web.forfait.urls")),
 ]

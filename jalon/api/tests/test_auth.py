@@ -47,6 +47,12 @@ ENDPOINTS = [
     ("POST", "/contracts/{c}/risks", {"title": "Risque", "probability": 2, "impact": 3}),
     ("POST", "/contracts/{c}/risks/{r}/reviews", {"meeting": 1, "probability": 2, "impact": 3,
                                                   "status": "open"}),
+    ("GET", "/contracts/{c}/forfait", None),
+    ("GET", "/contracts/{c}/forfait/entries", None),
+    ("POST", "/contracts/{c}/forfait/entries/{entry_id}/corrections",
+     {"minutes": 0, "spent_on": "2026-04-02", "reason": "Doublon"}),
+    ("GET", "/contracts/{c}/forfait/statements/{month}", None),
+    ("POST", "/contracts/{c}/forfait/statements/{month}/acknowledgement", None),
 ]
 
 
@@ -65,6 +71,8 @@ class AuthenticationTest(ApiTestCase):
                 return {k: fill(v) for k, v in value.items()}
             if isinstance(value, str):
                 return fill_ids(value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk)))
+                return (value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk))
+                        .replace("{entry_id}", "1").replace("{month}", "2026-04"))
             return value
 
         return [(m, str(fill(p)), fill(b)) for m, p, b in ENDPOINTS]

@@ -31,7 +31,8 @@ register = template.Library()
 def user_contracts(user: Viewer) -> list[NavContract]:
     """The contracts the user has a role on, for the navigation, by reference (from the roles
     the request has already read: :func:`jalon.accounts.access.memberships`)."""
-    return [NavContract(c.pk, c.slug, c.reference, c.name, access.may(user, c, Need.VIEW_DASHBOARD))
+    return [NavContract(c.pk, c.slug, c.reference, c.name, access.may(user, c, Need.VIEW_DASHBOARD),
+                        access.may(user, c, Need.VIEW_FORFAIT))
             for c in access.contracts_of(user)]
 
 
@@ -42,6 +43,7 @@ class NavContract:
     reference: str
     name: str
     may_view_dashboard: bool
+    may_view_forfait: bool = False
 
 
 @register.simple_tag(takes_context=True)

@@ -38,7 +38,9 @@ pytestmark = pytest.mark.skipif(not CHROMIUM and not REQUIRED,
 # The live server wraps its handler in a media handler, which needs a URL: attachments are never
 # served from it (MEDIA_URL is None in production), only through the access-checked view.
 @override_settings(STATIC_URL="/static/", MEDIA_URL="/media-never-served/")
-class BrowserTest(Cast, StaticLiveServerTestCase):
+class BrowserCase(Cast, StaticLiveServerTestCase):
+    """A browser on a live server, the cast, and a ticket the holder is working on."""
+
     playwright: Playwright
     browser: Browser
 
@@ -104,6 +106,8 @@ class BrowserTest(Cast, StaticLiveServerTestCase):
         }""")
         return list(found)
 
+
+class BrowserTest(BrowserCase):
     def test_the_holder_delivers_a_diagnosis_that_the_requester_then_reads(self) -> None:
         with self.page_as(self.technician) as page:
             page.goto(f"{self.live_server_url}/tickets/{self.ticket.pk}/")
@@ -226,3 +230,50 @@ class GovernanceBrowserTest(BrowserTest):
             assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
         meeting.refresh_from_db()
         assert meeting.minutes_state == "validated"
+
+class ForfaitBrowserTest(BrowserCase):
+    """The support package's ledger: the holder corrects an entry, the buyer acknowledges the
+    month's statement (seed 000 §7.2)."""
+
+    def setUp(self) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from jalon.contracts.models import ConventionVersion
+        from jalon.forfait.tests.base import FORFAIT
+        from jalon.testing.cast import AQUAREEL_CONVENTION
+
+        super().setUp()
+        ConventionVersion.load(self.contract, AQUAREEL_CONVENTION + FORFAIT, "forfait.yaml")
+        self.urgent = Ticket.open(self.contract, actor=self.requester, type="urgent_intervention",
+                                  title="Concentrateur arrêté")
+        last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=10)
+        self.month = f"{last_month:%Y-%m}"
+        self.entry = self.urgent.log_time(self.technician, minutes=600, spent_on=last_month, note="Diagnostic")
+        self.urgent.log_time(self.technician, minutes=300, spent_on=last_month, note="Remise en service")
+        self.ledger = f"{self.live_server_url}/marches/{self.contract.slug}/forfait/?jour={last_month.isoformat()}"
+
+    def test_the_holder_corrects_and_the_buyer_acknowledges(self) -> None:
+        from jalon.forfait.models import Acknowledgement
+
+        with self.page_as(self.holder_manager) as page:
+            page.goto(self.ledger)
+            page.get_by_role("link", name=f"Corriger la saisie n° {self.entry.pk}").click()
+            page.get_by_label("Temps corrigé (minutes)").fill("420")
+            page.get_by_label("Motif de la correction").fill("Durée surestimée")
+            page.get_by_role("button", name="Enregistrer la correction").click()
+            page.wait_for_url("**/forfait/?jour=*")
+            assert "Saisie corrigée" in page.content()
+            assert page.get_by_role("cell", name="Annulation (de la saisie n°").count() == 1
+            self.shot(page, "forfait-holder")
+        with self.page_as(self.buyer_manager) as page:
+            page.goto(self.ledger)
+            page.get_by_role("button", name=f"Prendre en compte le relevé {self.month}").click()
+            page.wait_for_url("**/forfait/?jour=*")
+            ack = Acknowledgement.objects.get()
+            assert ack.acknowledged_by == self.buyer_manager
+            assert page.get_by_text("Pris en compte par").count() == 1
+            self.shot(page, "forfait-buyer")
+            violations = self.axe_violations(page)
+            assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)

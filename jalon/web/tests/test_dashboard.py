@@ -225,7 +225,8 @@ class PeriodTest(WebTestCase):
 def test_the_aquareel_convention_gives_its_forfait_and_type_labels() -> None:
     text = (Path(settings.BASE_DIR) / "conventions" / "aquareel-tma.yaml").read_text()
     rules = rules_for(ConventionVersion(text=text, source_name="aquareel-tma.yaml"))
-    assert rules.forfait == Forfait(days_per_year=15, day_minutes=600, warn_ratio=0.8)
+    assert rules.forfait == Forfait(days_per_year=15, day_minutes=600, warn_ratio=0.8,
+                                    chargeable_types=("urgente", "anomalie"), thresholds=(0.8, 1.0))
     assert rules.type_label("urgente") == "Intervention urgente"
     assert ("anomalie", "Qualification d'anomalie") in rules.types
 

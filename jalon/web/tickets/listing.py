@@ -276,7 +276,10 @@ def _apply_ranges(tickets: TicketQuerySet, f: dict[str, Any], days: Days) -> Tic
             lambda start: has_clock(condition & _day_range(start, "stopped_at", first, last))))
     first, last = span("forfait")
     if first or last:
-        entries = TimeEntry.objects.filter(ticket=OuterRef("pk"), charged_to_forfait=True)
+        # time that still counts: neither a reversal nor an entry a reversal cancelled
+        entries = (TimeEntry.objects.filter(ticket=OuterRef("pk"), charged_to_forfait=True)
+                   .exclude(kind=TimeEntry.Kind.REVERSAL)
+                   .exclude(corrections__kind=TimeEntry.Kind.REVERSAL))
         if first:
             entries = entries.filter(spent_on__gte=first)
         if last:

@@ -110,6 +110,9 @@ def summary(event: TicketEvent, data: events.EventData) -> str:
             return _("%(m)s min le %(d)s%(f)s.") % {
                 "m": d.minutes, "d": d.spent_on.isoformat() if d.spent_on else "—",
                 "f": _(", imputé au forfait") if d.forfait else ""}
+        case events.TimeCorrected() as d:
+            return _("Saisie corrigée : %(m)s min le %(d)s (%(r)s).") % {
+                "m": d.minutes, "d": d.spent_on.isoformat() if d.spent_on else "—", "r": d.reason}
         case events.Opened() as d:
             return d.title
         case events.AttachmentAdded() as d:
