@@ -72,6 +72,10 @@ class Need(enum.Enum):
     REWORD = "reword"
     OPEN_ON_BEHALF = "open_on_behalf"
     VIEW_DASHBOARD = "view_dashboard"
+    VIEW_DELIVERABLES = "view_deliverables"
+    SUBMIT_DELIVERABLE = "submit_deliverable"
+    VALIDATE_DELIVERABLE = "validate_deliverable"
+    MANAGE_DELIVERABLES = "manage_deliverables"
 
 
 _ALL = frozenset(Role)
@@ -100,6 +104,14 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
     Need.REWORD: _BUYER | {Role.REQUESTER},
     Need.OPEN_ON_BEHALF: _BUYER,
     Need.VIEW_DASHBOARD: _STAFF,
+    # Deliverables (issue 14): the register is the buyer's and the holder's (and the auditor's),
+    # not the requesters'; the holder remits (seed 000 §7.4.4, 001 L22-24), the buyer validates
+    # ("La DSIUN valide les documents reçus", 002 L1536) — narrowed per type by the convention's
+    # validators; either manager adds a deliverable to the register.
+    Need.VIEW_DELIVERABLES: _STAFF,
+    Need.SUBMIT_DELIVERABLE: HOLDER_ROLES | _BUYER,
+    Need.VALIDATE_DELIVERABLE: _BUYER,
+    Need.MANAGE_DELIVERABLES: frozenset({Role.BUYER_MANAGER, Role.HOLDER_MANAGER}),
 }
 
 
