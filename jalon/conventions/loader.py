@@ -21,6 +21,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from jalon.conventions.errors import ConventionError
 from jalon.conventions.model import (
+    ROLE_IDS,
     BonusBand,
     CalendarChoice,
     CalendarSpec,
@@ -45,7 +46,6 @@ from jalon.conventions.model import (
     PenaltyRule,
     PriorityDef,
     PriorityMatrix,
-    ROLE_IDS,
     Profile,
     Site,
     StateDef,

@@ -86,7 +86,7 @@ class Deliverable(models.Model):
     type = models.CharField(_lazy("type"), max_length=60)
     title = models.CharField(_lazy("intitulé"), max_length=200)
     due_on = models.DateField(_lazy("échéance"))
-    state = models.CharField(_lazy("état"), max_length=20, choices=DeliverableState.choices,
+    state = models.CharField(_lazy("état"), max_length=30, choices=DeliverableState.choices,
                              default=DeliverableState.EXPECTED)
     expected_since = models.DateTimeField(_lazy("attendu depuis"))
     decided_at = models.DateTimeField(_lazy("décidé le"), null=True, blank=True)
@@ -197,7 +197,7 @@ class Deliverable(models.Model):
             if item.due is not None:
                 wanted.append((item.due, item.title))
             elif item.every is not None:
-                for first, last, label in periods(item.every, start, through):
+                for _first, last, label in periods(item.every, start, through):
                     wanted.append((last + timedelta(days=item.due_day), f"{item.title} — {label}"))
             for due_on, title in wanted:
                 if due_on > through or cls.objects.filter(contract=contract, key=item.id,
@@ -440,7 +440,7 @@ def periods(every: str, start: date, through: date) -> list[tuple[date, date, st
     return found
 
 
-class AppendOnlyQuerySet(models.QuerySet["DeliverableEvent"]):
+class DeliverableHistoryQuerySet(models.QuerySet["DeliverableEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise TypeError("L’historique d’un livrable ne se modifie pas.")
 
@@ -456,11 +456,11 @@ class DeliverableEvent(models.Model):
     actor = models.ForeignKey(USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+", verbose_name=_lazy("auteur"))
     at = models.DateTimeField(_lazy("date"))
-    state_from = models.CharField(max_length=20, blank=True, choices=DeliverableState.choices)
-    state_to = models.CharField(max_length=20, blank=True, choices=DeliverableState.choices)
+    state_from = models.CharField(max_length=30, blank=True, choices=DeliverableState.choices)
+    state_to = models.CharField(max_length=30, blank=True, choices=DeliverableState.choices)
     payload = models.JSONField(default=dict, blank=True)
 
-    objects: ClassVar[models.Manager[DeliverableEvent]] = AppendOnlyQuerySet.as_manager()
+    objects: ClassVar[models.Manager[DeliverableEvent]] = DeliverableHistoryQuerySet.as_manager()
 
     class Meta:
         ordering = ("deliverable", "at", "pk")
@@ -503,7 +503,7 @@ class Submission(models.Model):
                                      verbose_name=_lazy("remis par"))
     submitted_at = models.DateTimeField(_lazy("remis le"))
     note = models.TextField(_lazy("note"), blank=True)
-    outcome = models.CharField(_lazy("issue"), max_length=20, blank=True, choices=DeliverableState.choices)
+    outcome = models.CharField(_lazy("issue"), max_length=30, blank=True, choices=DeliverableState.choices)
     decided_at = models.DateTimeField(_lazy("décidé le"), null=True, blank=True)
 
     class Meta:

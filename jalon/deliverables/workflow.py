@@ -35,9 +35,9 @@ class DeliverableState(models.TextChoices):
     EXPECTED = "expected", _lazy("Attendu")
     SUBMITTED = "submitted", _lazy("Remis, en validation")
     ACCEPTED = "accepted", _lazy("Accepté")
-    RESERVED = "reserved", _lazy("Accepté avec réserves")
+    RESERVED = "accepted_with_reservations", _lazy("Accepté avec réserves")
     REJECTED = "rejected", _lazy("Refusé, à remettre")
-    TACIT = "tacit", _lazy("Validé tacitement")
+    TACIT = "validated_tacitly", _lazy("Validé tacitement")
 
 
 S = DeliverableState

@@ -28,6 +28,11 @@ ENDPOINTS = [
     ("POST", "/tickets/{t}/comments", {"body": "Bonjour"}),
     ("GET", "/tickets/{t}/events", None),
     ("GET", "/tickets/{t}/clocks", None),
+    ("GET", "/contracts/{c}/deliverables", None),
+    ("POST", "/contracts/{c}/deliverables", {"type": "A.1", "title": "Note", "due_on": "2099-01-01"}),
+    ("GET", "/contracts/{c}/deliverables/{d}", None),
+    ("POST", "/contracts/{c}/deliverables/{d}/submissions", None),
+    ("POST", "/contracts/{c}/deliverables/{d}/transitions", {"action": "accept"}),
 ]
 
 
@@ -40,7 +45,8 @@ class AuthenticationTest(ApiTestCase):
             if isinstance(value, dict):
                 return {k: fill(v) for k, v in value.items()}
             if isinstance(value, str):
-                return value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk))
+                return (value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk))
+                        .replace("{d}", "1"))
             return value
 
         return [(m, str(fill(p)), fill(b)) for m, p, b in ENDPOINTS]

@@ -17,7 +17,8 @@ deliverables:
   warn_days: 2
   types:
     - {id: A.1, label: "Note de livraison", annex: A.1, validators: [buyer_manager], validation: 5d, tacit: true}
-    - {id: A.4, label: "Rapport d'audit", annex: A.4, validators: [buyer_manager], validation: 10d, tacit: false, lifting: 5d}
+    - {id: A.4, label: "Rapport d'audit", annex: A.4, validators: [buyer_manager], validation: 10d,
+       tacit: false, lifting: 5d}
   register:
     - {id: paq, type: A.1, title: "Plan d'assurance qualité", due: 2026-03-31}
     - {id: mensuel, type: A.1, title: "Tableau de bord", every: month, due_day: 5}
@@ -37,7 +38,7 @@ CONVENTION = AQUAREEL_CONVENTION.replace("indicators:\n", DELIVERABLES + "indica
 MONDAY = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
-def load_terms(cast: Cast) -> None:
+def load_terms(cast: type[Cast] | Cast) -> None:
     ConventionVersion.load(cast.contract, CONVENTION, "aquareel-livrables.yaml")
     ConventionVersion.load(cast.other_contract, CONVENTION, "callipso-livrables.yaml")
 

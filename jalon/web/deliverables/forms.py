@@ -17,14 +17,16 @@ from jalon.deliverables.workflow import (
     SubmitInput,
 )
 
+SHORT = forms.Textarea(attrs={"rows": 2})
+
 
 class SubmitForm(forms.Form):
     file = forms.FileField(label=_lazy("Fichier de la version"))
-    note = forms.CharField(label=_lazy("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_lazy("Note"), required=False, max_length=2000, widget=SHORT)
 
 
 class AcceptForm(forms.Form):
-    note = forms.CharField(label=_lazy("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_lazy("Note"), required=False, max_length=2000, widget=SHORT)
 
 
 class ReserveForm(forms.Form):
@@ -36,12 +38,12 @@ class ReserveForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(label=_lazy("Motif du refus"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_lazy("Motif du refus"), max_length=2000, widget=SHORT)
 
 
 class LiftForm(forms.Form):
     number = forms.TypedChoiceField(label=_lazy("Réserve levée"), coerce=int)
-    note = forms.CharField(label=_lazy("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_lazy("Note"), required=False, max_length=2000, widget=SHORT)
 
     def __init__(self, *args: Any, deliverable: Deliverable, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -53,10 +53,11 @@ def _types(contract: Contract) -> list[tuple[str, str]]:
 def register(request: AuthedRequest, slug: str, create_form: CreateForm | None = None) -> HttpResponse:
     contract = access.get_contract_for(request.user, slug, need=Need.VIEW_DELIVERABLES)
     now = timezone.now()
-    rows = list(_rows(request, contract).prefetch_related("clocks"))
-    for d in rows:
-        d.running = sorted((c for c in d.clocks.all() if c.is_running), key=lambda c: c.due_at)
-        d.late = any(c.due_at < now for c in d.running)
+    rows = []
+    for d in _rows(request, contract).prefetch_related("clocks"):
+        running = sorted((c for c in d.clocks.all() if c.is_running and c.due_at), key=lambda c: c.pk)
+        running.sort(key=lambda c: c.due_at or now)
+        rows.append((d, running[0] if running else None, any((c.due_at or now) < now for c in running)))
     may_manage = access.may(request.user, contract, Need.MANAGE_DELIVERABLES)
     return render(request, "web/deliverable_list.html", {
         "contract": contract, "rows": rows, "now": now, "states": DeliverableState.choices,
