@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "jalon.commitments",
     "jalon.tickets",
     "jalon.deliverables",
+    "jalon.documents",
     "ninja",  # the /api/v1/docs page loads its scripts from our static files, not a CDN
     "jalon.api",
     "jalon.messaging",

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
@@ -48,6 +48,7 @@ from jalon.deliverables import events
 from jalon.deliverables.events import EventData, EventKind
 from jalon.deliverables.queries import DeliverableQuerySet
 from jalon.deliverables.workflow import STEPS, DeliverableState, Step
+from jalon.documents.models import StructuredReport
 from jalon.lib import clock
 
 S = DeliverableState
@@ -224,6 +225,16 @@ class Deliverable(models.Model):
 
         self._transition(actor, STEPS["submit"], change)
         return created[0]
+
+    def submit_report(self, actor: User, report: StructuredReport, note: str = "") -> Submission:
+        """A structured report of the same contract as a version: its PDF (tagged, PDF/A),
+        named after the report's reference and revision."""
+        if report.contract_id != self.contract_id:
+            raise _field_error("report", _("Ce rapport appartient à un autre marché."))
+        body = report.pdf()
+        upload = SimpleUploadedFile(report.file_name("pdf"), body, content_type="application/pdf")
+        return self.submit(actor, file=upload, note=note or _("Rapport structuré %(ref)s, révision %(rev)s.")
+                           % {"ref": report.reference, "rev": report.revision})
 
     def accept(self, actor: User | None, *, note: str = "") -> DeliverableEvent:
         def change(d: Deliverable, now: datetime) -> EventData:
