@@ -8,6 +8,7 @@ from jalon.api import errors
 from jalon.api.auth import AUTH
 from jalon.api.contracts.endpoints import router as contracts
 from jalon.api.deliverables.endpoints import router as deliverables
+from jalon.api.documents.endpoints import router as documents
 from jalon.api.tickets.endpoints import router as tickets
 
 DESCRIPTION = """API de la plateforme de suivi Jalon.
@@ -28,3 +29,4 @@ errors.install(api)
 api.add_router("/contracts", contracts)
 api.add_router("/tickets", tickets)
 api.add_router("/contracts", deliverables)
+api.add_router("/contracts", documents)

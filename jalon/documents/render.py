@@ -26,7 +26,7 @@ from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from jalon.documents.kinds import AUDIT_DOMAINS, KINDS, FOLLOW_UPS
+from jalon.documents.kinds import AUDIT_DOMAINS, FOLLOW_UPS, KINDS
 
 HTML_TEMPLATE = Path(__file__).parent / "templates" / "documents" / "report.html"
 PDF_VARIANT = "pdf/a-3a"

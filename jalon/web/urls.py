@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("jalon.web.tickets.urls")),
     path("", include("jalon.web.dashboard.urls")),
     path("", include("jalon.web.deliverables.urls")),
+    path("", include("jalon.web.documents.urls")),
 ]

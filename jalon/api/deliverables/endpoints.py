@@ -38,14 +38,14 @@ class DeliverableFilters(Schema):
     due_to: date | None = Field(None, description="Échéance jusqu’à ce jour.")
 
 
-def _get(request: HttpRequest, slug: str, pk: int, need: Need = Need.VIEW_DELIVERABLES) -> Deliverable:
+def deliverable_for(request: HttpRequest, slug: str, pk: int, need: Need = Need.VIEW_DELIVERABLES) -> Deliverable:
     d = Deliverable.objects.get_for(caller(request), pk, need=need)
     if d.contract.slug != slug:
         raise Http404(_("Livrable introuvable."))
     return d
 
 
-def _detail(d: Deliverable) -> DeliverableDetailOut:
+def detail_of(d: Deliverable) -> DeliverableDetailOut:
     d.refresh_from_db()
     slug = d.contract.slug
     return DeliverableDetailOut(
@@ -73,29 +73,29 @@ def list_deliverables(request: HttpRequest, slug: str, filters: Query[Deliverabl
 def create_deliverable(request: HttpRequest, slug: str, payload: DeliverableIn) -> Status[DeliverableDetailOut]:
     contract = get_contract_for(caller(request), slug, need=Need.MANAGE_DELIVERABLES)
     d = Deliverable.expect(contract, caller(request), **payload.model_dump())
-    return Status(201, _detail(d))
+    return Status(201, detail_of(d))
 
 
 @router.get("/{slug}/deliverables/{pk}", response={200: DeliverableDetailOut, **ERRORS},
             summary="Un livrable, ses versions, réserves et délais")
 def get_deliverable(request: HttpRequest, slug: str, pk: int) -> DeliverableDetailOut:
-    return _detail(_get(request, slug, pk))
+    return detail_of(deliverable_for(request, slug, pk))
 
 
 @router.post("/{slug}/deliverables/{pk}/submissions", response={201: DeliverableDetailOut, **ERRORS},
              summary="Remettre une version (multipart : file, note)")
 def submit_version(request: HttpRequest, slug: str, pk: int, file: File[UploadedFile | None] = None,
                    note: Form[str] = "") -> Status[DeliverableDetailOut]:
-    d = _get(request, slug, pk, need=Need.SUBMIT_DELIVERABLE)
+    d = deliverable_for(request, slug, pk, need=Need.SUBMIT_DELIVERABLE)
     if file is None:  # after the access check: an outsider learns nothing from a bad request
         raise ValidationError({"file": [_("Joignez le fichier de la version (champ « file »).")]})
     d.submit(caller(request), file=file, note=note[:2000])
-    return Status(201, _detail(d))
+    return Status(201, detail_of(d))
 
 
 @router.post("/{slug}/deliverables/{pk}/transitions", response={200: DeliverableDetailOut, **ERRORS},
              summary="Accepter, accepter avec réserves, refuser, lever une réserve")
 def transition(request: HttpRequest, slug: str, pk: int, step: AnyTransition) -> DeliverableDetailOut:
-    d = _get(request, slug, pk)
+    d = deliverable_for(request, slug, pk)
     step.apply(d, caller(request))
-    return _detail(d)
+    return detail_of(d)

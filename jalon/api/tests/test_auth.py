@@ -14,7 +14,7 @@ from jalon.api.models import ApiToken, token_sha256
 from jalon.api.tests.base import ApiTestCase
 
 # Every endpoint, with a body that would be valid for the right person.
-ENDPOINTS = [
+ENDPOINTS: list[tuple[str, str, object]] = [
     ("GET", "/contracts", None),
     ("GET", "/contracts/{c}", None),
     ("GET", "/contracts/{c}/dashboard?period=2026-Q1", None),
@@ -33,6 +33,11 @@ ENDPOINTS = [
     ("GET", "/contracts/{c}/deliverables/{d}", None),
     ("POST", "/contracts/{c}/deliverables/{d}/submissions", None),
     ("POST", "/contracts/{c}/deliverables/{d}/transitions", {"action": "accept"}),
+    ("POST", "/contracts/{c}/deliverables/{d}/reports", {"report": 1}),
+    ("GET", "/contracts/{c}/reports", None),
+    ("POST", "/contracts/{c}/reports", {"kind": "delivery_note", "title": "Note", "data": {}}),
+    ("GET", "/contracts/{c}/reports/{d}", None),
+    ("PUT", "/contracts/{c}/reports/{d}", {"data": {}}),
 ]
 
 

@@ -78,7 +78,8 @@ class StructuredReportTests(JalonTestCase):
         assert "Audit de l'instance de production" in text
         assert "Constats et non-conformités" in text
         assert "Critique" in text
-        assert "{{" not in text and "{%" not in text
+        assert "{{" not in text
+        assert "{%" not in text
 
     def test_update_after_follow_up_is_a_new_revision(self) -> None:
         report = self.write()

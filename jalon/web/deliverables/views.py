@@ -29,6 +29,7 @@ from jalon.contracts.models import Contract
 from jalon.deliverables.models import Deliverable
 from jalon.deliverables.queries import DeliverableQuerySet
 from jalon.deliverables.workflow import STEPS, DeliverableState, Step
+from jalon.documents.models import StructuredReport
 from jalon.web.deliverables.forms import CreateForm, form_for
 from jalon.web.exports import csv_response, local, xlsx_response
 
@@ -133,6 +134,8 @@ def detail(request: AuthedRequest, slug: str, pk: int, failed: tuple[str, Any] |
         "reservations": d.reservations.select_related("lifted_by"),
         "clocks": d.clocks.order_by("pk"), "history": d.history.select_related("actor"),
         "actions": forms, "open_forms": [failed[0]] if failed else [],
+        "reports": (StructuredReport.objects.visible_to(request.user, d.contract)
+                    if d.offers(STEPS["submit"], request.user) else []),
     }, status=400 if failed else 200)
 
 
