@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from jalon.api import errors
 from jalon.api.auth import AUTH
+from jalon.api.calendars.endpoints import router as calendars
 from jalon.api.contracts.endpoints import router as contracts
 from jalon.api.deliverables.endpoints import router as deliverables
 from jalon.api.documents.endpoints import router as documents
@@ -30,3 +31,4 @@ api.add_router("/contracts", contracts)
 api.add_router("/tickets", tickets)
 api.add_router("/contracts", deliverables)
 api.add_router("/contracts", documents)
+api.add_router("/contracts", calendars)

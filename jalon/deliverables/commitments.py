@@ -66,7 +66,8 @@ def breach_audience(deliverable: Deliverable) -> Audience:
 DELIVERABLES: Commitment[Deliverable, DeliverableClock] = Commitment(
     name="deliverable", clock_model=DeliverableClock, lock=lock, recompute=recompute,
     contract=contract, zone=lambda d, clock: d.zone, url=url, words=words,
-    warn=warning_audience, breach=breach_audience)
+    warn=warning_audience, breach=breach_audience,
+    visible=lambda user, contract: Deliverable.objects.visible_to(user, contract))
 
 
 def register() -> None:

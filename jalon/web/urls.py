@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("jalon.web.dashboard.urls")),
     path("", include("jalon.web.deliverables.urls")),
     path("", include("jalon.web.documents.urls")),
+    path("", include("jalon.web.calendars.urls")),
 ]

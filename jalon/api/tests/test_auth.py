@@ -38,6 +38,7 @@ ENDPOINTS: list[tuple[str, str, object]] = [
     ("POST", "/contracts/{c}/reports", {"kind": "delivery_note", "title": "Note", "data": {}}),
     ("GET", "/contracts/{c}/reports/{d}", None),
     ("PUT", "/contracts/{c}/reports/{d}", {"data": {}}),
+    ("GET", "/contracts/{c}/calendar.ics", None),
 ]
 
 
