@@ -350,9 +350,7 @@ class _Builder:
         calendar = spec.get("calendar", next(iter(self.calendars), ""))
         if calendar not in self.calendars:
             self.error((*path, "calendar"), _unknown(calendar, set(self.calendars)))
-            calendar_for_durations = None
-        else:
-            calendar_for_durations = calendar
+        calendar_for_durations = calendar  # an unknown one: reported once, above
         types = []
         for index, item in enumerate(spec["types"]):
             where = (*path, "types", index)
