@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from jalon.accounts import access
 from jalon.accounts.access import AuthedRequest, Need
+from jalon.accounts.models import Role
 from jalon.contracts.models import Contract
 from jalon.deliverables.models import Deliverable
 from jalon.deliverables.queries import DeliverableQuerySet
@@ -130,6 +131,7 @@ def detail(request: AuthedRequest, slug: str, pk: int, failed: tuple[str, Any] |
         forms.append((step, form))
     return render(request, "web/deliverable_detail.html", {
         "d": d, "contract": d.contract, "kind": d.kind, "now": timezone.now(),
+        "validators": [Role(r).label for r in d.kind.validators],
         "submissions": d.submissions.select_related("submitted_by").order_by("-version"),
         "reservations": d.reservations.select_related("lifted_by"),
         "clocks": d.clocks.order_by("pk"), "history": d.history.select_related("actor"),
