@@ -66,8 +66,10 @@ def _field_error(field: str, message: str) -> ValidationError:
 
 
 def end_of_day(day: date, zone: str) -> datetime:
-    """The instant a due date ends: local midnight after it, in UTC."""
-    return datetime.combine(day + timedelta(days=1), time(), ZoneInfo(zone)).astimezone(UTC)
+    """The last second of a due date (23:59:59 local), in UTC: what is remitted before the next
+    day starts is on time, and the date shown is the due date itself."""
+    return (datetime.combine(day + timedelta(days=1), time(), ZoneInfo(zone)).astimezone(UTC)
+            - timedelta(seconds=1))
 
 
 def local_day(at: datetime, zone: str) -> date:

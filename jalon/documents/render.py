@@ -28,7 +28,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from jalon.documents.kinds import AUDIT_DOMAINS, FOLLOW_UPS, KINDS
 
-HTML_TEMPLATE = Path(__file__).parent / "templates" / "documents" / "report.html"
+HTML_TEMPLATE = Path(__file__).parent / "layouts" / "report.html.j2"
+"""A Jinja template (run in the sandbox), not a Django one: it is no page of the site."""
 PDF_VARIANT = "pdf/a-3a"
 """PDF/A-3 level A: tagged (accessible) and archival."""
 

@@ -128,7 +128,7 @@ class DeliverableWorkflowTests(JalonTestCase):
         d = expect(self, due_on=date(2026, 3, 3))
         clock = d.clocks.get(kind="submission")
         assert clock.due_at is not None
-        assert clock.due_at.isoformat() == "2026-03-03T23:00:00+00:00"
+        assert clock.due_at.isoformat() == "2026-03-03T22:59:59+00:00"
         with replaying(MONDAY + timedelta(days=3)):
             d.submit(self.technician, file=pdf())
         clock.refresh_from_db()
