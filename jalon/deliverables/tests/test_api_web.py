@@ -55,6 +55,9 @@ class DeliverablesApiTests(ApiTestCase):
         refused = self.post(f"{self.base}/{self.d.pk}/transitions", self.buyer_manager,
                             {"action": "lift", "number": 7})
         self.assert_error(refused, 400, "number")
+        unknown = self.post(f"{self.base}/{self.d.pk}/transitions", self.buyer_manager,
+                            {"action": "lift", "number": 1, "surprise": True})
+        self.assert_error(unknown, 400, "surprise")
 
     def test_roles_limits_and_outsiders(self) -> None:
         self.assert_error(self.get(self.base, self.outsider), 404)
