@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "jalon.tickets",
     "jalon.governance",
     "jalon.forfait",
+    "jalon.deliverables",
+    "jalon.documents",
+    "jalon.calendars",
     "ninja",  # the /api/v1/docs page loads its scripts from our static files, not a CDN
     "jalon.api",
     "jalon.messaging",
@@ -150,6 +153,8 @@ STATIC_ROOT = DATA_DIR / "static"
 # Uploaded files live outside the web root and are only served through an access-checked view.
 MEDIA_ROOT = Path(env_str("JALON_MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = None  # never served directly
+# The calendar feed's events, nearest first (jalon/calendars/feed.py).
+JALON_CALENDAR_MAX_EVENTS = env_int("JALON_CALENDAR_MAX_EVENTS", 2000)
 JALON_ATTACHMENT_MAX_BYTES = env_int("JALON_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 JALON_ATTACHMENT_EXTENSIONS = env_list(
     "JALON_ATTACHMENT_EXTENSIONS",

@@ -81,6 +81,10 @@ class Need(enum.Enum):
     CORRECT_TIME = "correct_time"
     VIEW_FORFAIT = "view_forfait"
     ACKNOWLEDGE_STATEMENT = "acknowledge_statement"
+    VIEW_DELIVERABLES = "view_deliverables"
+    SUBMIT_DELIVERABLE = "submit_deliverable"
+    VALIDATE_DELIVERABLE = "validate_deliverable"
+    MANAGE_DELIVERABLES = "manage_deliverables"
 
 
 _ALL = frozenset(Role)
@@ -128,6 +132,14 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
     Need.CORRECT_TIME: HOLDER_ROLES,
     Need.VIEW_FORFAIT: _STAFF,
     Need.ACKNOWLEDGE_STATEMENT: frozenset({Role.BUYER_MANAGER}),
+    # Deliverables (issue 14): the register is the buyer's and the holder's (and the auditor's),
+    # not the requesters'; the holder remits (seed 000 §7.4.4, 001 L22-24), the buyer validates
+    # ("La DSIUN valide les documents reçus", 002 L1536) — narrowed per type by the convention's
+    # validators; either manager adds a deliverable to the register.
+    Need.VIEW_DELIVERABLES: _STAFF,
+    Need.SUBMIT_DELIVERABLE: HOLDER_ROLES | _BUYER,
+    Need.VALIDATE_DELIVERABLE: _BUYER,
+    Need.MANAGE_DELIVERABLES: frozenset({Role.BUYER_MANAGER, Role.HOLDER_MANAGER}),
 }
 
 

@@ -23,6 +23,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
+from jalon.deliverables.models import InvalidTransition as DeliverableTransition
 from jalon.tickets.models import InvalidTransition
 
 
@@ -53,7 +54,7 @@ def install(api: NinjaAPI) -> None:
         return error_response(api, request, 400, detail, field)
 
     def domain_error(request: HttpRequest, exc: Any) -> HttpResponse:
-        if isinstance(exc, InvalidTransition):
+        if isinstance(exc, InvalidTransition | DeliverableTransition):
             return error_response(api, request, 409, exc.messages[0])
         if hasattr(exc, "error_dict"):
             field, messages = next(iter(exc.message_dict.items()))

@@ -6,7 +6,10 @@ from ninja import NinjaAPI
 
 from jalon.api import errors
 from jalon.api.auth import AUTH
+from jalon.api.calendars.endpoints import router as calendars
 from jalon.api.contracts.endpoints import router as contracts
+from jalon.api.deliverables.endpoints import router as deliverables
+from jalon.api.documents.endpoints import router as documents
 from jalon.api.forfait.endpoints import router as forfait
 from jalon.api.governance.endpoints import router as governance
 from jalon.api.tickets.endpoints import router as tickets
@@ -30,3 +33,6 @@ api.add_router("/contracts", contracts)
 api.add_router("/tickets", tickets)
 api.add_router("/contracts", governance)
 api.add_router("/contracts", forfait)
+api.add_router("/contracts", deliverables)
+api.add_router("/contracts", documents)
+api.add_router("/contracts", calendars)

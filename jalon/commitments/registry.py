@@ -94,6 +94,10 @@ class Commitment(Generic[Owner, C]):
     words: Callable[[Owner], NoticeWords]
     warn: Callable[[Owner], Audience]
     breach: Callable[[Owner], Audience]
+    visible: Callable[[User, Contract], models.QuerySet[Owner]] | None = None
+    """The records of a contract a person may see (the record's ``visible_to``): the calendar
+    feed gives each person the running clocks of those only (a commitment without it is left
+    out of the feed)."""
     dedup_scope: str | None = None
     """Prefix of the clock's id in the notices' dedup keys: ``name:`` unless given (tickets give
     ``""``, keeping the keys they had before the registry)."""

@@ -22,6 +22,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from jalon.conventions.errors import ConventionError
 from jalon.conventions.model import (
     PLATFORM_ROLES,
+    ROLE_IDS,
     BonusBand,
     CalendarChoice,
     CalendarSpec,
@@ -30,6 +31,10 @@ from jalon.conventions.model import (
     Contract,
     Convention,
     Deduction,
+    DeliverableItem,
+    DeliverableMeasure,
+    Deliverables,
+    DeliverableType,
     EventRef,
     Family,
     Filter,
@@ -191,6 +196,7 @@ class _Builder:
             scoring=self.global_rule(),
             sites=self.build_sites(),
             forfait=self.build_forfait(),
+            deliverables=self.build_deliverables(indicators),
             type_labels=self.labels("types"),
             committees=self.build_committees({i.id for i in indicators}),
             meteo=self.build_meteo({i.id for i in indicators}),
@@ -416,6 +422,63 @@ class _Builder:
             self.error(("meteo", "indicator"), _unknown(indicator, indicator_ids))
         return Meteo(calendar=calendar, send_at=spec.get("send_at", "07:30"),
                      deadline=spec.get("deadline", "08:00"), indicator=indicator)
+    def build_deliverables(self, indicators: tuple[Indicator, ...]) -> Deliverables | None:
+        spec = self.data.get("deliverables")
+        if spec is None:
+            return None
+        path: tuple[PathItem, ...] = ("deliverables",)
+        calendar = spec.get("calendar", next(iter(self.calendars), ""))
+        if calendar not in self.calendars:
+            self.error((*path, "calendar"), _unknown(calendar, set(self.calendars)))
+        calendar_for_durations = calendar  # an unknown one: reported once, above
+        types = []
+        for index, item in enumerate(spec["types"]):
+            where = (*path, "types", index)
+            for role in item.get("validators", []):
+                if role not in ROLE_IDS:
+                    self.error((*where, "validators"), _unknown(role, set(ROLE_IDS)))
+            validation = self.duration_seconds((*where, "validation"), item.get("validation", "10d"),
+                                               calendar_for_durations) or 0
+            lifting = self.duration_seconds((*where, "lifting"), item.get("lifting", "10d"),
+                                            calendar_for_durations) or 0
+            types.append(DeliverableType(
+                id=item["id"], label=item.get("label", item["id"]), annex=item.get("annex", ""),
+                responsible=item.get("responsible", "holder"),
+                validators=tuple(item.get("validators", ["buyer_manager"])),
+                validation_seconds=validation, tacit=bool(item.get("tacit", False)),
+                lifting_seconds=lifting))
+        self.unique((*path, "types"), [t.id for t in types])
+        type_ids = {t.id for t in types}
+        register = []
+        for index, item in enumerate(spec.get("register", [])):
+            where = (*path, "register", index)
+            if item["type"] not in type_ids:
+                self.error((*where, "type"), _unknown(item["type"], type_ids))
+            if ("due" in item) == ("every" in item):
+                self.error(where, "give either due (a date) or every (month, quarter, year)")
+            register.append(DeliverableItem(
+                id=item["id"], type=item["type"], title=item["title"],
+                due=self.date((*where, "due"), item.get("due")), every=item.get("every"),
+                due_day=int(item.get("due_day", 0))))
+        self.unique((*path, "register"), [r.id for r in register])
+        by_id = {i.id: i for i in indicators}
+        measures = []
+        for index, item in enumerate(spec.get("measures", [])):
+            where = (*path, "measures", index)
+            indicator = by_id.get(item["indicator"])
+            if indicator is None:
+                self.error((*where, "indicator"), _unknown(item["indicator"], set(by_id)))
+            elif indicator.kind != "measure":
+                self.error((*where, "indicator"), f"{indicator.id} is a {indicator.kind} indicator: "
+                                                  "only a measure indicator is computed from deliverables")
+            for type_id in item.get("types", []):
+                if type_id not in type_ids:
+                    self.error((*where, "types"), _unknown(type_id, type_ids))
+            measures.append(DeliverableMeasure(item["indicator"], item["measure"],
+                                               tuple(item.get("types", []))))
+        self.unique((*path, "measures"), [m.indicator for m in measures])
+        return Deliverables(calendar=calendar, warn_days=int(spec.get("warn_days", 2)),
+                            types=tuple(types), register=tuple(register), measures=tuple(measures))
 
     def build_priorities(self) -> tuple[PriorityDef, ...]:
         result = []

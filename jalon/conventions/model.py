@@ -467,6 +467,69 @@ class Meteo:
     """``HH:MM``: what the indicator measures the lateness against."""
     indicator: str | None = None
     """The indicator computed from the send times (LADE: P3)."""
+DeliverableMeasureKind = Literal["days_late", "late_count", "rejections", "reservations",
+                                 "on_time_share"]
+Recurrence = Literal["month", "quarter", "year"]
+ROLE_IDS = PLATFORM_ROLES
+"""The platform's role ids, as a convention names a deliverable's validators."""
+
+
+@dataclass(frozen=True)
+class DeliverableType:
+    """A kind of document the contract expects (seed 000 annex A: A.1 delivery note, A.2 test
+    report, A.3 intervention report, A.4 audit report; 001 A.9 minutes; 002 the PAQ)."""
+
+    id: str
+    label: str
+    annex: str
+    """The annex of the specification giving its model (``A.1``), or ""."""
+    responsible: Literal["holder", "buyer"]
+    validators: tuple[str, ...]
+    """Role ids that accept, reserve or reject a submission."""
+    validation_seconds: int
+    """Open time on the deliverables' calendar the validators have to decide."""
+    tacit: bool
+    """Whether a submission left undecided at the end of that time is validated tacitly."""
+    lifting_seconds: int
+    """Default open time given to lift a reservation (the validator may set another date)."""
+
+
+@dataclass(frozen=True)
+class DeliverableItem:
+    """One line of the register: a dated deliverable, or a recurring one (one per month,
+    quarter or year, due ``due_day`` days after the period's end)."""
+
+    id: str
+    type: str
+    title: str
+    due: date | None = None
+    every: Recurrence | None = None
+    due_day: int = 0
+
+
+@dataclass(frozen=True)
+class DeliverableMeasure:
+    """An indicator of the convention computed from the deliverables of ``types`` (all when
+    empty): days late per deliverable, late ones counted, rejections (*ajournements*),
+    reservations, or the share submitted on time."""
+
+    indicator: str
+    measure: DeliverableMeasureKind
+    types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Deliverables:
+    calendar: str
+    """The calendar the validation and lifting delays run on."""
+    warn_days: int
+    """Calendar days before a due date at which the submission clock warns."""
+    types: tuple[DeliverableType, ...]
+    register: tuple[DeliverableItem, ...] = ()
+    measures: tuple[DeliverableMeasure, ...] = ()
+
+    def type(self, type_id: str) -> DeliverableType:
+        return next(t for t in self.types if t.id == type_id)
 
 
 @dataclass(frozen=True)
@@ -488,6 +551,7 @@ class Convention:
     scoring: GlobalRule
     sites: tuple[Site, ...] = ()
     forfait: Forfait | None = None
+    deliverables: Deliverables | None = None
     type_labels: dict[str, str] = field(default_factory=dict)
     """Ticket type id -> the label written next to it (the id when none is written)."""
     committees: tuple[Committee, ...] = ()

@@ -24,6 +24,7 @@ from jalon.accounts.models import Membership, Organisation, OrganisationKind, Pr
 from jalon.businesstime import Calendar, Duration
 from jalon.contracts.models import Contract, ConventionVersion
 from jalon.demo import forfait
+from jalon.demo.deliverables import load_deliverables
 from jalon.demo.governance import load_governance
 from jalon.lib.clock import replaying
 from jalon.tickets.models import Channel, Ticket
@@ -107,6 +108,7 @@ def load_demo(now: datetime, seed: int = 2026, count: int = 95) -> DemoReport:
     with transaction.atomic():
         contract, people = _contract_and_people(report)
         report.contract = contract
+        load_deliverables(contract, people, now)
         report.tickets = Ticket.objects.filter(contract=contract).count()
         if report.tickets:  # already loaded: the history is append-only, keep it
             return report

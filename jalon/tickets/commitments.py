@@ -65,7 +65,7 @@ def breach_audience(ticket: Ticket) -> Audience:
 TICKETS: Commitment[Ticket, Clock] = Commitment(
     name="ticket", clock_model=Clock, lock=lock, recompute=recompute, contract=contract,
     zone=calendar_zone, url=url, words=words, warn=warning_audience, breach=breach_audience,
-    dedup_scope="")
+    visible=lambda user, contract: Ticket.objects.visible_to(user, contract), dedup_scope="")
 
 
 def register() -> None:

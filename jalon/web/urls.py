@@ -30,4 +30,7 @@ urlpatterns = [
     path("", include("jalon.web.reversibility.urls")),
     path("", include("jalon.web.governance.urls")),
     path("", include("jalon.web.forfait.urls")),
+    path("", include("jalon.web.deliverables.urls")),
+    path("", include("jalon.web.documents.urls")),
+    path("", include("jalon.web.calendars.urls")),
 ]

@@ -22,6 +22,7 @@ class OutsiderTest(ApiTestCase):
             path = fill_ids(path.replace("{c}", "aquareel").replace("{t}", str(self.ticket.pk)))
             path = (path.replace("{c}", "aquareel").replace("{t}", str(self.ticket.pk))
                     .replace("{entry_id}", "1").replace("{month}", "2026-04"))
+            path = path.replace("{c}", "aquareel").replace("{t}", str(self.ticket.pk)).replace("{d}", "1")
             if isinstance(body, dict) and body.get("contract") == "{c}":
                 body = {**body, "contract": "aquareel"}
             with self.subTest(method=method, path=path):

@@ -14,7 +14,7 @@ from jalon.api.models import ApiToken, token_sha256
 from jalon.api.tests.base import ApiTestCase
 
 # Every endpoint, with a body that would be valid for the right person.
-ENDPOINTS = [
+ENDPOINTS: list[tuple[str, str, object]] = [
     ("GET", "/contracts", None),
     ("GET", "/contracts/{c}", None),
     ("GET", "/contracts/{c}/dashboard?period=2026-Q1", None),
@@ -53,6 +53,17 @@ ENDPOINTS = [
      {"minutes": 0, "spent_on": "2026-04-02", "reason": "Doublon"}),
     ("GET", "/contracts/{c}/forfait/statements/{month}", None),
     ("POST", "/contracts/{c}/forfait/statements/{month}/acknowledgement", None),
+    ("GET", "/contracts/{c}/deliverables", None),
+    ("POST", "/contracts/{c}/deliverables", {"type": "A.1", "title": "Note", "due_on": "2099-01-01"}),
+    ("GET", "/contracts/{c}/deliverables/{d}", None),
+    ("POST", "/contracts/{c}/deliverables/{d}/submissions", None),
+    ("POST", "/contracts/{c}/deliverables/{d}/transitions", {"action": "accept"}),
+    ("POST", "/contracts/{c}/deliverables/{d}/reports", {"report": 1}),
+    ("GET", "/contracts/{c}/reports", None),
+    ("POST", "/contracts/{c}/reports", {"kind": "delivery_note", "title": "Note", "data": {}}),
+    ("GET", "/contracts/{c}/reports/{d}", None),
+    ("PUT", "/contracts/{c}/reports/{d}", {"data": {}}),
+    ("GET", "/contracts/{c}/calendar.ics", None),
 ]
 
 
@@ -73,6 +84,8 @@ class AuthenticationTest(ApiTestCase):
                 return fill_ids(value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk)))
                 return (value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk))
                         .replace("{entry_id}", "1").replace("{month}", "2026-04"))
+                return (value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk))
+                        .replace("{d}", "1"))
             return value
 
         return [(m, str(fill(p)), fill(b)) for m, p, b in ENDPOINTS]

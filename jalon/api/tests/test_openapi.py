@@ -91,7 +91,8 @@ class OpenApiTest(TestCase):
         listed = {(m.upper(), p) for p, item in self.doc["paths"].items() for m in item}
         expected = {(m, "/api/v1" + re.sub(r"\?.*", "", p).replace("{c}", "{slug}")
                      .replace("{t}", "{ticket_id}").replace("{m}", "{meeting_id}")
-                     .replace("{a}", "{action_id}").replace("{r}", "{risk_id}")) for m, p, _b in ENDPOINTS}
+                     .replace("{a}", "{action_id}").replace("{r}", "{risk_id}")
+                     .replace("{d}", "{pk}")) for m, p, _b in ENDPOINTS}
         assert listed == expected
 
     def test_it_declares_the_two_ways_in(self) -> None:

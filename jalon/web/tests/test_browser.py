@@ -14,6 +14,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -275,5 +276,34 @@ class ForfaitBrowserTest(BrowserCase):
             assert ack.acknowledged_by == self.buyer_manager
             assert page.get_by_text("Pris en compte par").count() == 1
             self.shot(page, "forfait-buyer")
+    def test_the_holder_submits_a_deliverable_that_the_buyer_accepts_with_reservations(self) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from jalon.deliverables.models import Deliverable
+        from jalon.deliverables.tests.support import load_terms
+
+        load_terms(self)
+        deliverable = Deliverable.expect(self.contract, self.buyer_manager, type="A.4",
+                                         title="Rapport d'audit de l'instance", due_on=date(2099, 3, 6))
+        deliverable.submit(self.technician, file=SimpleUploadedFile("audit.pdf", b"%PDF-1.4 audit"))
+        page_url = f"{self.live_server_url}/marches/{self.contract.slug}/livrables/{deliverable.pk}/"
+        with self.page_as(self.buyer_manager) as page:
+            page.goto(page_url)
+            page.get_by_text("Accepter avec réserves", exact=True).first.click()
+            form = page.locator(f"form[action$='/livrables/{deliverable.pk}/reserves/']")
+            form.locator("textarea[name=reserves-reservations]").fill("Annexe B absente\nSynthèse à compléter")
+            form.get_by_label("À lever avant le").fill("2099-04-01")
+            self.shot(page, "deliverable-reserve-form")
+            form.get_by_role("button").last.click()
+            page.wait_for_url(f"**/livrables/{deliverable.pk}/")
+            assert "Accepté avec réserves" in page.content()
+            assert page.locator("li", has_text="R2 — Synthèse à compléter").is_visible()
+            self.shot(page, "deliverable-reserved")
+            violations = self.axe_violations(page)
+            assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+        with self.page_as(self.technician, width=375) as page:
+            page.goto(f"{self.live_server_url}/marches/{self.contract.slug}/livrables/")
+            assert page.get_by_role("link", name=deliverable.reference).is_visible()
+            self.shot(page, "deliverables-register-375")
             violations = self.axe_violations(page)
             assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)

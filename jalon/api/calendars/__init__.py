@@ -1,0 +1,1 @@
+"""``/contracts/{slug}/calendar.ics``."""

@@ -1,0 +1,1 @@
+"""``/contracts/{slug}/deliverables``: the register, a deliverable, its versions and outcome."""

@@ -1,0 +1,1 @@
+"""``/contracts/{slug}/reports``: structured reports entered as data, their PDF and DOCX."""

@@ -1,0 +1,1 @@
+"""The personal calendar feeds page and the feed at its secret address."""

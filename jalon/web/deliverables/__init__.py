@@ -1,0 +1,1 @@
+"""Deliverables pages: the register, a deliverable, its versions and outcome."""
