@@ -72,6 +72,13 @@ class Need(enum.Enum):
     REWORD = "reword"
     OPEN_ON_BEHALF = "open_on_behalf"
     VIEW_DASHBOARD = "view_dashboard"
+    # purchase orders (jalon.orders): who orders what is narrowed per work-unit type by the
+    # price schedule (seed 000 §7.7: user services order one-off work, the SCV corrective work)
+    ORDER = "order"
+    QUOTE = "quote"
+    DELIVER_ORDER = "deliver_order"
+    ACCEPT_ORDER = "accept_order"
+    MANAGE_SCHEDULE = "manage_schedule"
 
 
 _ALL = frozenset(Role)
@@ -100,6 +107,11 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
     Need.REWORD: _BUYER | {Role.REQUESTER},
     Need.OPEN_ON_BEHALF: _BUYER,
     Need.VIEW_DASHBOARD: _STAFF,
+    Need.ORDER: _BUYER | {Role.REQUESTER},
+    Need.QUOTE: HOLDER_ROLES,
+    Need.DELIVER_ORDER: HOLDER_ROLES,
+    Need.ACCEPT_ORDER: frozenset({Role.BUYER_MANAGER, Role.REQUESTER}),
+    Need.MANAGE_SCHEDULE: frozenset({Role.BUYER_MANAGER}),
 }
 
 
