@@ -23,6 +23,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
 from jalon.tickets.models import InvalidTransition
+from jalon.orders.models import InvalidTransition as OrderInvalidTransition
 
 
 class ErrorOut(Schema):
@@ -52,7 +53,7 @@ def install(api: NinjaAPI) -> None:
         return error_response(api, request, 400, detail, field)
 
     def domain_error(request: HttpRequest, exc: Any) -> HttpResponse:
-        if isinstance(exc, InvalidTransition):
+        if isinstance(exc, InvalidTransition | OrderInvalidTransition):
             return error_response(api, request, 409, exc.messages[0])
         if hasattr(exc, "error_dict"):
             field, messages = next(iter(exc.message_dict.items()))
