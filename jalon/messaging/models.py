@@ -35,6 +35,7 @@ class NoticeKind(models.TextChoices):
     AT_RISK = "at_risk", _("Délai bientôt atteint")
     BREACHED = "breached", _("Délai dépassé")
     RESOLVED = "resolved", _("Demande résolue")
+    ORDER_STATE = "order_state", _("Bon de commande : changement d’état")
 
 
 class OutboxQuerySet(models.QuerySet["OutboxMessage"]):

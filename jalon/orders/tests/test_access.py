@@ -110,3 +110,15 @@ class OrdersApiTest(ApiTestCase):
                      "/marches/aquareel/commandes/export.csv", f"/marches/aquareel/tickets/{ticket.pk}/commander/"):
             assert self.client.get(path).status_code == 404, path
         assert self.client.post(f"/marches/aquareel/commandes/{order.number}/livrer/").status_code == 404
+
+    def test_the_ticket_page_shows_its_orders(self) -> None:
+        ticket = Ticket.open(self.contract, actor=self.requester, type="urgent_intervention", title="Arrêt",
+                             is_urgent=True)
+        order = Order.request(self.contract, actor=self.buyer_manager, title="Correction", lines=[("COR-S", 1)],
+                              tickets=[ticket])
+        self.client.force_login(self.buyer_manager)
+        page = self.client.get(f"/tickets/{ticket.pk}/").content.decode()
+        assert order.reference in page and f"/marches/aquareel/tickets/{ticket.pk}/commander/" in page
+        self.client.force_login(self.requester)  # sees the ticket, not the SCV's order
+        page = self.client.get(f"/tickets/{ticket.pk}/").content.decode()
+        assert order.reference not in page

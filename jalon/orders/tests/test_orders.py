@@ -218,3 +218,20 @@ class MeasureTests(JalonTestCase):
         b2 = [m for m in found if m.indicator == "B2"]
         assert all(m.value > 0 for m in b2)  # not delivered by the end of the quarter
         assert b1[0].evidence[0].url == "/marches/lade/commandes/1/"
+
+
+class NoticeTests(JalonTestCase):
+    def test_state_changes_are_told_to_the_other_side(self) -> None:
+        from jalon.messaging.models import NoticeKind, OutboxMessage
+
+        load_schedule((SCHEDULES / "aquareel.yaml").read_text(), "aquareel.yaml")
+        with self.captureOnCommitCallbacks(execute=False):
+            order = Order.request(self.contract, actor=self.requester, title="Flux", lines=[("PON-J", 1)])
+            assert not OutboxMessage.objects.exists()  # a request is not a change of state
+            order.request_quote(self.requester)
+            to_holder = set(OutboxMessage.objects.filter(kind=NoticeKind.ORDER_STATE).values_list("to", flat=True))
+            assert self.holder_manager.email in to_holder and self.requester.email in to_holder
+            order.deliver_quote(self.technician, execution_days=3)
+        told = OutboxMessage.objects.filter(kind=NoticeKind.ORDER_STATE).order_by("-pk").first()
+        assert told is not None and "Devis remis" in told.subject and order.reference in told.subject
+        assert f"/marches/aquareel/commandes/{order.number}/" in told.body
