@@ -64,8 +64,13 @@ def order_clocks(order: Order, now: datetime) -> list[ClockState]:
     if signed is not None and order.execution_days:
         performed = first(EventKind.PERFORMED, signed)
         stop = performed if kind.report_days else delivered
+        start = signed
+        audited = audit_performed(order)
+        if audited is not None and audited > signed:
+            # due after the later of the order and the audit (seed 000 L499, D-AQ-33)
+            start = audited
         found.append(make("execution", _("Exécution dans le délai du bon (%(n)s j ouvrés)")
-                          % {"n": order.execution_days}, days(order.execution_days), signed, stop))
+                          % {"n": order.execution_days}, days(order.execution_days), start, stop))
         if kind.report_days and performed is not None:
             found.append(make("rapport", _("Remise du rapport après réalisation (%(n)s j ouvrés)")
                               % {"n": kind.report_days}, days(kind.report_days), performed,
@@ -80,3 +85,11 @@ def order_clocks(order: Order, now: datetime) -> list[ClockState]:
         found.append(make("relivraison", _("Nouvelle livraison après ajournement (au %(d)s)")
                           % {"d": payload["new_deadline"]}, target, at, first(EventKind.DELIVERED, at)))
     return found
+
+
+def audit_performed(order: Order) -> datetime | None:
+    """When the audit the order follows was performed, if it has one and it was."""
+    if order.audit_id is None:
+        return None
+    return (order.audit.events.filter(kind=EventKind.PERFORMED).order_by("at")  # type: ignore[union-attr]
+            .values_list("at", flat=True).first())

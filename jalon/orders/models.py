@@ -369,6 +369,12 @@ class Order(models.Model):
     deferred_until = models.DateField(_lazy("nouvelle échéance (ajournement)"), null=True, blank=True)
     tickets = models.ManyToManyField("tickets.Ticket", blank=True, related_name="orders",
                                      verbose_name=_lazy("tickets liés"))
+    audit = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="followers",
+        verbose_name=_lazy("audit préalable"),
+        help_text=_lazy("Une installation haute disponibilité est due 4 semaines après la commande ou, "
+                        "si un audit la précède, 4 semaines après l’audit s’il est réalisé plus tard "
+                        "(seed 000 §7.6.8)."))
     template = models.ForeignKey("RecurringOrder", on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="orders")
     month = models.CharField(_lazy("mois (commande récurrente)"), max_length=7, blank=True)
@@ -418,7 +424,7 @@ class Order(models.Model):
     @classmethod
     def request(cls, contract: Contract, *, actor: User, title: str, lines: Sequence[tuple[str, Decimal | int | str]],
                 description: str = "", requester: User | None = None, tickets: Iterable[Any] = (),
-                template: RecurringOrder | None = None, month: str = "") -> Order:
+                template: RecurringOrder | None = None, month: str = "", audit: Order | None = None) -> Order:
         """Request an order of ``lines`` (work-unit code, quantity) at the prices of the schedule
         in force today. Every line is of one work-unit type, which ``actor``'s roles must order."""
         access.require(actor, contract, Need.ORDER)
@@ -458,6 +464,10 @@ class Order(models.Model):
                     requested_at=now, template=template, month=month,
                     execution_days=kind.execution_days)
         order.check_orderer(actor)
+        if audit is not None:
+            if audit.contract_id != contract.pk or not audit.type.report_days:
+                raise _field_error("audit", _("%(ref)s n’est pas un audit de ce marché.") % {"ref": audit.reference})
+            order.audit = audit
         linked = list(tickets)
         with transaction.atomic():
             Contract.objects.select_for_update().filter(pk=contract.pk).first()
@@ -558,7 +568,12 @@ class Order(models.Model):
                 raise InvalidTransition(_("La réalisation est déjà déclarée."))
             return events.Performed(note=note)
 
-        return self._transition(actor, step("perform"), change)
+        event = self._transition(actor, step("perform"), change)
+        for follower in self.followers.all():  # an installation due after this audit
+            with transaction.atomic():
+                Order.objects.select_for_update().filter(pk=follower.pk).first()
+                follower.recompute_clocks(event.at)
+        return event
 
     def add_deliverable(self, actor: User | None, file: UploadedFile) -> Deliverable:
         Deliverable.check_upload(file)

@@ -23,7 +23,7 @@ router = Router(tags=["orders"])
 
 
 def _rows(orders: object) -> object:
-    return orders.select_related("contract", "type", "requester", "service").prefetch_related(  # type: ignore[attr-defined]
+    return orders.select_related("contract", "type", "requester", "service", "audit").prefetch_related(  # type: ignore[attr-defined]
         "lines__work_unit", "clocks", "deliverables", "tickets")
 
 
@@ -63,8 +63,11 @@ def create_order(request: HttpRequest, slug: str, payload: OrderCreateIn) -> Sta
     missing = sorted(set(payload.tickets) - {t.pk for t in tickets})
     if missing:
         raise ValidationError({"tickets": [_("Ticket introuvable sur ce marché : %(t)s.") % {"t": missing[0]}]})
+    audit = (Order.objects.get_for(caller(request), contract, payload.audit) if payload.audit is not None
+             else None)
     order = Order.request(contract, actor=caller(request), title=payload.title, description=payload.description,
-                          lines=[(line.unit, line.quantity) for line in payload.lines], tickets=tickets)
+                          lines=[(line.unit, line.quantity) for line in payload.lines], tickets=tickets,
+                          audit=audit)
     return Status(201, OrderOut.of(_rows(Order.objects.filter(pk=order.pk)).get()))  # type: ignore[attr-defined]
 
 

@@ -68,6 +68,7 @@ class OrderOut(Schema):
     clocks: list[ClockOut]
     deliverables: list[DeliverableOut]
     tickets: list[int]
+    audit: int | None
 
     @classmethod
     def of(cls, order: Order) -> OrderOut:
@@ -85,7 +86,7 @@ class OrderOut(Schema):
             clocks=[ClockOut.of(c) for c in order.clocks.all()],
             deliverables=[DeliverableOut(id=d.pk, name=d.original_name, sha256=d.sha256, size=d.size,
                                          uploaded_at=d.uploaded_at) for d in order.deliverables.all()],
-            tickets=[t.pk for t in order.tickets.all()])
+            tickets=[t.pk for t in order.tickets.all()], audit=order.audit.number if order.audit else None)
 
 
 class LineIn(WriteSchema):
@@ -98,6 +99,7 @@ class OrderCreateIn(WriteSchema):
     description: str = Field("", max_length=20000)
     lines: list[LineIn] = Field(..., min_length=1, max_length=200)
     tickets: list[int] = Field(default_factory=list, description="Tickets du marché à lier.")
+    audit: int | None = Field(None, description="Numéro de l’audit qui précède (installation haute disponibilité).")
 
 
 class EventOut(Schema):

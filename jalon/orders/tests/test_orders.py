@@ -159,6 +159,22 @@ class OrderTests(JalonTestCase):
         assert rapport.target_seconds == 15 * 36000 and rapport.stopped_at is None
         assert registry.of(OrderClock).url(order) == f"/marches/{self.contract.slug}/commandes/{order.number}/"
 
+    def test_an_installation_is_due_after_the_later_of_order_and_audit(self) -> None:
+        audit = self.order(lines=[("AUD", 1)], title="Audit avant HA")
+        with replaying(MONDAY):
+            audit.sign(self.requester, commitment_number="EJ-A")
+            ha = Order.request(self.contract, actor=self.requester, title="HA", lines=[("HA", 1)], audit=audit)
+            ha.sign(self.requester, commitment_number="EJ-H")
+        before = ha.clocks.get(kind="execution").due_at
+        assert before == datetime(2026, 3, 30, 8, 0, tzinfo=UTC)  # 20 business days; summer time
+        with replaying(MONDAY + timedelta(days=7)):
+            audit.record_performed(self.technician)
+        # 20 business days after the audit: Easter Monday (6 April) is a holiday
+        assert ha.clocks.get(kind="execution").due_at == datetime(2026, 4, 7, 8, 0, tzinfo=UTC)
+        with pytest.raises(ValidationError, match="audit"):
+            with replaying(MONDAY):
+                Order.request(self.contract, actor=self.requester, title="HA", lines=[("HA", 1)], audit=ha)
+
     def test_revision_makes_a_new_version(self) -> None:
         load_index("SYNTEC", "Syntec", [(date(2025, 10, 1), Decimal("300")), (date(2026, 10, 1), Decimal("309"))])
         from jalon.orders.models import PriceIndex

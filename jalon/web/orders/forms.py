@@ -57,8 +57,13 @@ class OrderCreateForm(forms.Form):
     description = forms.CharField(label=_lazy("Expression du besoin"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args: Any, units: list[WorkUnit], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: list[WorkUnit], audits: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if audits:
+            self.fields["audit"] = forms.ChoiceField(
+                label=_lazy("Audit préalable"), required=False, choices=[("", "—"), *audits],
+                help_text=_lazy("Pour une installation haute disponibilité : due 4 semaines après la "
+                                "commande ou après l’audit, s’il est réalisé plus tard."))
         choices = [("", "—")] + [(u.code, f"{u.code} — {u.label} ({u.unit_price} € HT / {u.unit})") for u in units]
         for i in range(1, LINES + 1):
             self.fields[f"unit_{i}"] = forms.ChoiceField(label=_lazy("Unité d’œuvre, ligne %(n)s") % {"n": i},

@@ -148,17 +148,22 @@ def _create(request: AuthedRequest, contract: Contract, ticket: Any = None) -> H
     roles = access.roles_on(request.user, contract)
     units = [u for u in schedule.units.select_related("type") if u.type.ordered_by(roles)]
     initial = {"title": _("Maintenance corrective — %(t)s") % {"t": ticket}} if ticket else None
-    form = OrderCreateForm(request.POST or None, units=units, initial=initial)
+    visible = Order.objects.visible_to(request.user, contract)
+    audits = [(str(o.number), f"{o.reference} — {o.title}")
+              for o in visible.filter(type__report_days__isnull=False).exclude(state=OrderState.CANCELLED)]
+    form = OrderCreateForm(request.POST or None, units=units, audits=audits, initial=initial)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             lines = form.lines()
             if not form.errors:
+                chosen = form.cleaned_data.get("audit")
+                audit = visible.filter(number=int(chosen)).first() if chosen else None
                 try:
                     order = Order.request(contract, actor=request.user, title=form.cleaned_data["title"],
                                           description=form.cleaned_data["description"], lines=lines,
-                                          tickets=[ticket] if ticket else [])
+                                          tickets=[ticket] if ticket else [], audit=audit)
                 except ValidationError as error:
                     for problem in error.messages:
                         form.add_error(None, problem)
