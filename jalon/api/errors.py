@@ -22,8 +22,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
-from jalon.tickets.models import InvalidTransition
 from jalon.orders.models import InvalidTransition as OrderInvalidTransition
+from jalon.tickets.models import InvalidTransition
 
 
 class ErrorOut(Schema):

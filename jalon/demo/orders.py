@@ -131,5 +131,6 @@ def load_orders(contract: Contract, people: dict[str, User], now: datetime) -> i
         month = (month + timedelta(days=32)).replace(day=1)
     for order in Order.objects.filter(contract=contract):
         order.recompute_clocks(now)
-    assert PriceSchedule.objects.filter(contract=contract).exists() and PriceIndex.objects.exists()
+    assert PriceSchedule.objects.filter(contract=contract).exists()
+    assert PriceIndex.objects.exists()
     return Order.objects.filter(contract=contract).count()

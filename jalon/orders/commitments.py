@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.conf import settings
 from django.urls import reverse
 
 from jalon.commitments import registry
@@ -33,7 +34,7 @@ def contract(order: Order) -> Contract:
 def zone(order: Order, clock: OrderClock) -> str:
     version = order.contract.current_convention()
     spec = version.parsed().calendars.get(clock.calendar_name) if version else None
-    return spec.tz if spec else order.contract.tz
+    return spec.tz if spec else settings.TIME_ZONE
 
 
 def url(order: Order) -> str:

@@ -42,7 +42,8 @@ class Gauge:
 
 
 def _sum(lines: object) -> Decimal:
-    amount = ExpressionWrapper(F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=20, decimal_places=4))
+    amount = ExpressionWrapper(F("quantity") * F("unit_price"),
+                               output_field=DecimalField(max_digits=20, decimal_places=4))
     total = lines.aggregate(s=Sum(amount))["s"]  # type: ignore[attr-defined]
     return Decimal(total or 0).quantize(Decimal("0.01"))
 

@@ -112,7 +112,7 @@ def measures(contract: Contract, wanted: set[str], period: Period, now: datetime
                 found.append(ComputedMeasure(
                     indicator, period, float(value), item=f"{order.reference} {line.work_unit.code}",
                     evidence=(Evidence(order.reference, f"{what} : {value}", _url(order)),)))
-        if "R34" in wanted and order.type.code == "acquisition" and order.delivered_at:
+        if "R34" in wanted and order.type.code == "acquisition" and order.delivered_at and order.signed_at:
             days = (order.delivered_at - order.signed_at).days
             found.append(ComputedMeasure("R34", period, float(days), item=order.reference, evidence=(
                 Evidence(order.reference, f"livré {days} jours après la commande", _url(order)),)))

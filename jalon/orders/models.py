@@ -38,16 +38,13 @@ from jalon.accounts.access import Need
 from jalon.accounts.models import Organisation, Role
 from jalon.commitments import models as commitments
 from jalon.commitments.models import ClockQuerySet
-from jalon.commitments.state import ClockSpec, ClockState, clock_state
+from jalon.commitments.state import ClockState
 from jalon.contracts.models import Contract
-from jalon.conventions.calendars import build_calendar, duration_seconds
 from jalon.lib import clock
 from jalon.orders import events
 from jalon.orders.events import EventData, EventKind
 from jalon.orders.queries import OrderQuerySet
 from jalon.orders.workflow import (
-    ACCEPTED_STATES,
-    COMMITTED_STATES,
     OrderState,
     Step,
     step,
@@ -227,6 +224,9 @@ class IndexValue(models.Model):
         ordering = ("index", "published_on")
         constraints = (models.UniqueConstraint(fields=["index", "published_on"], name="index_value_unique"),)
 
+    def __str__(self) -> str:
+        return f"{self.index_id} {self.published_on}: {self.value}"
+
 
 class RevisionStatus(models.TextChoices):
     PROPOSED = "proposed", _lazy("Calculée, à approuver")
@@ -265,6 +265,9 @@ class PriceRevision(models.Model):
 
     class Meta:
         ordering = ("-computed_at",)
+
+    def __str__(self) -> str:
+        return f"{self.base} × {self.index_id} ({self.status})"
 
     @property
     def coefficient(self) -> Decimal:
@@ -736,6 +739,9 @@ class OrderLine(models.Model):
     class Meta:
         ordering = ("order", "pk")
 
+    def __str__(self) -> str:
+        return f"{self.work_unit_id} × {self.quantity}"
+
     @property
     def amount(self) -> Decimal:
         return (self.quantity * self.unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -755,14 +761,17 @@ class OrderEvent(models.Model):
     class Meta:
         ordering = ("order", "at", "pk")
 
-    @property
-    def data(self) -> EventData:
-        return events.PAYLOADS[self.kind].of(self.payload)
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValidationError("order events are append-only")
         super().save(*args, **kwargs)
+
+    @property
+    def data(self) -> EventData:
+        return events.PAYLOADS[self.kind].of(self.payload)
 
 
 def deliverable_path(instance: Deliverable, filename: str) -> str:

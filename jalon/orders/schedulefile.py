@@ -212,7 +212,8 @@ def read_schedule(text: str, source: str = "<schedule>") -> ScheduleFile:
         if not orderers:
             raise reader.fail(node, f"{where}.orderers", "at least one role orders this type")
         parsed.types.append(TypeRow(code, reader.text(items, "label", where, node, max_length=200),
-                                    reader.days(items, "quote_days", where), reader.days(items, "execution_days", where),
+                                    reader.days(items, "quote_days", where),
+                                    reader.days(items, "execution_days", where),
                                     reader.days(items, "report_days", where), orderers,
                                     reader.flag(items, "recurring", where)))
     if not parsed.types:

@@ -58,7 +58,8 @@ def order_list(request: AuthedRequest, slug: str) -> HttpResponse:
         "contract": contract, "orders": found.prefetch_related("lines")[:PAGE], "count": found.count(),
         "filters": filters, "states": OrderState.choices, "types": types, "now": timezone.now(),
         "may_order": access.may(request.user, contract, Need.ORDER) and schedule is not None,
-        "gauges": gauges(contract, timezone.localdate()) if access.may(request.user, contract, Need.VIEW_DASHBOARD) else [],
+        "gauges": (gauges(contract, timezone.localdate())
+                   if access.may(request.user, contract, Need.VIEW_DASHBOARD) else []),
     })
 
 
@@ -86,9 +87,11 @@ def _actions(request: AuthedRequest, order: Order, bound: dict[str, Any] | None 
     return [(s, (bound or {}).get(s.slug) or step_form(s)(prefix=s.slug)) for s in offered]
 
 
-def _detail(request: AuthedRequest, order: Order, bound: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
-    tickets = [t for t in order.tickets.all()
-               if access.may(request.user, order.contract, Need.VIEW)]
+def _detail(request: AuthedRequest, order: Order, bound: dict[str, Any] | None = None,
+            status: int = 200) -> HttpResponse:
+    from jalon.tickets.models import Ticket
+
+    tickets = Ticket.objects.visible_to(request.user, order.contract).filter(orders=order)
     return render(request, "web/order_detail.html", {
         "contract": order.contract, "order": order, "lines": order.lines.select_related("work_unit"),
         "clocks": order.clocks.all(), "events": order.events.select_related("actor"),
