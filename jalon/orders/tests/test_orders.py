@@ -271,3 +271,18 @@ class NoticeTests(JalonTestCase):
         assert "Devis remis" in told.subject
         assert order.reference in told.subject
         assert f"/marches/aquareel/commandes/{order.number}/" in told.body
+
+
+class RecurringTaskTests(JalonTestCase):
+    def test_each_template_is_issued_once_and_a_broken_one_skipped(self) -> None:
+        from jalon.orders.recurring import issue_all
+
+        load_schedule((SCHEDULES / "aquareel.yaml").read_text(), "aquareel.yaml")
+        RecurringOrder.objects.create(contract=self.contract, title="Bon", lines=[["PON-DJ", 1]],
+                                      requester=self.requester, first_month="2026-01")
+        RecurringOrder.objects.create(contract=self.contract, title="Cassé", lines=[["GONE", 1]],
+                                      requester=self.requester, first_month="2026-01")
+        with replaying(MONDAY):
+            assert len(issue_all()) == 1
+            assert issue_all() == []
+        assert Order.objects.get().month == "2026-03"

@@ -22,7 +22,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from jalon.contracts.models import Contract
 from jalon.lib import clock
 from jalon.orders.loading import load_index, load_schedule
-from jalon.orders.models import PriceIndex, PriceRevision, PriceSchedule, RecurringOrder
+from jalon.orders.models import PriceIndex, PriceRevision, PriceSchedule
+from jalon.orders.recurring import issue_all
 from jalon.orders.schedulefile import ScheduleFileError, read_index_csv
 
 
@@ -121,7 +122,7 @@ class Command(BaseCommand):
         month = options["month"] or clock.now().strftime("%Y-%m")
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
             raise CommandError(f"--month: expected YYYY-MM, not {month!r}")
-        made = [o for o in (t.issue(month) for t in RecurringOrder.objects.filter(active=True)) if o]
+        made = issue_all(month)
         for order in made:
             self.stdout.write(f"{order.reference}: {order.title}")
         self.stdout.write(f"{len(made)} bon(s) récurrent(s) créé(s) pour {month}")
