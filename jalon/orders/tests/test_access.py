@@ -96,7 +96,7 @@ class OrdersApiTest(ApiTestCase):
                                    {"signer-commitment_number": ""})
         assert refused.status_code == 400
         done = self.client.post(f"/marches/aquareel/commandes/{order.number}/signer/",
-                                {"signer-commitment_number": "EJ-9", "signer-execution_days": "0"})
+                                {"signer-commitment_number": "EJ-9", "signer-execution_days": ""})
         assert done.status_code == 302
         order.refresh_from_db()
         assert order.state == "signed"

@@ -26,7 +26,7 @@ from jalon.contracts.models import Contract
 from jalon.orders.gauge import gauges
 from jalon.orders.models import Order, PriceSchedule
 from jalon.orders.queries import SORT_KEYS
-from jalon.orders.workflow import STEPS, OrderState, Step
+from jalon.orders.workflow import STEPS, OrderState, Step, input_fields
 from jalon.web.exports import csv_response, local, xlsx_response
 from jalon.web.orders.forms import OrderCreateForm, step_form
 
@@ -119,7 +119,10 @@ def order_action(request: AuthedRequest, slug: str, number: int, action: str) ->
     if form.is_valid():
         try:
             if taken.moves:
-                taken.run(order, request.user, taken.input(**form.cleaned_data))
+                given = {f.name: form.cleaned_data[f.name] if form.cleaned_data.get(f.name) not in (None, "")
+                         else f.default for f in input_fields(taken.input) if not f.required}
+                given |= {f.name: form.cleaned_data[f.name] for f in input_fields(taken.input) if f.required}
+                taken.run(order, request.user, taken.input(**given))
             else:
                 order.add_deliverable(request.user, form.cleaned_data["file"])
         except ValidationError as error:
