@@ -135,3 +135,28 @@ class OrdersApiTest(ApiTestCase):
         self.client.force_login(self.requester)  # sees the ticket, not the SCV's order
         page = self.client.get(f"/tickets/{ticket.pk}/").content.decode()
         assert order.reference not in page
+
+    def test_the_buyer_manager_approves_a_revision_on_the_schedule_page(self) -> None:
+        from datetime import date
+        from decimal import Decimal
+
+        from jalon.orders.models import PriceIndex, PriceRevision, PriceSchedule
+
+        index = PriceIndex.objects.create(code="I", label="I")
+        index.values.create(published_on=date(2025, 1, 1), value=Decimal("100"))
+        index.values.create(published_on=date(2026, 1, 1), value=Decimal("110"))
+        base = PriceSchedule.objects.get(contract=self.contract)
+        revision = PriceRevision.compute(base, index, a=Decimal("0.2"), b=Decimal("0.8"), base_day=date(2025, 6, 1),
+                                         new_day=date(2026, 6, 1), effective_from=date(2027, 1, 1))
+        path = f"/marches/aquareel/commandes/bordereau/revisions/{revision.pk}/approuver/"
+        self.client.force_login(self.holder_manager)
+        assert "Approuver la révision" not in self.client.get("/marches/aquareel/commandes/bordereau/").content.decode()
+        assert self.client.post(path).status_code == 403
+        self.client.force_login(self.outsider)
+        assert self.client.post(path).status_code == 404
+        self.client.force_login(self.buyer_manager)
+        assert "Approuver la révision" in self.client.get("/marches/aquareel/commandes/bordereau/").content.decode()
+        assert self.client.post(path).status_code == 302
+        revision.refresh_from_db()
+        assert revision.result is not None
+        assert revision.result.units.get(code="AUD").unit_price == Decimal("4536.00")  # 4200 × 1.08

@@ -24,7 +24,7 @@ from jalon.accounts import access
 from jalon.accounts.access import AuthedRequest, Need
 from jalon.contracts.models import Contract
 from jalon.orders.gauge import gauges
-from jalon.orders.models import Order, PriceSchedule
+from jalon.orders.models import Order, PriceRevision, PriceSchedule
 from jalon.orders.queries import SORT_KEYS
 from jalon.orders.workflow import STEPS, OrderState, Step, input_fields
 from jalon.web.exports import csv_response, local, xlsx_response
@@ -199,6 +199,25 @@ def order_from_ticket(request: AuthedRequest, slug: str, ticket: int) -> HttpRes
 
 
 @login_required
+@require_POST
+def approve_revision(request: AuthedRequest, slug: str, revision: int) -> HttpResponse:
+    """The buyer manager approves a computed revision: a new schedule version takes effect on its
+    date (past prices untouched)."""
+    contract = access.get_contract_for(request.user, slug, need=Need.MANAGE_SCHEDULE)
+    found = PriceRevision.objects.filter(pk=revision, base__contract=contract).first()
+    if found is None:
+        raise Http404(_("Révision introuvable."))
+    try:
+        made = found.approve(request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Révision approuvée : bordereau v%(v)s en vigueur le %(d)s.")
+                         % {"v": made.version, "d": made.effective_from})
+    return redirect("price-schedule", slug)
+
+
+@login_required
 def schedule_page(request: AuthedRequest, slug: str) -> HttpResponse:
     contract = access.get_contract_for(request.user, slug)
     schedules = list(contract.price_schedules.order_by("-version"))
@@ -207,7 +226,8 @@ def schedule_page(request: AuthedRequest, slug: str) -> HttpResponse:
         "contract": contract, "schedules": schedules, "current": current,
         "units": current.units.select_related("type") if current else [],
         "types": current.types.all() if current else [],
-        "revisions": [(r, r.prices()) for r in current.revisions.select_related("index", "base_value", "new_value")]
-        if current else [],
+        "revisions": [(r, r.prices()) for r in PriceRevision.objects.filter(base__contract=contract)
+                      .select_related("index", "base_value", "new_value", "base")],
         "gauges": gauges(contract, timezone.localdate()),
+        "may_approve": access.may(request.user, contract, Need.MANAGE_SCHEDULE),
     })
