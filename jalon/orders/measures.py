@@ -83,7 +83,7 @@ def measures(contract: Contract, wanted: set[str], period: Period, now: datetime
     convention = version.parsed()
     first, last = period.datetime_bounds(next(iter(convention.calendars.values())).tz)
     end = min(last, now)
-    orders = (Order.objects.filter(contract=contract).exclude(state=OrderState.CANCELLED)
+    orders = (Order.objects.filter(contract=contract).exclude(state=OrderState.CANCELLED).order_by("number")
               .select_related("contract", "type", "schedule").prefetch_related("clocks", "lines__work_unit"))
     found: list[ComputedMeasure] = []
 

@@ -286,3 +286,32 @@ class RecurringTaskTests(JalonTestCase):
             assert len(issue_all()) == 1
             assert issue_all() == []
         assert Order.objects.get().month == "2026-03"
+
+
+class AquareelMeasureTests(JalonTestCase):
+    def test_a9_share_of_audit_reports_on_time_with_evidence(self) -> None:
+        shipped = (Path(settings.BASE_DIR) / "conventions" / "aquareel-tma.yaml").read_text()
+        ConventionVersion.load(self.contract, shipped, "aquareel-tma.yaml")
+        load_schedule((SCHEDULES / "aquareel.yaml").read_text(), "aquareel.yaml")
+        source = next(s for s in sources.measure_sources() if s.name == "orders")
+        version = self.contract.current_convention()
+        assert version is not None
+        assert source.indicators(version.parsed()) == {"A9"}
+        refs = []
+        for late in (False, True):
+            with replaying(MONDAY):
+                audit = Order.request(self.contract, actor=self.requester, title="Audit", lines=[("AUD", 1)])
+                audit.sign(self.requester, commitment_number="EJ")
+            with replaying(MONDAY + timedelta(days=7)):
+                audit.record_performed(self.technician)
+            with replaying(MONDAY + timedelta(days=(30 if late else 14))):
+                audit.add_deliverable(self.technician, upload())
+                audit.deliver(self.technician)
+            refs.append(audit.reference)
+        spring = Period.parse("2026-03-01..2026-04-30")
+        found = list(source.measures(self.contract, {"A9"}, spring, datetime(2026, 7, 1, tzinfo=UTC)))
+        assert [(m.indicator, m.value, m.comment) for m in found] == [("A9", 50.0, "1/2")]
+        assert [(e.record, e.detail) for e in found[0].evidence] == [(refs[0], "dans le délai"),
+                                                                     (refs[1], "hors délai")]
+        assert list(source.measures(self.contract, {"A9"}, Period.parse("2026-Q4"),
+                                    datetime(2027, 1, 1, tzinfo=UTC))) == []
