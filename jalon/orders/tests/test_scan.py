@@ -42,7 +42,9 @@ class OrderScanTest(MessagingTestCase):
         breached = OutboxMessage.objects.filter(kind=NoticeKind.BREACHED)
         assert breached.exists()
         assert breached.count() == len(set(breached.values_list("to", flat=True)))  # once per address
-        assert f"/marches/{self.contract.slug}/commandes/{order.number}/" in breached.first().body
+        first = breached.first()
+        assert first is not None
+        assert f"/marches/{self.contract.slug}/commandes/{order.number}/" in first.body
 
     def test_stored_clocks_equal_the_clocks_recomputed_from_history(self) -> None:
         load_schedule(SCHEDULE.read_text(), "aquareel.yaml")
