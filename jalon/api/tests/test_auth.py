@@ -28,6 +28,12 @@ ENDPOINTS = [
     ("POST", "/tickets/{t}/comments", {"body": "Bonjour"}),
     ("GET", "/tickets/{t}/events", None),
     ("GET", "/tickets/{t}/clocks", None),
+    ("GET", "/contracts/{c}/orders", None),
+    ("POST", "/contracts/{c}/orders", {"title": "Flux", "lines": [{"unit": "PON-J", "quantity": 1}]}),
+    ("GET", "/contracts/{c}/orders/{n}", None),
+    ("POST", "/contracts/{c}/orders/{n}/transitions", {"action": "request_quote"}),
+    ("POST", "/contracts/{c}/orders/{n}/deliverables", None),
+    ("GET", "/contracts/{c}/orders/{n}/events", None),
 ]
 
 
@@ -40,7 +46,8 @@ class AuthenticationTest(ApiTestCase):
             if isinstance(value, dict):
                 return {k: fill(v) for k, v in value.items()}
             if isinstance(value, str):
-                return value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk))
+                return (value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk))
+                        .replace("{n}", "1"))
             return value
 
         return [(m, str(fill(p)), fill(b)) for m, p, b in ENDPOINTS]
