@@ -315,3 +315,31 @@ class AquareelMeasureTests(JalonTestCase):
                                                                      (refs[1], "hors délai")]
         assert list(source.measures(self.contract, {"A9"}, Period.parse("2026-Q4"),
                                     datetime(2027, 1, 1, tzinfo=UTC))) == []
+
+
+class GaugeTests(JalonTestCase):
+    def test_ordered_delivered_accepted_remaining_and_warnings(self) -> None:
+        from jalon.orders.gauge import gauges
+
+        load_schedule((SCHEDULES / "aquareel.yaml").read_text(), "aquareel.yaml")
+        with replaying(MONDAY):
+            big = Order.request(self.contract, actor=self.buyer_manager, title="Lot", lines=[("COR-C", 15)])
+            small = Order.request(self.contract, actor=self.buyer_manager, title="Petit", lines=[("COR-S", 2)])
+            Order.request(self.contract, actor=self.buyer_manager, title="Non signé", lines=[("COR-C", 50)])
+            big.sign(self.buyer_manager, commitment_number="EJ-1")
+            small.sign(self.buyer_manager, commitment_number="EJ-2")
+            small.add_deliverable(self.technician, upload())
+            small.deliver(self.technician)
+            small.admit_with_refaction(self.buyer_manager, amount=Decimal("100"), reason="Retard")
+            by_period = {g.period: g for g in gauges(self.contract, MONDAY.date())}
+        year = by_period["2026"]
+        assert year.ordered == Decimal("85700.00")  # 15 × 5600 + 2 × 850; the unsigned one is not counted
+        assert (year.delivered, year.accepted) == (Decimal("1700.00"), Decimal("1600.00"))
+        assert year.remaining == Decimal("14300.00")
+        assert year.state == "warning"  # past 80 % of 100 000
+        assert by_period["term"].state == "ok"
+        assert by_period["term"].below_minimum is False
+        with replaying(MONDAY):
+            more = Order.request(self.contract, actor=self.buyer_manager, title="Encore", lines=[("COR-C", 3)])
+            more.sign(self.buyer_manager, commitment_number="EJ-3")
+            assert {g.period: g.state for g in gauges(self.contract, MONDAY.date())}["2026"] == "over"
