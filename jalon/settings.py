@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "jalon.deliverables",
     "jalon.documents",
     "jalon.calendars",
+    "jalon.orders",
     "ninja",  # the /api/v1/docs page loads its scripts from our static files, not a CDN
     "jalon.api",
     "jalon.messaging",

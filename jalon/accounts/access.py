@@ -85,6 +85,13 @@ class Need(enum.Enum):
     SUBMIT_DELIVERABLE = "submit_deliverable"
     VALIDATE_DELIVERABLE = "validate_deliverable"
     MANAGE_DELIVERABLES = "manage_deliverables"
+    # purchase orders (jalon.orders): who orders what is narrowed per work-unit type by the
+    # price schedule (seed 000 §7.7: user services order one-off work, the SCV corrective work)
+    ORDER = "order"
+    QUOTE = "quote"
+    DELIVER_ORDER = "deliver_order"
+    ACCEPT_ORDER = "accept_order"
+    MANAGE_SCHEDULE = "manage_schedule"
 
 
 _ALL = frozenset(Role)
@@ -140,6 +147,11 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
     Need.SUBMIT_DELIVERABLE: HOLDER_ROLES | _BUYER,
     Need.VALIDATE_DELIVERABLE: _BUYER,
     Need.MANAGE_DELIVERABLES: frozenset({Role.BUYER_MANAGER, Role.HOLDER_MANAGER}),
+    Need.ORDER: _BUYER | {Role.REQUESTER},
+    Need.QUOTE: HOLDER_ROLES,
+    Need.DELIVER_ORDER: HOLDER_ROLES,
+    Need.ACCEPT_ORDER: frozenset({Role.BUYER_MANAGER, Role.REQUESTER}),
+    Need.MANAGE_SCHEDULE: frozenset({Role.BUYER_MANAGER}),
 }
 
 

@@ -24,6 +24,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
 from jalon.deliverables.models import InvalidTransition as DeliverableTransition
+from jalon.orders.models import InvalidTransition as OrderTransition
 from jalon.tickets.models import InvalidTransition
 
 
@@ -54,7 +55,7 @@ def install(api: NinjaAPI) -> None:
         return error_response(api, request, 400, detail, field)
 
     def domain_error(request: HttpRequest, exc: Any) -> HttpResponse:
-        if isinstance(exc, InvalidTransition | DeliverableTransition):
+        if isinstance(exc, InvalidTransition | DeliverableTransition | OrderTransition):
             return error_response(api, request, 409, exc.messages[0])
         if hasattr(exc, "error_dict"):
             field, messages = next(iter(exc.message_dict.items()))

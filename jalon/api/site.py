@@ -12,6 +12,7 @@ from jalon.api.deliverables.endpoints import router as deliverables
 from jalon.api.documents.endpoints import router as documents
 from jalon.api.forfait.endpoints import router as forfait
 from jalon.api.governance.endpoints import router as governance
+from jalon.api.orders.endpoints import router as orders
 from jalon.api.tickets.endpoints import router as tickets
 
 DESCRIPTION = """API de la plateforme de suivi Jalon.
@@ -36,3 +37,4 @@ api.add_router("/contracts", forfait)
 api.add_router("/contracts", deliverables)
 api.add_router("/contracts", documents)
 api.add_router("/contracts", calendars)
+api.add_router("/contracts", orders)

@@ -26,6 +26,7 @@ from jalon.contracts.models import Contract, ConventionVersion
 from jalon.demo import forfait
 from jalon.demo.deliverables import load_deliverables
 from jalon.demo.governance import load_governance
+from jalon.demo.orders import load_orders
 from jalon.lib.clock import replaying
 from jalon.tickets.models import Channel, Ticket
 
@@ -130,6 +131,7 @@ def load_demo(now: datetime, seed: int = 2026, count: int = 95) -> DemoReport:
             ticket.recompute_clocks(now)
         load_governance(contract, people, now)
         forfait.near_threshold(contract, people, now, seed)
+        load_orders(contract, people, now)
     return report
 
 

@@ -38,6 +38,7 @@ class NoticeKind(models.TextChoices):
     INFORMED = "informed", _("Point de suivi du titulaire")
     METEO = "meteo", _("Météo quotidienne")
     FORFAIT_ALERT = "forfait_alert", _("Alerte de consommation du forfait")
+    ORDER_STATE = "order_state", _("Bon de commande : changement d’état")
 
 
 class OutboxQuerySet(models.QuerySet["OutboxMessage"]):

@@ -21,11 +21,14 @@ from django.utils import timezone, translation
 
 from jalon.accounts.models import Role
 from jalon.commitments.models import ClockNotice
-from jalon.commitments.registry import C, Commitment, NoticeWords, Owner
+from jalon.commitments.registry import Audience, C, Commitment, NoticeWords, Owner, Party
 from jalon.contracts.models import Contract
 from jalon.forfait import alerts as forfait_alerts_of
 from jalon.messaging import recipients
 from jalon.messaging.models import MailIntake, NoticeKind, OutboxMessage
+from jalon.orders import commitments as order_commitments
+from jalon.orders.events import EventKind as OrderEventKind
+from jalon.orders.models import OrderEvent
 from jalon.tickets import commitments as ticket_commitments
 from jalon.tickets.models import Ticket, TicketEvent, TimeEntry
 
@@ -134,6 +137,17 @@ def informed(event: TicketEvent) -> None:
     ticket = event.ticket
     queue(NoticeKind.INFORMED, ticket_record(ticket), recipients.buyer_side(ticket.contract),
           f"informed:{event.pk}", {"event": event, "message": getattr(event.data, "message", "")})
+def order_state_changed(event: OrderEvent) -> None:
+    """An order changed state: the other side is told (the holder when the buyer side asked,
+    signed or judged; the requester and the buyer side when the holder quoted or delivered)."""
+    order = event.order
+    holder_acted = event.kind in (OrderEventKind.QUOTED, OrderEventKind.DELIVERED)
+    audience = (Audience(people=(order.requester,), parties=(Party.BUYER,)) if holder_acted
+                else Audience(parties=(Party.HOLDER,), people=(order.requester,)))
+    record = Record(order.contract, order_commitments.words(order),
+                    site_url(lambda: order_commitments.url(order)))
+    queue(NoticeKind.ORDER_STATE, record, recipients.for_audience(order.contract, audience),
+          f"order:{event.pk}", {"order": order, "event": event})
 
 
 CLOCK_NOTICES = {ClockNotice.WARNING: NoticeKind.AT_RISK, ClockNotice.BREACH: NoticeKind.BREACHED}

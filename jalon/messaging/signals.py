@@ -13,6 +13,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from jalon.messaging import notify
+from jalon.orders.models import OrderEvent
 from jalon.tickets.models import EventKind, TicketEvent, TimeEntry
 
 
@@ -35,3 +36,11 @@ def on_time_entry(sender: type[TimeEntry], instance: TimeEntry, created: bool,
     """Time charged to the support package may cross a warning threshold (D-82)."""
     if created and not raw and instance.charged_to_forfait and instance.minutes > 0:
         notify.forfait_alerts(instance)
+
+
+@receiver(post_save, sender=OrderEvent, dispatch_uid="jalon.messaging.on_order_event")
+def on_order_event(sender: type[OrderEvent], instance: OrderEvent, created: bool,
+                   raw: bool = False, **kwargs: Any) -> None:
+    """Every change of an order's state is told to the other side."""
+    if created and not raw and instance.state_to and instance.state_from:
+        notify.order_state_changed(instance)

@@ -33,4 +33,5 @@ urlpatterns = [
     path("", include("jalon.web.deliverables.urls")),
     path("", include("jalon.web.documents.urls")),
     path("", include("jalon.web.calendars.urls")),
+    path("", include("jalon.web.orders.urls")),
 ]

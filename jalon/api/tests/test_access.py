@@ -23,6 +23,7 @@ class OutsiderTest(ApiTestCase):
             path = (path.replace("{c}", "aquareel").replace("{t}", str(self.ticket.pk))
                     .replace("{entry_id}", "1").replace("{month}", "2026-04"))
             path = path.replace("{c}", "aquareel").replace("{t}", str(self.ticket.pk)).replace("{d}", "1")
+            path = path.replace("{c}", "aquareel").replace("{t}", str(self.ticket.pk)).replace("{n}", "1")
             if isinstance(body, dict) and body.get("contract") == "{c}":
                 body = {**body, "contract": "aquareel"}
             with self.subTest(method=method, path=path):

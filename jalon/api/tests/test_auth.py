@@ -64,6 +64,12 @@ ENDPOINTS: list[tuple[str, str, object]] = [
     ("GET", "/contracts/{c}/reports/{d}", None),
     ("PUT", "/contracts/{c}/reports/{d}", {"data": {}}),
     ("GET", "/contracts/{c}/calendar.ics", None),
+    ("GET", "/contracts/{c}/orders", None),
+    ("POST", "/contracts/{c}/orders", {"title": "Flux", "lines": [{"unit": "PON-J", "quantity": 1}]}),
+    ("GET", "/contracts/{c}/orders/{n}", None),
+    ("POST", "/contracts/{c}/orders/{n}/transitions", {"action": "request_quote"}),
+    ("POST", "/contracts/{c}/orders/{n}/deliverables", None),
+    ("GET", "/contracts/{c}/orders/{n}/events", None),
 ]
 
 
@@ -86,6 +92,8 @@ class AuthenticationTest(ApiTestCase):
                         .replace("{entry_id}", "1").replace("{month}", "2026-04"))
                 return (value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk))
                         .replace("{d}", "1"))
+                return (value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk))
+                        .replace("{n}", "1"))
             return value
 
         return [(m, str(fill(p)), fill(b)) for m, p, b in ENDPOINTS]

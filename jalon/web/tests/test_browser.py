@@ -305,5 +305,39 @@ class ForfaitBrowserTest(BrowserCase):
             page.goto(f"{self.live_server_url}/marches/{self.contract.slug}/livrables/")
             assert page.get_by_role("link", name=deliverable.reference).is_visible()
             self.shot(page, "deliverables-register-375")
+    def test_a_requester_orders_and_signs_and_the_order_pages_pass_axe(self) -> None:
+        from jalon.orders.loading import load_schedule
+        from jalon.orders.models import Order
+
+        schedule = Path(settings.BASE_DIR) / "schedules" / "aquareel.yaml"
+        load_schedule(schedule.read_text(encoding="utf-8"), "aquareel.yaml")
+        with self.page_as(self.requester) as page:
+            page.goto(f"{self.live_server_url}/marches/aquareel/commandes/nouveau/")
+            page.get_by_label("Objet").fill("Audit de l’instance de production")
+            page.get_by_label("Unité d’œuvre, ligne 1").select_option("AUD")
+            page.get_by_label("Quantité, ligne 1").fill("1")
+            self.shot(page, "order-create")
+            assert self.axe_violations(page) == []
+            page.get_by_role("button", name="Enregistrer la demande").click()
+            page.wait_for_url("**/marches/aquareel/commandes/1/")
+            page.get_by_text("Signer le bon de commande", exact=True).first.click()
+            form = page.locator("form[action='/marches/aquareel/commandes/1/signer/']")
+            form.get_by_label("Numéro d’engagement juridique").fill("EJ-2026-0042")
+            form.get_by_role("button").last.click()
+            page.wait_for_url("**/marches/aquareel/commandes/1/")
+            assert "Signé — en exécution" in page.content()
+            self.shot(page, "order-signed")
+            violations = self.axe_violations(page)
+            assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+        order = Order.objects.get()
+        assert order.commitment_number == "EJ-2026-0042"
+        assert order.clocks.get(kind="execution").target_seconds == 20 * 36000
+        with self.page_as(self.buyer_manager, width=375) as page:
+            page.goto(f"{self.live_server_url}/marches/aquareel/commandes/")
+            assert page.get_by_role("link", name=order.reference).is_visible()
+            self.shot(page, "order-list-375")
+            violations = self.axe_violations(page)
+            assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+            page.goto(f"{self.live_server_url}/marches/aquareel/commandes/bordereau/")
             violations = self.axe_violations(page)
             assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)

@@ -1,0 +1,1 @@
+"""``/contracts/{slug}/orders``: purchase orders."""

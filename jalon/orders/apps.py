@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrdersConfig(AppConfig):
+    name = "jalon.orders"
+    verbose_name = _("Bons de commande")
+
+    def ready(self) -> None:
+        from jalon.orders import commitments, measures
+
+        commitments.register()
+        measures.register()
