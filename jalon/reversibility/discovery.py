@@ -47,6 +47,7 @@ EXCLUDED: dict[str, str] = {
     "api.apitoken": "the API tokens of this installation (secrets)",
     "admin.logentry": "the administration site's log",
     "sessions.session": "sessions",
+    "calendars.calendarfeed": "the personal calendar feed addresses of this installation (secrets)",
 }
 """Models left out, with the reason (by ``app_label.model_name``)."""
 
@@ -204,7 +205,8 @@ def plan() -> list[Part]:
 
 
 def _ordered(parts: list[Part]) -> list[Part]:
-    """Kahn's order on required keys, then nullable ones where they close no cycle."""
+    """Kahn's order on required keys (a many-to-many's links are written with its model's
+    rows, so its target counts as required), then nullable ones where they close no cycle."""
     by_model = {p.model: p for p in parts}
 
     def needs(part: Part, nullable: bool) -> set[type[models.Model]]:
@@ -212,7 +214,7 @@ def _ordered(parts: list[Part]) -> list[Part]:
         for column in part.columns:
             target = column.field.related_model
             if (isinstance(target, type) and target in by_model and target is not part.model
-                    and not column.many and (nullable or not column.field.null)):
+                    and (column.many or nullable or not column.field.null)):
                 found.add(target)
         return found
 

@@ -74,8 +74,12 @@ ENDPOINTS: list[tuple[str, str, object]] = [
 
 
 def fill_ids(path: str) -> str:
-    """Governance placeholders: ids that need not exist (the contract is checked first)."""
-    return path.replace("{m}", "1").replace("{a}", "1").replace("{r}", "1")
+    """Placeholders of records (meeting, action, risk, ledger entry, month, deliverable, order):
+    ids that need not exist (the contract is checked first)."""
+    for placeholder, value in (("{m}", "1"), ("{a}", "1"), ("{r}", "1"), ("{entry_id}", "1"),
+                               ("{month}", "2026-04"), ("{d}", "1"), ("{n}", "1")):
+        path = path.replace(placeholder, value)
+    return path
 
 
 class AuthenticationTest(ApiTestCase):
@@ -88,12 +92,6 @@ class AuthenticationTest(ApiTestCase):
                 return {k: fill(v) for k, v in value.items()}
             if isinstance(value, str):
                 return fill_ids(value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk)))
-                return (value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk))
-                        .replace("{entry_id}", "1").replace("{month}", "2026-04"))
-                return (value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk))
-                        .replace("{d}", "1"))
-                return (value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk))
-                        .replace("{n}", "1"))
             return value
 
         return [(m, str(fill(p)), fill(b)) for m, p, b in ENDPOINTS]
