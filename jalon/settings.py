@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "jalon.contracts",
     "jalon.commitments",
     "jalon.tickets",
+    "jalon.scorecards",
     "ninja",  # the /api/v1/docs page loads its scripts from our static files, not a CDN
     "jalon.api",
     "jalon.messaging",

@@ -72,6 +72,11 @@ class Need(enum.Enum):
     REWORD = "reword"
     OPEN_ON_BEHALF = "open_on_behalf"
     VIEW_DASHBOARD = "view_dashboard"
+    VIEW_SCORECARD = "view_scorecard"
+    PROPOSE_SCORECARD = "propose_scorecard"
+    REVIEW_SCORECARD = "review_scorecard"
+    ENTER_MEASURE = "enter_measure"
+    REVIEW_MEASURE = "review_measure"
 
 
 _ALL = frozenset(Role)
@@ -100,6 +105,12 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
     Need.REWORD: _BUYER | {Role.REQUESTER},
     Need.OPEN_ON_BEHALF: _BUYER,
     Need.VIEW_DASHBOARD: _STAFF,
+    # scorecards (seed 002 ch. 8: proposed by the holder, validated by the buyer; the auditor reads)
+    Need.VIEW_SCORECARD: _STAFF,
+    Need.PROPOSE_SCORECARD: frozenset({Role.HOLDER_MANAGER}),
+    Need.REVIEW_SCORECARD: frozenset({Role.BUYER_MANAGER}),
+    Need.ENTER_MEASURE: HOLDER_ROLES,
+    Need.REVIEW_MEASURE: frozenset({Role.BUYER_MANAGER}),
 }
 
 

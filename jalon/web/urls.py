@@ -27,4 +27,5 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("jalon.web.tickets.urls")),
     path("", include("jalon.web.dashboard.urls")),
+    path("", include("jalon.web.scorecards.urls")),
 ]

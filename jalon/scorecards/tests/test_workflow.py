@@ -1,0 +1,174 @@
+"""A period scored from the database, proposed, reviewed, validated, frozen and verified."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from jalon.contracts.models import ConventionVersion
+from jalon.conventions import report
+from jalon.conventions.evaluate import evaluate
+from jalon.conventions.period import Period
+from jalon.conventions.platform import PLATFORM_PROFILE
+from jalon.dashboard.tests.scenario import NOW, MarchScenario, paris
+from jalon.scorecards import archive, compute
+from jalon.scorecards.models import Frozen, ManualMeasure, MeasureEvent, PeriodScorecard, ScorecardEvent
+from jalon.scorecards.workflow import Status
+from jalon.testing.cast import AQUAREEL_CONVENTION
+from jalon.tickets.export import tickets_to_ticketset
+from jalon.tickets.models import Ticket
+
+Q1 = Period.parse("2026-Q1")
+WITH_MEASURE = AQUAREEL_CONVENTION + """\
+  - id: S1
+    label: Taux de décroché
+    family: support
+    kind: measure
+    unit: "%"
+    target: ">= 90%"
+"""
+
+
+class ScorecardTest(MarchScenario):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        ConventionVersion.load(cls.contract, WITH_MEASURE, "aquareel.yaml")
+
+    def test_the_platform_scores_its_tickets_with_the_engine_of_exports(self) -> None:
+        live = compute.score(self.contract, Q1, NOW)
+        convention = self.contract.current_convention().parsed()
+        tickets = tickets_to_ticketset(Ticket.objects.filter(contract=self.contract))
+        direct = evaluate(convention, tickets, [], Q1, PLATFORM_PROFILE)
+        assert compute.figures(live.card)["families"] == json.loads(json.dumps(report.scorecard_dict(direct)))["families"]
+        data = compute.document(self.contract, Q1, NOW)
+        assert data["status"] == "draft" and data["archive_url"] is None
+        urgent = data["families"][0]["indicators"][0]
+        assert urgent["id"] == "urgent_on_time" and urgent["evidence_count"] >= 2
+
+    def test_manual_measures_count_and_keep_their_history(self) -> None:
+        with self.at(paris(4, 1, 9)):
+            ManualMeasure.enter(self.technician, self.contract, indicator="S1", period="2026-Q1",
+                                value=88.5, source="Export ACD du 1er avril")
+            measure = ManualMeasure.enter(self.technician, self.contract, indicator="S1", period="2026-Q1",
+                                          value=91.0, source="Export ACD corrigé")
+        with pytest.raises(PermissionDenied):
+            measure.review(self.technician, "accepted")
+        with pytest.raises(ValidationError):
+            measure.review(self.buyer_manager, "contested")  # a contest gives its reason
+        measure.review(self.buyer_manager, "contested", "Le fichier couvre mars seulement")
+        assert [e.value for e in MeasureEvent.objects.filter(measure=measure)] == [88.5, 91.0, 91.0]
+        s1 = compute.document(self.contract, Q1, NOW)["families"][0]["indicators"][1]
+        assert (s1["id"], s1["value"], s1["met"]) == ("S1", 91.0, True)
+        with pytest.raises(ValidationError) as error:
+            ManualMeasure.enter(self.technician, self.contract, indicator="urgent_on_time", period="2026-Q1x",
+                                value=1, source="")
+        assert set(error.value.message_dict) == {"indicator", "period", "source"}
+
+    def test_propose_review_answer_validate(self) -> None:
+        with pytest.raises(PermissionDenied):
+            PeriodScorecard.act(self.buyer_manager, self.contract, Q1, "propose")
+        with pytest.raises(PermissionDenied):
+            PeriodScorecard.act(self.auditor, self.contract, Q1, "propose")
+        card = PeriodScorecard.act(self.holder_manager, self.contract, Q1, "propose", now=NOW)
+        assert card.status == Status.PROPOSED
+        with pytest.raises(PermissionDenied):
+            PeriodScorecard.act(self.holder_manager, self.contract, Q1, "validate")
+        card = PeriodScorecard.act(self.buyer_manager, self.contract, Q1, "review", indicator="urgent_on_time",
+                                   verdict="contested", comment="T2 : la réouverture compte", now=NOW)
+        assert card.status == Status.CONTESTED
+        with pytest.raises(ValidationError):  # not proposed again yet
+            PeriodScorecard.act(self.buyer_manager, self.contract, Q1, "validate", now=NOW)
+        PeriodScorecard.act(self.holder_manager, self.contract, Q1, "answer", indicator="urgent_on_time",
+                            comment="Arrêt d’horloge à la première résolution (D-08)", now=NOW)
+        PeriodScorecard.act(self.holder_manager, self.contract, Q1, "propose", now=NOW)
+        card = PeriodScorecard.act(self.buyer_manager, self.contract, Q1, "validate", now=NOW)
+        assert card.status == Status.VALIDATED and card.archive and len(card.digests) >= 6
+        assert [e.kind for e in ScorecardEvent.objects.filter(scorecard=card)] == [
+            "proposed", "reviewed", "answered", "proposed", "validated"]
+        data = compute.document(self.contract, Q1, NOW)
+        assert data["status"] == "validated" and data["archive_url"].endswith(".zip")
+
+    def validated(self) -> PeriodScorecard:
+        PeriodScorecard.act(self.holder_manager, self.contract, Q1, "propose", now=NOW)
+        return PeriodScorecard.act(self.buyer_manager, self.contract, Q1, "validate", now=NOW)
+
+    def test_a_frozen_scorecard_never_changes_and_a_correction_is_a_new_version(self) -> None:
+        card = self.validated()
+        frozen = compute.document(self.contract, Q1, NOW)
+        card.figures = {}
+        with pytest.raises(Frozen):
+            card.save()
+        # a ticket reopened after the freeze moves the live figures, not the frozen ones
+        with self.at(paris(4, 3, 9)):
+            self.t1.reopen(self.level1, "Revient")
+            self.t1.start_work(self.technician)
+        with self.at(paris(4, 20, 9)):
+            self.t1.resolve(self.technician, "definitive")
+        assert compute.document(self.contract, Q1, paris(4, 21, 9)) == frozen
+        with pytest.raises(ValidationError):
+            PeriodScorecard.act(self.buyer_manager, self.contract, Q1, "correct", now=NOW)  # a reason
+        new = PeriodScorecard.act(self.buyer_manager, self.contract, Q1, "correct",
+                                  comment="Ticket T1 mal clôturé", now=paris(4, 21, 9))
+        assert (new.version, new.status, new.reason) == (2, Status.DRAFT, "Ticket T1 mal clôturé")
+        assert PeriodScorecard.objects.get(pk=card.pk).status == Status.VALIDATED  # both kept
+        data = compute.document(self.contract, Q1, paris(4, 21, 9))
+        assert (data["status"], data["version"], data["archive_url"]) == ("draft", 2, frozen["archive_url"])
+
+    def test_verify_recomputes_the_archive_and_any_changed_byte_fails(self) -> None:
+        with self.at(paris(3, 31, 9)):
+            ManualMeasure.enter(self.technician, self.contract, indicator="S1", period="2026-Q1",
+                                value=93.25, source="Export ACD", comment="trimestre")
+        blob = bytes(self.validated().archive)
+        assert archive.verify(blob) is None
+        with zipfile.ZipFile(io.BytesIO(blob)) as z:
+            members = {i.filename: z.read(i) for i in z.infolist()}
+        assert set(members) >= {"manifest.json", "figures.json", "inputs/tickets.csv", "inputs/events.csv",
+                                "inputs/measures.csv", "evidence.csv", "scorecard.pdf", "convention/aquareel.yaml"}
+        for name, data in members.items():
+            for position in (0, len(data) // 2, len(data) - 1):
+                changed = bytearray(data)
+                changed[position] ^= 0x01
+                assert archive.verify(rebuild(members, name, bytes(changed))) is not None, (name, position)
+
+    def test_verify_finds_a_figure_that_the_inputs_do_not_give(self) -> None:
+        blob = bytes(self.validated().archive)
+        with zipfile.ZipFile(io.BytesIO(blob)) as z:
+            members = {i.filename: z.read(i) for i in z.infolist()}
+            manifest = json.loads(members.pop("manifest.json"))
+        figures = json.loads(members["figures.json"])
+        figures["families"][0]["indicators"][0]["value"] = 0.5
+        members["figures.json"] = archive.canonical(figures)
+        forged = archive.build({k: v for k, v in manifest.items() if k not in ("format", "members")}, members)
+        problem = archive.verify(forged)
+        assert problem is not None and problem.startswith("figures.json: families[0].indicators[0].value")
+
+    def test_the_command_line_verify(self) -> None:
+        from jalon.cli import main
+
+        path = Path(self.enterContext(_tmp())) / "q1.zip"
+        path.write_bytes(bytes(self.validated().archive))
+        assert main(["scorecard", "verify", str(path)]) == 0
+        data = bytearray(path.read_bytes())
+        data[-30] ^= 0xFF
+        path.write_bytes(bytes(data))
+        assert main(["scorecard", "verify", str(path)]) == 1
+
+
+def rebuild(members: dict[str, bytes], name: str, data: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for member, content in members.items():
+            z.writestr(zipfile.ZipInfo(member, archive._STAMP), data if member == name else content)
+    return out.getvalue()
+
+
+def _tmp():  # type: ignore[no-untyped-def]
+    import tempfile
+
+    return tempfile.TemporaryDirectory()
