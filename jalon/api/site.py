@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from jalon.api import errors
 from jalon.api.auth import AUTH
 from jalon.api.contracts.endpoints import router as contracts
+from jalon.api.scorecards.endpoints import router as scorecards
 from jalon.api.tickets.endpoints import router as tickets
 
 DESCRIPTION = """API de la plateforme de suivi Jalon.
@@ -25,4 +26,5 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/contracts", contracts)
+api.add_router("/contracts", scorecards)
 api.add_router("/tickets", tickets)

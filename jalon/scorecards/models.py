@@ -30,6 +30,10 @@ class Frozen(Exception):
     """A validated scorecard never changes."""
 
 
+class WrongState(ValidationError):
+    """The scorecard's state does not allow the step (the API answers 409)."""
+
+
 class PeriodScorecard(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="scorecards",
                                  verbose_name=_("marché"))
@@ -94,7 +98,7 @@ class PeriodScorecard(models.Model):
                 contract=contract, period=str(period), created_at=now)
             card = cls.objects.select_for_update().get(pk=card.pk)
             if card.status not in step.sources:
-                raise ValidationError(gettext("Action « %(step)s » impossible : le tableau de bord est %(status)s.")
+                raise WrongState(gettext("Action « %(step)s » impossible : le tableau de bord est %(status)s.")
                                       % {"step": step.label, "status": card.get_status_display()})
             if step.needs_indicator:
                 known = _indicator_ids(contract)

@@ -10,7 +10,6 @@ frozen figures once the period is validated): the same JSON as
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +54,7 @@ class Command(BaseCommand):
             if out:
                 Path(out).write_text(text, encoding="utf-8")
             else:
-                sys.stdout.write(text)
+                self.stdout.write(text, ending="")
         elif form == "pdf":
             Path(out).write_bytes(scorecard_pdf(data))
         else:
