@@ -107,7 +107,8 @@ def scoring_periods(contract: Contract, today: date) -> list[Period]:
     convention = version.parsed() if version else None
     start = contract.starts_on or (convention.contract.starts if convention else None)
     if start is None:
-        first = Ticket.objects.filter(contract=contract).order_by("opened_at").values_list("opened_at", flat=True).first()
+        first = (Ticket.objects.filter(contract=contract).order_by("opened_at")
+                 .values_list("opened_at", flat=True).first())
         start = first.date() if first else today
     start = max(start, date(today.year - 10, 1, 1))
     periods = []

@@ -64,16 +64,16 @@ class PeriodScorecard(models.Model):
     def __str__(self) -> str:
         return f"{self.contract.slug} {self.period} v{self.version}"
 
-    @property
-    def frozen(self) -> bool:
-        return self.status == Status.VALIDATED
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not getattr(self, "_freezing", False):
             stored = PeriodScorecard.objects.filter(pk=self.pk).values_list("status", flat=True).first()
             if stored == Status.VALIDATED:
                 raise Frozen(gettext("Un tableau de bord validé ne change plus : ouvrez une correction."))
         super().save(*args, **kwargs)
+
+    @property
+    def frozen(self) -> bool:
+        return self.status == Status.VALIDATED
 
     @property
     def parsed_period(self) -> Period:
@@ -157,6 +157,9 @@ class ScorecardEvent(models.Model):
 
     class Meta:
         ordering = ("scorecard", "at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.scorecard} {self.kind} {self.indicator}".strip()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -285,6 +288,9 @@ class MeasureEvent(models.Model):
     class Meta:
         ordering = ("measure", "at", "pk")
 
+    def __str__(self) -> str:
+        return f"{self.measure} {self.kind} {self.value}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise Frozen("history is append-only")
@@ -300,3 +306,6 @@ class MeasureFile(models.Model):
     sha256 = models.CharField(max_length=64)
     added_at = models.DateTimeField()
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    def __str__(self) -> str:
+        return self.name

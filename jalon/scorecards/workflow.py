@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jalon.accounts.access import Need
@@ -42,10 +43,13 @@ class EventKind(models.TextChoices):
     CORRECTED = "corrected", _("Correction ouverte")
 
 
+StrOrPromise = str | Promise
+
+
 @dataclass(frozen=True)
 class Step:
     name: str
-    label: str
+    label: StrOrPromise
     need: Need
     sources: tuple[str, ...]
     target: str | None

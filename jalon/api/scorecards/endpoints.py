@@ -82,10 +82,11 @@ def list_scorecards(request: HttpRequest, slug: str) -> list[PeriodOut]:
             validated[card.period] = card
     out = []
     for period in compute.scoring_periods(contract, timezone.localdate()):
-        card, frozen = stored.get(str(period)), validated.get(str(period))
+        found, frozen = stored.get(str(period)), validated.get(str(period))
         out.append(PeriodOut(
             period=str(period), first_day=period.first_day.isoformat(), last_day=period.last_day.isoformat(),
-            status=card.status if card else Status.DRAFT, version=card.version if card else 1,
+            status=found.status if found else Status.DRAFT,  # type: ignore[arg-type]
+            version=found.version if found else 1,
             validated_at=frozen.validated_at.isoformat() if frozen and frozen.validated_at else None,
             archive_url=request.build_absolute_uri(compute.archive_url(frozen)) if frozen else None))
     return out

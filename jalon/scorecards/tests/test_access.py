@@ -40,10 +40,11 @@ class AccessTest(MarchScenario, ApiTestCase):
         self.client.force_login(self.outsider)
         for method, url in self.pages():
             assert getattr(self.client, method)(url).status_code == 404, url
-        for method, path in [("GET", "/contracts/aquareel/scorecards"), ("GET", "/contracts/aquareel/scorecards/2026-Q1"),
-                             ("POST", "/contracts/aquareel/scorecards/2026-Q1/transitions"),
-                             ("GET", "/contracts/aquareel/measures"), ("POST", "/contracts/aquareel/measures")]:
-            body = {"step": "propose"} if "transitions" in path else (
+        base = "/contracts/aquareel"
+        for method, path in [("GET", f"{base}/scorecards"), ("GET", f"{base}/scorecards/2026-Q1"),
+                             ("POST", f"{base}/scorecards/2026-Q1/transitions"),
+                             ("GET", f"{base}/measures"), ("POST", f"{base}/measures")]:
+            body: dict[str, object] | None = {"step": "propose"} if "transitions" in path else (
                 {"indicator": "x", "period": "2026-Q1", "value": 1, "source": "s"} if method == "POST" else None)
             self.assert_error(self.call(method, path, self.outsider, body), 404)
 
@@ -63,25 +64,32 @@ class AccessTest(MarchScenario, ApiTestCase):
                                     {"step": "validate"}), 409)  # nothing proposed yet
         proposed = self.post("/contracts/aquareel/scorecards/2026-Q1/transitions", self.holder_manager,
                              {"step": "propose"})
-        assert proposed.status_code == 200 and proposed.json()["status"] == "proposed"
+        assert proposed.status_code == 200
+        assert proposed.json()["status"] == "proposed"
         # the page shows the buyer the validation, and the auditor no action
         self.client.force_login(self.auditor)
         page = self.client.get(reverse("scorecard", args=["aquareel", "2026-Q1"])).content.decode()
-        assert "actions/validate" not in page and "actions/review" not in page
-        assert self.client.post(reverse("scorecard-action", args=["aquareel", "2026-Q1", "validate"])).status_code == 403
+        assert "actions/validate" not in page
+        assert "actions/review" not in page
+        refused = self.client.post(reverse("scorecard-action", args=["aquareel", "2026-Q1", "validate"]))
+        assert refused.status_code == 403
         self.client.force_login(self.buyer_manager)
         page = self.client.get(reverse("scorecard", args=["aquareel", "2026-Q1"])).content.decode()
-        assert "actions/validate" in page and "urgent_on_time" in page
+        assert "actions/validate" in page
+        assert "urgent_on_time" in page
         response = self.client.post(reverse("scorecard-action", args=["aquareel", "2026-Q1", "validate"]))
         assert response.status_code == 302
         listed = self.get("/contracts/aquareel/scorecards", self.auditor).json()
         q1 = next(p for p in listed if p["period"] == "2026-Q1")
-        assert q1["status"] == "validated" and q1["archive_url"].endswith("/bilans/2026-Q1/v1.zip")
+        assert q1["status"] == "validated"
+        assert q1["archive_url"].endswith("/bilans/2026-Q1/v1.zip")
         assert {"period", "status", "archive_url", "version", "first_day", "last_day"} <= set(q1)
         self.client.force_login(self.auditor)
         download = self.client.get(reverse("scorecard-archive", args=["aquareel", "2026-Q1", 1]))
-        assert download.status_code == 200 and archive.verify(download.content) is None
-        assert self.client.get(reverse("scorecard-document", args=["aquareel", "2026-Q1", "pdf"])).content[:4] == b"%PDF"
+        assert download.status_code == 200
+        assert archive.verify(download.content) is None
+        pdf = self.client.get(reverse("scorecard-document", args=["aquareel", "2026-Q1", "pdf"])).content
+        assert pdf[:4] == b"%PDF"
         xlsx = self.client.get(reverse("scorecard-document", args=["aquareel", "2026-Q1", "xlsx"])).content
         assert zipfile.ZipFile(io.BytesIO(xlsx)).namelist()
 
@@ -92,13 +100,14 @@ class AccessTest(MarchScenario, ApiTestCase):
         out = io.StringIO()
         call_command("scorecard", contract="aquareel", period="2026-Q1", stdout=out)
         assert json.loads(out.getvalue()) == api
-        assert api["status"] == "validated" and api["format"] == "jalon-scorecard/1"
+        assert api["status"] == "validated"
+        assert api["format"] == "jalon-scorecard/1"
         assert api["families"][0]["indicators"][0]["id"] == "urgent_on_time"
         self.assert_error(self.get("/contracts/aquareel/scorecards/2026-Q9", self.auditor), 400, "period")
 
     def test_measures_by_api_and_csv_import_with_located_errors(self) -> None:
-        self.assert_error(self.post("/contracts/aquareel/measures", self.buyer_manager,
-                                    {"indicator": "urgent_on_time", "period": "2026-Q1", "value": 1, "source": "s"}), 403)
+        body = {"indicator": "urgent_on_time", "period": "2026-Q1", "value": 1, "source": "s"}
+        self.assert_error(self.post("/contracts/aquareel/measures", self.buyer_manager, body), 403)
         self.assert_error(self.post("/contracts/aquareel/measures", self.technician,
                                     {"indicator": "urgent_on_time", "period": "2026-Q1", "value": 1, "source": "s"}),
                           400, "indicator")

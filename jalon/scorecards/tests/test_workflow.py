@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -42,14 +43,19 @@ class ScorecardTest(MarchScenario):
 
     def test_the_platform_scores_its_tickets_with_the_engine_of_exports(self) -> None:
         live = compute.score(self.contract, Q1, NOW)
-        convention = self.contract.current_convention().parsed()
+        version = self.contract.current_convention()
+        assert version is not None
+        convention = version.parsed()
         tickets = tickets_to_ticketset(Ticket.objects.filter(contract=self.contract))
         direct = evaluate(convention, tickets, [], Q1, PLATFORM_PROFILE)
-        assert compute.figures(live.card)["families"] == json.loads(json.dumps(report.scorecard_dict(direct)))["families"]
+        expected = json.loads(json.dumps(report.scorecard_dict(direct)))
+        assert compute.figures(live.card)["families"] == expected["families"]
         data = compute.document(self.contract, Q1, NOW)
-        assert data["status"] == "draft" and data["archive_url"] is None
+        assert data["status"] == "draft"
+        assert data["archive_url"] is None
         urgent = data["families"][0]["indicators"][0]
-        assert urgent["id"] == "urgent_on_time" and urgent["evidence_count"] >= 2
+        assert urgent["id"] == "urgent_on_time"
+        assert urgent["evidence_count"] >= 2
 
     def test_manual_measures_count_and_keep_their_history(self) -> None:
         with self.at(paris(4, 1, 9)):
@@ -88,11 +94,19 @@ class ScorecardTest(MarchScenario):
                             comment="Arrêt d’horloge à la première résolution (D-08)", now=NOW)
         PeriodScorecard.act(self.holder_manager, self.contract, Q1, "propose", now=NOW)
         card = PeriodScorecard.act(self.buyer_manager, self.contract, Q1, "validate", now=NOW)
-        assert card.status == Status.VALIDATED and card.archive and len(card.digests) >= 6
+        assert card.status == Status.VALIDATED
+        assert card.archive
+        assert len(card.digests) >= 6
         assert [e.kind for e in ScorecardEvent.objects.filter(scorecard=card)] == [
             "proposed", "reviewed", "answered", "proposed", "validated"]
         data = compute.document(self.contract, Q1, NOW)
-        assert data["status"] == "validated" and data["archive_url"].endswith(".zip")
+        assert data["status"] == "validated"
+        assert data["archive_url"].endswith(".zip")
+
+    def archive(self) -> bytes:
+        blob = self.validated().archive
+        assert blob is not None
+        return bytes(blob)
 
     def validated(self) -> PeriodScorecard:
         PeriodScorecard.act(self.holder_manager, self.contract, Q1, "propose", now=NOW)
@@ -124,7 +138,7 @@ class ScorecardTest(MarchScenario):
         with self.at(paris(3, 31, 9)):
             ManualMeasure.enter(self.technician, self.contract, indicator="S1", period="2026-Q1",
                                 value=93.25, source="Export ACD", comment="trimestre")
-        blob = bytes(self.validated().archive)
+        blob = self.archive()
         assert archive.verify(blob) is None
         with zipfile.ZipFile(io.BytesIO(blob)) as z:
             members = {i.filename: z.read(i) for i in z.infolist()}
@@ -137,7 +151,7 @@ class ScorecardTest(MarchScenario):
                 assert archive.verify(rebuild(members, name, bytes(changed))) is not None, (name, position)
 
     def test_verify_finds_a_figure_that_the_inputs_do_not_give(self) -> None:
-        blob = bytes(self.validated().archive)
+        blob = self.archive()
         with zipfile.ZipFile(io.BytesIO(blob)) as z:
             members = {i.filename: z.read(i) for i in z.infolist()}
             manifest = json.loads(members.pop("manifest.json"))
@@ -146,13 +160,14 @@ class ScorecardTest(MarchScenario):
         members["figures.json"] = archive.canonical(figures)
         forged = archive.build({k: v for k, v in manifest.items() if k not in ("format", "members")}, members)
         problem = archive.verify(forged)
-        assert problem is not None and problem.startswith("figures.json: families[0].indicators[0].value")
+        assert problem is not None
+        assert problem.startswith("figures.json: families[0].indicators[0].value")
 
     def test_the_command_line_verify(self) -> None:
         from jalon.cli import main
 
         path = Path(self.enterContext(_tmp())) / "q1.zip"
-        path.write_bytes(bytes(self.validated().archive))
+        path.write_bytes(self.archive())
         assert main(["scorecard", "verify", str(path)]) == 0
         data = bytearray(path.read_bytes())
         data[-30] ^= 0xFF
@@ -168,7 +183,7 @@ def rebuild(members: dict[str, bytes], name: str, data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _tmp():  # type: ignore[no-untyped-def]
+def _tmp() -> Any:
     import tempfile
 
     return tempfile.TemporaryDirectory()

@@ -40,7 +40,7 @@ STATUS_BADGE = {Status.DRAFT: "info", Status.PROPOSED: "new", Status.CONTESTED: 
 class PeriodRow:
     period: Period
     status: str
-    status_label: str
+    status_label: Any
     badge: str
     version: int
     archive_url: str | None
@@ -55,10 +55,10 @@ def period_rows(contract: Contract, today: date) -> list[PeriodRow]:
             validated[card.period] = card
     rows = []
     for period in compute.scoring_periods(contract, today):
-        card = stored.get(str(period))
-        status = Status(card.status) if card else Status.DRAFT
+        found = stored.get(str(period))
+        status = Status(found.status) if found else Status.DRAFT
         frozen = validated.get(str(period))
-        rows.append(PeriodRow(period, status, status.label, STATUS_BADGE[status], card.version if card else 1,
+        rows.append(PeriodRow(period, status, status.label, STATUS_BADGE[status], found.version if found else 1,
                               compute.archive_url(frozen) if frozen else None))
     return rows
 
@@ -111,7 +111,7 @@ def period_view(user: Any, contract: Contract, period: Period, now: datetime) ->
             evidence_rows = _rows(z.read(archive.EVIDENCE))
             frozen_measures = _rows(z.read(archive.MEASURES))
         head, body = evidence_rows[0], evidence_rows[1:]
-        measures = [dict(zip(frozen_measures[0], r, strict=False)) for r in frozen_measures[1:]]
+        measures: list[dict[str, Any]] = [dict(zip(frozen_measures[0], r, strict=False)) for r in frozen_measures[1:]]
         computed: list[Any] = []
         origins = {(m.get("indicator", ""), m.get("item", "")): _("figée") for m in measures}
     else:
