@@ -23,6 +23,7 @@ from django.db import transaction
 from jalon.accounts.models import Membership, Organisation, OrganisationKind, Profile, Role
 from jalon.businesstime import Calendar, Duration
 from jalon.contracts.models import Contract, ConventionVersion
+from jalon.demo.scorecards import load_scorecards
 from jalon.lib.clock import replaying
 from jalon.tickets.models import Channel, Ticket
 
@@ -124,6 +125,7 @@ def load_demo(now: datetime, seed: int = 2026, count: int = 95) -> DemoReport:
             report.tickets += 1
         for ticket in Ticket.objects.filter(contract=contract):
             ticket.recompute_clocks(now)
+        load_scorecards(contract, now)
     return report
 
 
