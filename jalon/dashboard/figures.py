@@ -5,7 +5,8 @@ Plain functions over a :class:`Scope` (contract, the tickets the reader may see,
 instant "now" and the contract's convention), each returning a dataclass. Every figure is one
 aggregate query, or one query of a few columns handed to the vectorised business-time kernel;
 :func:`dashboard` gathers them (10 queries in all, the cache key's stamp included, whatever the
-number of tickets; one or two more when tickets were reopened after an instant a figure is taken, see :func:`later_reopenings`).
+number of tickets; one or two more when tickets were reopened after an instant a figure is
+taken, see :func:`later_reopenings`).
 
 Figures count only the scope's tickets — ``Ticket.objects.visible_to(user, contract)`` — so that each
 one matches the ticket list it links to. The period is also cut into *buckets* (weeks up to a
