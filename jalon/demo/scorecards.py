@@ -20,6 +20,7 @@ from jalon.conventions.model import Convention, Indicator
 from jalon.conventions.period import Period
 from jalon.lib.clock import replaying
 from jalon.scorecards.models import ManualMeasure, PeriodScorecard, computed_indicators
+from jalon.scorecards.workflow import Status
 
 
 def _member(contract: Contract, role: Role) -> User | None:
@@ -46,7 +47,9 @@ def load_scorecards(contract: Contract, now: datetime, seed: int = 2026) -> None
     """The last quarter validated, the current one in progress; nothing if already done."""
     version = contract.current_convention()
     holder, buyer = _member(contract, Role.HOLDER_MANAGER), _member(contract, Role.BUYER_MANAGER)
-    if version is None or holder is None or buyer is None or PeriodScorecard.objects.filter(contract=contract).exists():
+    done = (PeriodScorecard.objects.filter(contract=contract).exclude(status=Status.DRAFT).exists()
+            or ManualMeasure.objects.filter(contract=contract).exists())
+    if version is None or holder is None or buyer is None or done:
         return
     convention = version.parsed()
     tz = convention.contract.tz

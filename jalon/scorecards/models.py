@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jalon.accounts.access import Need, require
+from jalon.commitments.models import AbstractClock, ClockQuerySet, running_due_index
 from jalon.contracts.models import Contract, ConventionVersion
 from jalon.conventions.period import Period, PeriodError
 from jalon.lib import clock
@@ -124,12 +125,66 @@ class PeriodScorecard(models.Model):
                 card.save()
             ScorecardEvent.objects.create(scorecard=card, at=now, actor=user, kind=step.event,
                                           indicator=indicator, verdict=verdict, comment=comment)
+            card.recompute_clocks(now)
             if step_name == "correct":
                 card = cls.objects.create(contract=contract, period=str(period), version=card.version + 1,
                                           reason=comment, created_at=now)
                 ScorecardEvent.objects.create(scorecard=card, at=now, actor=user, kind=EventKind.CORRECTED,
                                               comment=comment)
+                card.recompute_clocks(now)
         return card
+
+    @classmethod
+    def open_ended(cls, contract: Contract, periods: list[Period], today: Any, now: datetime) -> None:
+        """A draft row, with its deadline clocks, for each period over with none yet (D-61): the
+        holder's deadline to propose runs from the period's end, whether or not anyone opened
+        the page (the clock scan then warns)."""
+        known = set(cls.objects.filter(contract=contract).values_list("period", flat=True))
+        for period in periods:
+            if period.last_day < today and str(period) not in known:
+                with transaction.atomic():
+                    card, created = cls.objects.get_or_create(contract=contract, period=str(period), version=1,
+                                                              defaults={"created_at": now})
+                    if created:
+                        card.recompute_clocks(now)
+
+    def recompute_clocks(self, now: datetime) -> list[ScorecardClock]:
+        """The holder's deadline to propose (from the period's end to the first proposal) and the
+        buyer's to validate (from the last proposal to the validation), in business days of the
+        convention's first calendar (D-61, D-62)."""
+        from jalon.commitments.state import ClockSpec, clock_state
+        from jalon.conventions.calendars import build_calendar, duration_seconds
+        from jalon.conventions.errors import ConventionError
+
+        version = self.contract.current_convention()
+        if version is None or not version.parsed().calendars:
+            return []
+        convention = version.parsed()
+        spec = next(iter(convention.calendars.values()))
+        calendar = build_calendar(spec)
+        proposals = list(self.events.filter(kind=EventKind.PROPOSED).order_by("at", "pk").values_list("at", flat=True))
+        end = self.parsed_period.datetime_bounds(convention.contract.tz)[1]
+        started = {"proposal": end if self.version == 1 else self.created_at,
+                   "validation": proposals[-1] if proposals else None}
+        stopped = {"proposal": proposals[0] if proposals else None, "validation": self.validated_at}
+        days = {"proposal": settings.JALON_SCORECARD_PROPOSE_DAYS,
+                "validation": settings.JALON_SCORECARD_VALIDATE_DAYS}
+        labels = {"proposal": gettext("Proposition du tableau de bord par le titulaire"),
+                  "validation": gettext("Validation du tableau de bord par l’acheteur")}
+        out = []
+        for kind in ("proposal", "validation"):
+            try:
+                target = duration_seconds(f"{days[kind]}j", spec)
+            except (ConventionError, ValueError):  # a calendar without a fixed business day
+                target = days[kind] * 8 * 3600
+            clock_spec = ClockSpec(kind=kind, label=labels[kind], calendar_name=spec.id, target_seconds=target,
+                                   warn_ratio=settings.JALON_CLOCK_WARN_RATIO)
+            state = clock_state(clock_spec, calendar, now, started_at=started[kind], stopped_at=stopped[kind])
+            clock = ScorecardClock.objects.filter(scorecard=self, kind=kind).first() or ScorecardClock(scorecard=self)
+            clock.record(state, now)
+            clock.save()
+            out.append(clock)
+        return out
 
     def reviews(self) -> dict[str, ScorecardEvent]:
         """The last review or answer of each indicator."""
@@ -142,6 +197,22 @@ class PeriodScorecard(models.Model):
 def _indicator_ids(contract: Contract) -> set[str]:
     version = contract.current_convention()
     return {i.id for i in version.parsed().indicators} if version else set()
+
+
+class ScorecardClock(AbstractClock):
+    """The deadlines of a period's scorecard: to propose it, to validate it."""
+
+    owner_field = "scorecard"
+    scorecard = models.ForeignKey(PeriodScorecard, on_delete=models.CASCADE, related_name="clocks")
+
+    objects: ClassVar[models.Manager[ScorecardClock]] = ClockQuerySet["ScorecardClock"].as_manager()
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=["scorecard", "kind"], name="scorecard_clock_unique"),)
+        indexes = (running_due_index("scorecard_clock_running_due"),)
+
+    def __str__(self) -> str:
+        return f"{self.scorecard} {self.kind}"
 
 
 class ScorecardEvent(models.Model):

@@ -74,6 +74,8 @@ def _period(text: str) -> Period:
 @router.get("/{slug}/scorecards", response={200: list[PeriodOut], **ERRORS}, summary="Bilans d’un marché")
 def list_scorecards(request: HttpRequest, slug: str) -> list[PeriodOut]:
     contract = get_contract_for(caller(request), slug, need=Need.VIEW_SCORECARD)
+    periods = compute.scoring_periods(contract, timezone.localdate())
+    PeriodScorecard.open_ended(contract, periods, timezone.localdate(), timezone.now())
     stored: dict[str, PeriodScorecard] = {}
     validated: dict[str, PeriodScorecard] = {}
     for card in PeriodScorecard.objects.filter(contract=contract).defer("archive", "figures").order_by("version"):
@@ -81,7 +83,7 @@ def list_scorecards(request: HttpRequest, slug: str) -> list[PeriodOut]:
         if card.status == Status.VALIDATED:
             validated[card.period] = card
     out = []
-    for period in compute.scoring_periods(contract, timezone.localdate()):
+    for period in periods:
         found, frozen = stored.get(str(period)), validated.get(str(period))
         out.append(PeriodOut(
             period=str(period), first_day=period.first_day.isoformat(), last_day=period.last_day.isoformat(),

@@ -25,7 +25,7 @@ def test_the_demo_validates_the_last_quarter_and_leaves_the_current_one_in_progr
     assert list(ScorecardEvent.objects.filter(scorecard=q3).values_list("kind", flat=True)) == [
         "proposed", "reviewed", "answered", "proposed", "reviewed", "validated"]
     assert not PeriodScorecard.objects.filter(contract=contract, period="2026-Q4").exists()  # a live draft
-    assert ManualMeasure.objects.filter(contract=contract, period="2026-Q4").exists()
+    assert ManualMeasure.objects.filter(contract=contract, period="2026-Q4").count() == 3  # A9, V7, and V6 (yearly: Q4)
     assert ManualMeasure.objects.filter(contract=contract, period="2026-Q4", status="contested").count() == 1
     # the buyer reads both on the pages, the API lists them
     assert client.login(username="acheteur", password=report.passwords["acheteur"])
@@ -38,4 +38,5 @@ def test_the_demo_validates_the_last_quarter_and_leaves_the_current_one_in_progr
     assert statuses["2026-Q3"] == "validated"
     assert statuses["2026-Q4"] == "draft"
     load_demo(NOW, count=30)  # again: nothing doubled
-    assert PeriodScorecard.objects.filter(contract=contract).count() == 1
+    assert PeriodScorecard.objects.filter(contract=contract, status="validated").count() == 1
+    assert ManualMeasure.objects.filter(contract=contract, period="2026-Q4").count() == 3

@@ -187,3 +187,29 @@ def _tmp() -> Any:
     import tempfile
 
     return tempfile.TemporaryDirectory()
+
+
+class DeadlineTest(MarchScenario):
+    def test_the_deadlines_to_propose_and_validate_are_clocks_of_the_scan(self) -> None:
+        from jalon.commitments import registry
+        from jalon.scorecards.models import ScorecardClock
+
+        assert registry.of(ScorecardClock).name == "scorecard"
+        PeriodScorecard.open_ended(self.contract, [Q1, Period.parse("2026-Q2")], paris(4, 2, 9).date(), NOW)
+        card = PeriodScorecard.objects.get(contract=self.contract, period="2026-Q1")  # Q2 is not over
+        assert not PeriodScorecard.objects.filter(period="2026-Q2").exists()
+        proposal = card.clocks.get(kind="proposal")
+        # from the end of March, 10 business days of 10 h (Easter Monday 6 April is a holiday)
+        assert proposal.started_at == paris(4, 1, 0)
+        assert proposal.due_at == paris(4, 15, 18)
+        assert not proposal.breached
+        late = paris(4, 20, 9)
+        PeriodScorecard.act(self.holder_manager, self.contract, Q1, "propose", now=late)
+        proposal.refresh_from_db()
+        assert proposal.stopped_at == late
+        assert proposal.breached
+        validation = card.clocks.get(kind="validation")
+        assert validation.started_at == late
+        assert validation.due_at is not None
+        assert validation.stopped_at is None
+        assert ScorecardClock.objects.filter(scorecard=card).running().count() == 1

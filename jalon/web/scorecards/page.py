@@ -46,7 +46,9 @@ class PeriodRow:
     archive_url: str | None
 
 
-def period_rows(contract: Contract, today: date) -> list[PeriodRow]:
+def period_rows(contract: Contract, today: date, now: datetime) -> list[PeriodRow]:
+    periods = compute.scoring_periods(contract, today)
+    PeriodScorecard.open_ended(contract, periods, today, now)
     stored: dict[str, PeriodScorecard] = {}
     validated: dict[str, PeriodScorecard] = {}
     for card in PeriodScorecard.objects.filter(contract=contract).defer("archive", "figures").order_by("version"):
@@ -54,7 +56,7 @@ def period_rows(contract: Contract, today: date) -> list[PeriodRow]:
         if card.status == Status.VALIDATED:
             validated[card.period] = card
     rows = []
-    for period in compute.scoring_periods(contract, today):
+    for period in periods:
         found = stored.get(str(period))
         status = Status(found.status) if found else Status.DRAFT
         frozen = validated.get(str(period))
@@ -95,6 +97,7 @@ class PeriodView:
     may_review_measure: bool
     manual_indicators: list[tuple[str, str]]
     versions: list[PeriodScorecard] = field(default_factory=list)
+    clocks: list[Any] = field(default_factory=list)
 
 
 def _rows(text: bytes) -> list[list[str]]:
@@ -152,6 +155,7 @@ def period_view(user: Any, contract: Contract, period: Period, now: datetime) ->
         access.may(user, contract, access.Need.REVIEW_MEASURE) and status != Status.VALIDATED,
         manual_indicators,
         list(PeriodScorecard.objects.filter(contract=contract, period=str(period)).defer("archive", "figures")),
+        list(card.clocks.order_by("kind").reverse()) if card else [],
     )
 
 

@@ -48,7 +48,7 @@ def _period(text: str) -> Period:
 @login_required
 def period_list(request: AuthedRequest, slug: str) -> HttpResponse:
     contract = _contract(request, slug)
-    rows = page.period_rows(contract, timezone.localdate())
+    rows = page.period_rows(contract, timezone.localdate(), timezone.now())
     return render(request, "web/scorecard_list.html", {"contract": contract, "rows": rows})
 
 
