@@ -213,3 +213,42 @@ class DeadlineTest(MarchScenario):
         assert validation.due_at is not None
         assert validation.stopped_at is None
         assert ScorecardClock.objects.filter(scorecard=card).running().count() == 1
+
+
+class ComputedMeasureTest(MarchScenario):
+    """An indicator a record app computes (a registered MeasureSource) feeds the scorecard with
+    its evidence, and refuses a typed-in value."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        ConventionVersion.load(cls.contract, WITH_MEASURE, "aquareel.yaml")
+
+    def setUp(self) -> None:
+        from jalon.commitments import sources
+
+        def measures(contract, indicators, period, now):  # type: ignore[no-untyped-def]
+            assert indicators == {"S1"}
+            yield sources.ComputedMeasure("S1", Q1, 87.5, evidence=(
+                sources.Evidence("BC-2026-014", "devis remis en 7 j (cible 5 j)", "/commandes/14/"),))
+
+        sources.register_measures(sources.MeasureSource("orders-test", lambda c: {"S1", "unknown"}, measures))
+        self.addCleanup(sources._measures.pop, "orders-test")
+
+    def test_a_computed_indicator_is_scored_and_refuses_manual_entry(self) -> None:
+        with pytest.raises(ValidationError) as error:
+            ManualMeasure.enter(self.technician, self.contract, indicator="S1", period="2026-Q1", value=99,
+                                source="saisie")
+        assert "orders-test" in error.value.message_dict["indicator"][0]
+        s1 = compute.document(self.contract, Q1, NOW)["families"][0]["indicators"][1]
+        assert (s1["id"], s1["value"], s1["met"]) == ("S1", 87.5, False)
+        self.client.force_login(self.buyer_manager)
+        page = self.client.get(f"/marches/aquareel/bilans/{Q1}/").content.decode()
+        assert "BC-2026-014" in page
+        assert 'href="/commandes/14/"' in page
+        PeriodScorecard.act(self.holder_manager, self.contract, Q1, "propose", now=NOW)
+        card = PeriodScorecard.act(self.buyer_manager, self.contract, Q1, "validate", now=NOW)
+        assert card.archive is not None
+        blob = bytes(card.archive)
+        assert b"S1,2026-Q1,87.5" in zipfile.ZipFile(io.BytesIO(blob)).read("inputs/measures.csv")
+        assert archive.verify(blob) is None
