@@ -130,6 +130,7 @@ JALON_ATTACHMENT_EXTENSIONS = env_list(
 # A clock is "at risk" at this share of its target unless the convention says otherwise.
 JALON_CLOCK_WARN_RATIO = 0.8
 # Deadlines of a period's scorecard, in business days of the convention's first calendar (D-61, D-62)
+JALON_SCORECARD_PERIOD = env_str("JALON_SCORECARD_PERIOD", "quarter")  # or "month" (D-60)
 JALON_SCORECARD_PROPOSE_DAYS = env_int("JALON_SCORECARD_PROPOSE_DAYS", 10)
 JALON_SCORECARD_VALIDATE_DAYS = env_int("JALON_SCORECARD_VALIDATE_DAYS", 10)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 
 from jalon.commitments.sources import ComputedMeasure, measure_sources
@@ -101,8 +102,9 @@ def figures(card: Scorecard) -> dict[str, Any]:
 
 
 def scoring_periods(contract: Contract, today: date) -> list[Period]:
-    """The quarters of the contract from its start (the platform's, else the convention's, else
-    the first ticket) to the current one, most recent first (D-60)."""
+    """The scored periods of the contract (quarters, or months: ``JALON_SCORECARD_PERIOD``,
+    D-60) from its start (the platform's, else the convention's, else the first ticket) to the
+    current one, most recent first, with any other period a scorecard was stored for."""
     version = contract.current_convention()
     convention = version.parsed() if version else None
     start = contract.starts_on or (convention.contract.starts if convention else None)
@@ -111,12 +113,16 @@ def scoring_periods(contract: Contract, today: date) -> list[Period]:
                  .values_list("opened_at", flat=True).first())
         start = first.date() if first else today
     start = max(start, date(today.year - 10, 1, 1))
+    months = 1 if settings.JALON_SCORECARD_PERIOD == "month" else 3
+
+    def holding(day: date) -> Period:
+        return Period.of_months(day.year, (day.month - 1) // months * months + 1, months)
+
     periods = []
-    current = Period.quarter_of(today)
-    quarter = Period.quarter_of(start)
-    while quarter.first_day <= current.first_day:
-        periods.append(quarter)
-        quarter = Period.quarter_of(date.fromordinal(quarter.last_day.toordinal() + 1))
+    current, period = holding(today), holding(start)
+    while period.first_day <= current.first_day:
+        periods.append(period)
+        period = holding(date.fromordinal(period.last_day.toordinal() + 1))
     stored = {Period.parse(p) for p in PeriodScorecard.objects.filter(contract=contract)
               .values_list("period", flat=True)}
     return sorted(set(periods) | stored, key=lambda p: (p.first_day, p.last_day), reverse=True)
