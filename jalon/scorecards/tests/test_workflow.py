@@ -227,7 +227,7 @@ class ComputedMeasureTest(MarchScenario):
     def setUp(self) -> None:
         from jalon.commitments import sources
 
-        def measures(contract, indicators, period, now):  # type: ignore[no-untyped-def]
+        def measures(contract, indicators, period, now):
             assert indicators == {"S1"}
             yield sources.ComputedMeasure("S1", Q1, 87.5, evidence=(
                 sources.Evidence("BC-2026-014", "devis remis en 7 j (cible 5 j)", "/commandes/14/"),))
