@@ -100,6 +100,15 @@ class PeriodView:
     clocks: list[Any] = field(default_factory=list)
 
 
+def evidence_heading(column: str) -> str:
+    """The engine's evidence column (English, as in the files) in the reader's language."""
+    names = {"ticket": _("Ticket"), "clock": _("Horloge"), "type": _("Type"), "priority": _("Priorité"),
+             "start (UTC)": _("Début (UTC)"), "pauses": _("Pauses"), "stop (UTC)": _("Fin (UTC)"),
+             "business minutes": _("Minutes ouvrées"), "target minutes": _("Cible (minutes ouvrées)"),
+             "result": _("Résultat"), "window": _("Fenêtre")}
+    return names.get(column, column)
+
+
 def _rows(text: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text.decode("utf-8"))))
 
@@ -149,13 +158,13 @@ def period_view(user: Any, contract: Contract, period: Period, now: datetime) ->
     manual_indicators = [(i.id, i.label) for i in version.parsed().indicators
                          if i.kind == "measure" and i.id not in computed_ids] if version else []
     return PeriodView(
-        period, card, status, data, families, head, evidence, len(body), measures, computed,
+        period, card, status, data, families, [evidence_heading(h) for h in head], evidence, len(body), measures, computed,
         list(card.events.select_related("actor")) if card else [], steps,
         access.may(user, contract, access.Need.ENTER_MEASURE) and status != Status.VALIDATED,
         access.may(user, contract, access.Need.REVIEW_MEASURE) and status != Status.VALIDATED,
         manual_indicators,
         list(PeriodScorecard.objects.filter(contract=contract, period=str(period)).defer("archive", "figures")),
-        list(card.clocks.order_by("kind").reverse()) if card else [],
+        list(card.clocks.order_by("kind")) if card else [],
     )
 
 
