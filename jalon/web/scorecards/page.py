@@ -158,7 +158,8 @@ def period_view(user: Any, contract: Contract, period: Period, now: datetime) ->
     manual_indicators = [(i.id, i.label) for i in version.parsed().indicators
                          if i.kind == "measure" and i.id not in computed_ids] if version else []
     return PeriodView(
-        period, card, status, data, families, [evidence_heading(h) for h in head], evidence, len(body), measures, computed,
+        period, card, status, data, families, [evidence_heading(h) for h in head], evidence, len(body),
+        measures, computed,
         list(card.events.select_related("actor")) if card else [], steps,
         access.may(user, contract, access.Need.ENTER_MEASURE) and status != Status.VALIDATED,
         access.may(user, contract, access.Need.REVIEW_MEASURE) and status != Status.VALIDATED,
