@@ -19,7 +19,7 @@ class OutsiderTest(ApiTestCase):
         for method, path, body in ENDPOINTS:
             if path in {"/contracts", "/tickets"} and method == "GET":
                 continue  # lists: see below
-            path = path.replace("{c}", "aquareel").replace("{t}", str(self.ticket.pk))
+            path = path.replace("{c}", "aquareel").replace("{t}", str(self.ticket.pk)).replace("{p}", "2026-Q1")
             if isinstance(body, dict) and body.get("contract") == "{c}":
                 body = {**body, "contract": "aquareel"}
             with self.subTest(method=method, path=path):

@@ -28,6 +28,12 @@ ENDPOINTS = [
     ("POST", "/tickets/{t}/comments", {"body": "Bonjour"}),
     ("GET", "/tickets/{t}/events", None),
     ("GET", "/tickets/{t}/clocks", None),
+    ("GET", "/contracts/{c}/scorecards", None),
+    ("GET", "/contracts/{c}/scorecards/{p}", None),
+    ("POST", "/contracts/{c}/scorecards/{p}/transitions", {"step": "propose"}),
+    ("GET", "/contracts/{c}/measures", None),
+    ("POST", "/contracts/{c}/measures", {"indicator": "urgent_on_time", "period": "2026-Q1", "value": 1,
+                                         "source": "export"}),
 ]
 
 
@@ -40,7 +46,8 @@ class AuthenticationTest(ApiTestCase):
             if isinstance(value, dict):
                 return {k: fill(v) for k, v in value.items()}
             if isinstance(value, str):
-                return value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk))
+                return (value.replace("{c}", self.contract.slug).replace("{t}", str(self.ticket.pk))
+                        .replace("{p}", "2026-Q1"))
             return value
 
         return [(m, str(fill(p)), fill(b)) for m, p, b in ENDPOINTS]

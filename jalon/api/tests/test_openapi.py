@@ -90,7 +90,7 @@ class OpenApiTest(TestCase):
     def test_it_lists_every_endpoint(self) -> None:
         listed = {(m.upper(), p) for p, item in self.doc["paths"].items() for m in item}
         expected = {(m, "/api/v1" + re.sub(r"\?.*", "", p).replace("{c}", "{slug}")
-                     .replace("{t}", "{ticket_id}")) for m, p, _b in ENDPOINTS}
+                     .replace("{t}", "{ticket_id}").replace("{p}", "{period}")) for m, p, _b in ENDPOINTS}
         assert listed == expected
 
     def test_it_declares_the_two_ways_in(self) -> None:
