@@ -131,3 +131,16 @@ def test_the_file_to_file_form_still_works(tmp_path: Path) -> None:
                            "--period", "2026-Q1"], capture_output=True, text=True, cwd=root, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["period"] == "2026-Q1"
+
+
+class DashboardLinkTest(MarchScenario):
+    def test_the_dashboard_of_a_validated_period_reads_the_frozen_scorecard(self) -> None:
+        self.client.force_login(self.buyer_manager)
+        page = self.client.get("/marches/aquareel/tableau-de-bord/?period=quarter&quarter=2026-Q1").content.decode()
+        assert "/marches/aquareel/bilans/" in page
+        assert "validé le" not in page
+        PeriodScorecard.act(self.holder_manager, self.contract, Q1, "propose", now=NOW)
+        PeriodScorecard.act(self.buyer_manager, self.contract, Q1, "validate", now=NOW)
+        page = self.client.get("/marches/aquareel/tableau-de-bord/?period=quarter&quarter=2026-Q1").content.decode()
+        assert "Bilan 2026-Q1 validé le" in page
+        assert 'href="/marches/aquareel/bilans/2026-Q1/"' in page

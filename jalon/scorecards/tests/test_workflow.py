@@ -252,3 +252,22 @@ class ComputedMeasureTest(MarchScenario):
         blob = bytes(card.archive)
         assert b"S1,2026-Q1,87.5" in zipfile.ZipFile(io.BytesIO(blob)).read("inputs/measures.csv")
         assert archive.verify(blob) is None
+
+    def test_the_scan_warns_the_holder_then_tells_both_parties_of_the_breach(self) -> None:
+        from jalon.messaging.clockwatch import scan_clocks
+        from jalon.messaging.models import OutboxMessage
+
+        PeriodScorecard.open_ended(self.contract, [Q1], paris(4, 2, 9).date(), NOW)
+        ours = OutboxMessage.objects.filter(subject__contains="2026-Q1").order_by("pk")
+        with self.captureOnCommitCallbacks(execute=False):
+            scan_clocks(paris(4, 14, 12))  # 80 % of the 10 days: the warning, to the holder
+            assert [m.kind for m in ours] == ["at_risk"] * ours.count()
+            assert ours.count() >= 1
+            scan_clocks(paris(4, 16, 9))  # past the 15th at 18:00: the breach, to both parties
+            sent = ours.count()
+            scan_clocks(paris(4, 16, 10))
+            assert ours.count() == sent  # once
+        breach = {m.to for m in ours.filter(kind="breached")}
+        assert self.buyer_manager.email in breach
+        assert self.holder_manager.email in breach
+        assert "/marches/aquareel/bilans/2026-Q1/" in ours.first().body  # type: ignore[union-attr]
