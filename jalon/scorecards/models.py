@@ -112,6 +112,10 @@ class PeriodScorecard(models.Model):
             if step_name == "review" and verdict == Verdict.CONTESTED and not comment:
                 raise ValidationError({"comment": gettext("Une contestation se motive.")})
             if step_name == "propose":
+                _start, end = period.datetime_bounds(_zone(contract))
+                if now < end:  # D-67
+                    raise WrongState(gettext("La période n’est pas terminée : son tableau de bord se propose "
+                                             "à partir du %(day)s.") % {"day": end.strftime("%d/%m/%Y")})
                 card.proposed_at = now
             if step_name == "review" and verdict == Verdict.CONTESTED:
                 card.status = Status.CONTESTED
@@ -192,6 +196,11 @@ class PeriodScorecard(models.Model):
         for event in self.events.filter(kind__in=(EventKind.REVIEWED, EventKind.ANSWERED)).order_by("at", "pk"):
             found[event.indicator] = event
         return found
+
+
+def _zone(contract: Contract) -> str:
+    version = contract.current_convention()
+    return version.parsed().contract.tz if version else settings.TIME_ZONE
 
 
 def _indicator_ids(contract: Contract) -> set[str]:

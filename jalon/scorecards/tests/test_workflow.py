@@ -271,3 +271,12 @@ class ComputedMeasureTest(MarchScenario):
         assert self.buyer_manager.email in breach
         assert self.holder_manager.email in breach
         assert "/marches/aquareel/bilans/2026-Q1/" in ours.first().body  # type: ignore[union-attr]
+
+
+class UnfinishedPeriodTest(MarchScenario):
+    def test_a_period_is_proposed_once_it_is_over(self) -> None:
+        with pytest.raises(ValidationError) as error:
+            PeriodScorecard.act(self.holder_manager, self.contract, Q1, "propose", now=paris(3, 31, 23))
+        assert "01/04/2026" in error.value.messages[0]
+        card = PeriodScorecard.act(self.holder_manager, self.contract, Q1, "propose", now=paris(4, 1, 0))
+        assert card.status == "proposed"

@@ -14,6 +14,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +138,8 @@ class BrowserTest(Cast, StaticLiveServerTestCase):
 
         from jalon.conventions.period import Period
 
-        quarter = Period.quarter_of(timezone.localdate())
+        current = Period.quarter_of(timezone.localdate())
+        quarter = Period.quarter_of(current.first_day - timedelta(days=1))  # the last one over
         url = f"{self.live_server_url}/marches/{self.contract.slug}/bilans/{quarter}/"
         with self.page_as(self.holder_manager) as page:
             page.goto(url)
