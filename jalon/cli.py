@@ -21,7 +21,14 @@ STANDALONE_COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if args and args[0] in STANDALONE_COMMANDS:
+    if args[:2] == ["scorecard", "verify"]:
+        # checks a frozen scorecard's archive with the engine alone: no database
+        from jalon.scorecards import archive
+
+        return archive.main(args[2:])
+    platform_scorecard = args[:1] == ["scorecard"] and any(
+        a == "--contract" or a.startswith("--contract=") for a in args[1:])
+    if args and args[0] in STANDALONE_COMMANDS and not platform_scorecard:
         module = importlib.import_module(STANDALONE_COMMANDS[args[0]])
         status: int = module.main(args[1:])
         return status
@@ -34,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
             "Calculs sans base de données :\n"
             "  calendar   délais et durées ouvrés (deadline, elapsed, batch)\n"
             "  convention vérifier des fichiers de convention de service\n"
-            "  scorecard  tableau de bord trimestriel depuis un export de tickets\n\n"
+            "  scorecard  tableau de bord trimestriel depuis un export de tickets\n"
+            "  scorecard verify ARCHIVE  vérifier l'archive d'un tableau de bord validé\n\n"
+            "Plateforme : scorecard --contract SLUG --period P  tableau de bord depuis la base\n"
             "Plateforme (commandes Django) : migrate, demo, runserver, createsuperuser, …\n"
             "  jalon help <commande> pour l'aide d'une commande Django."
         )

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "jalon.documents",
     "jalon.calendars",
     "jalon.orders",
+    "jalon.scorecards",
     "ninja",  # the /api/v1/docs page loads its scripts from our static files, not a CDN
     "jalon.api",
     "jalon.messaging",
@@ -169,6 +170,10 @@ JALON_CLOCK_WARN_RATIO = 0.8
 # server's clock (a client's clock a little fast), see D-105.
 JALON_EARLIEST_DAY = env_str("JALON_EARLIEST_DAY", "2000-01-01")
 JALON_CLOCK_SKEW_SECONDS = env_int("JALON_CLOCK_SKEW_SECONDS", 120)
+# Deadlines of a period's scorecard, in business days of the convention's first calendar (D-61, D-62)
+JALON_SCORECARD_PERIOD = env_str("JALON_SCORECARD_PERIOD", "quarter")  # or "month" (D-60)
+JALON_SCORECARD_PROPOSE_DAYS = env_int("JALON_SCORECARD_PROPOSE_DAYS", 10)
+JALON_SCORECARD_VALIDATE_DAYS = env_int("JALON_SCORECARD_VALIDATE_DAYS", 10)
 
 # Login: lock a username on one IP address after repeated failures.
 JALON_LOGIN_MAX_FAILURES = env_int("JALON_LOGIN_MAX_FAILURES", 5)

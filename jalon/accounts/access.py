@@ -92,6 +92,11 @@ class Need(enum.Enum):
     DELIVER_ORDER = "deliver_order"
     ACCEPT_ORDER = "accept_order"
     MANAGE_SCHEDULE = "manage_schedule"
+    VIEW_SCORECARD = "view_scorecard"
+    PROPOSE_SCORECARD = "propose_scorecard"
+    REVIEW_SCORECARD = "review_scorecard"
+    ENTER_MEASURE = "enter_measure"
+    REVIEW_MEASURE = "review_measure"
 
 
 _ALL = frozenset(Role)
@@ -152,6 +157,12 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
     Need.DELIVER_ORDER: HOLDER_ROLES,
     Need.ACCEPT_ORDER: frozenset({Role.BUYER_MANAGER, Role.REQUESTER}),
     Need.MANAGE_SCHEDULE: frozenset({Role.BUYER_MANAGER}),
+    # scorecards (seed 002 ch. 8: proposed by the holder, validated by the buyer; the auditor reads)
+    Need.VIEW_SCORECARD: _STAFF,
+    Need.PROPOSE_SCORECARD: frozenset({Role.HOLDER_MANAGER}),
+    Need.REVIEW_SCORECARD: frozenset({Role.BUYER_MANAGER}),
+    Need.ENTER_MEASURE: HOLDER_ROLES,
+    Need.REVIEW_MEASURE: frozenset({Role.BUYER_MANAGER}),
 }
 
 

@@ -13,6 +13,7 @@ from jalon.api.documents.endpoints import router as documents
 from jalon.api.forfait.endpoints import router as forfait
 from jalon.api.governance.endpoints import router as governance
 from jalon.api.orders.endpoints import router as orders
+from jalon.api.scorecards.endpoints import router as scorecards
 from jalon.api.tickets.endpoints import router as tickets
 
 DESCRIPTION = """API de la plateforme de suivi Jalon.
@@ -31,6 +32,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/contracts", contracts)
+api.add_router("/contracts", scorecards)
 api.add_router("/tickets", tickets)
 api.add_router("/contracts", governance)
 api.add_router("/contracts", forfait)

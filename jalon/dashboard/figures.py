@@ -4,8 +4,9 @@
 Plain functions over a :class:`Scope` (contract, the tickets the reader may see, period, the
 instant "now" and the contract's convention), each returning a dataclass. Every figure is one
 aggregate query, or one query of a few columns handed to the vectorised business-time kernel;
-:func:`dashboard` gathers them (9 queries in all, whatever the number of tickets; one or two
-more when tickets were reopened after an instant a figure is taken, see :func:`later_reopenings`).
+:func:`dashboard` gathers them (10 queries in all, the cache key's stamp included, whatever the
+number of tickets; one or two more when tickets were reopened after an instant a figure is
+taken, see :func:`later_reopenings`).
 
 Figures count only the scope's tickets — ``Ticket.objects.visible_to(user, contract)`` — so that each
 one matches the ticket list it links to. The period is also cut into *buckets* (weeks up to a
@@ -607,8 +608,11 @@ def _figures(s: Scope) -> tuple[object, ...]:
 def _cached_figures(s: Scope) -> tuple[Any, ...]:
     """The period's figures from the shared cache, computed by one process at a time.
 
-    A past period's figures are kept for good: nothing changes in a period once it is over (the
-    history is append-only). Those of the running period are fresh for
+    Every key names the contract's latest ticket event (:func:`records_stamp`): every change of
+    a ticket (a reopening, a requalification, time logged on a past day) writes one, so that
+    figures cached before a change are never served after it, and the figures shown always equal
+    a recomputation. A past period's figures are then kept as long as nothing changes. Those of
+    the running period are fresh for
     :data:`CURRENT_PERIOD_SECONDS`; after that, the first reader to take the key's lock computes
     them again while the others keep reading the previous ones (kept :data:`STALE_SECONDS` at
     most), so that readers never queue behind a computation, nor compute it all at once. With
@@ -651,7 +655,7 @@ LOCK_SECONDS = 120
 WAIT_SECONDS = 10.0
 """How long a reader waits for another's computation when nothing is cached yet."""
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 """Bump when a figure's definition or dataclass changes: the cached ones are then ignored."""
 
 
@@ -661,8 +665,18 @@ def cache_key(s: Scope) -> str:
     readers who see different tickets never share figures."""
     sql, params = s.tickets.query.sql_with_params()
     tickets = hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
-    return (f"dashboard:{CACHE_VERSION}:{s.contract.pk}:{s.version_id}:"
+    return (f"dashboard:{CACHE_VERSION}:{s.contract.pk}:{s.version_id}:{records_stamp(s.contract)}:"
             f"{s.period.first_day:%Y%m%d}-{s.period.last_day:%Y%m%d}:{tickets}")
+
+
+def records_stamp(contract: Contract) -> int:
+    """The contract's latest ticket event (0: none yet), one query on the events' primary key.
+
+    The history is append-only and every change of a ticket writes an event, so the figures
+    computed at one stamp are those of every instant until the next event."""
+    latest = (TicketEvent.objects.filter(ticket__contract=contract).order_by("-pk")
+              .values_list("pk", flat=True).first())
+    return int(latest or 0)
 
 
 _CRITICALITY_RANK = {value: rank for rank, value in enumerate(Criticality.values)}

@@ -27,6 +27,7 @@ from jalon.demo import forfait
 from jalon.demo.deliverables import load_deliverables
 from jalon.demo.governance import load_governance
 from jalon.demo.orders import load_orders
+from jalon.demo.scorecards import load_scorecards
 from jalon.lib.clock import replaying
 from jalon.tickets.models import Channel, Ticket
 
@@ -132,6 +133,7 @@ def load_demo(now: datetime, seed: int = 2026, count: int = 95) -> DemoReport:
         load_governance(contract, people, now)
         forfait.near_threshold(contract, people, now, seed)
         load_orders(contract, people, now)
+        load_scorecards(contract, now)
     return report
 
 

@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("jalon.web.documents.urls")),
     path("", include("jalon.web.calendars.urls")),
     path("", include("jalon.web.orders.urls")),
+    path("", include("jalon.web.scorecards.urls")),
 ]

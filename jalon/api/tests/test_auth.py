@@ -70,6 +70,12 @@ ENDPOINTS: list[tuple[str, str, object]] = [
     ("POST", "/contracts/{c}/orders/{n}/transitions", {"action": "request_quote"}),
     ("POST", "/contracts/{c}/orders/{n}/deliverables", None),
     ("GET", "/contracts/{c}/orders/{n}/events", None),
+    ("GET", "/contracts/{c}/scorecards", None),
+    ("GET", "/contracts/{c}/scorecards/{p}", None),
+    ("POST", "/contracts/{c}/scorecards/{p}/transitions", {"step": "propose"}),
+    ("GET", "/contracts/{c}/measures", None),
+    ("POST", "/contracts/{c}/measures", {"indicator": "urgent_on_time", "period": "2026-Q1", "value": 1,
+                                         "source": "export"}),
 ]
 
 
@@ -77,7 +83,7 @@ def fill_ids(path: str) -> str:
     """Placeholders of records (meeting, action, risk, ledger entry, month, deliverable, order):
     ids that need not exist (the contract is checked first)."""
     for placeholder, value in (("{m}", "1"), ("{a}", "1"), ("{r}", "1"), ("{entry_id}", "1"),
-                               ("{month}", "2026-04"), ("{d}", "1"), ("{n}", "1")):
+                               ("{month}", "2026-04"), ("{d}", "1"), ("{n}", "1"), ("{p}", "2026-Q1")):
         path = path.replace(placeholder, value)
     return path
 

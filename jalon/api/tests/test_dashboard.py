@@ -53,5 +53,5 @@ class DashboardEndpointTest(MarchScenario):
         cache.clear()  # the figures' cost, not the cache's
         with CaptureQueriesContext(connection) as queries:
             self.dashboard()
-        # token, the caller's contracts with their roles, then the figures' 9 queries
-        assert len(queries.captured_queries) == 11, [q["sql"] for q in queries.captured_queries]
+        # token, the caller's contracts with their roles, then the figures' 10 queries (with the records' stamp)
+        assert len(queries.captured_queries) == 12, [q["sql"] for q in queries.captured_queries]

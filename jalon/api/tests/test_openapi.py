@@ -92,7 +92,8 @@ class OpenApiTest(TestCase):
         expected = {(m, "/api/v1" + re.sub(r"\?.*", "", p).replace("{c}", "{slug}")
                      .replace("{t}", "{ticket_id}").replace("{m}", "{meeting_id}")
                      .replace("{a}", "{action_id}").replace("{r}", "{risk_id}")
-                     .replace("{d}", "{pk}").replace("{n}", "{number}")) for m, p, _b in ENDPOINTS}
+                     .replace("{d}", "{pk}").replace("{n}", "{number}")
+                     .replace("{p}", "{period}")) for m, p, _b in ENDPOINTS}
         assert listed == expected
 
     def test_it_declares_the_two_ways_in(self) -> None:

@@ -36,8 +36,8 @@ class DashboardCacheTest(MarchScenario):
         first = self.dashboard(self.level1)
         with CaptureQueriesContext(connection) as queries:
             again = self.dashboard(self.level1)
-        # the scope (convention) and the risk counts only
-        assert len(queries.captured_queries) == 2, [q["sql"] for q in queries.captured_queries]
+        # the scope (convention), the records' stamp and the risk counts only
+        assert len(queries.captured_queries) == 3, [q["sql"] for q in queries.captured_queries]
         assert again == first
         with mock.patch.object(figures, "risk", wraps=figures.risk) as risk:
             self.dashboard(self.level1)
@@ -100,3 +100,21 @@ class DashboardCacheTest(MarchScenario):
     def key(self, user: User, period: Period = MARCH) -> str:
         return figures.cache_key(figures.scope(self.contract, period, NOW,
                                                Ticket.objects.visible_to(user, self.contract)))
+
+    def test_after_a_change_the_cached_figures_of_a_past_period_equal_a_recomputation(self) -> None:
+        """A ticket reopened after the period, time logged on one of its days: the figures shown
+        are those computed again from nothing, never the ones cached before the change."""
+        self.dashboard(self.level1, MARCH)
+        with self.at(NOW + timedelta(hours=1)):
+            self.t1.reopen(self.level1, "Revient")
+            self.t1.start_work(self.technician)
+            self.t1.log_time(self.technician, minutes=60, spent_on=MARCH.last_day)
+        later = NOW + timedelta(hours=2)
+        shown = self.dashboard(self.level1, MARCH, later)
+        cache.clear()
+        recomputed = self.dashboard(self.level1, MARCH, later)
+        assert shown == recomputed
+        assert shown.forfait.minutes == recomputed.forfait.minutes
+        with mock.patch.object(figures, "_figures", wraps=figures._figures) as compute:
+            self.dashboard(self.level1, MARCH, later)  # nothing changed since: from the cache
+        compute.assert_not_called()

@@ -183,7 +183,7 @@ class FiguresTest(MarchScenario):
     def test_the_whole_dashboard_costs_a_fixed_number_of_queries(self) -> None:
         with CaptureQueriesContext(connection) as queries:
             figures.dashboard(self.contract, MARCH, NOW, tickets=Ticket.objects.all())
-        assert len(queries.captured_queries) == 9, [q["sql"] for q in queries.captured_queries]
+        assert len(queries.captured_queries) == 10, [q["sql"] for q in queries.captured_queries]
 
 
 class PeriodWordsTest(SimpleTestCase):

@@ -147,7 +147,7 @@ class WindowsTest(JalonTestCase):
         cache.clear()
         with CaptureQueriesContext(connection) as queries:
             self.dashboard_of("2026-Q1")
-        # the 9 queries of every dashboard, then the tickets reopened after the end (2: the
+        # the 10 queries of every dashboard (with the records' stamp), then the tickets reopened after the end (2: the
         # tickets and their history, for their clocks) and after a bucket's end (1: their
         # resolutions and reopenings, for the stock)
-        assert len(queries.captured_queries) == 12, [q["sql"] for q in queries.captured_queries]
+        assert len(queries.captured_queries) == 13, [q["sql"] for q in queries.captured_queries]

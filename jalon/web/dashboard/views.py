@@ -15,12 +15,21 @@ from django.utils.translation import gettext as _
 from jalon.accounts import access
 from jalon.accounts.access import AuthedRequest, Need
 from jalon.contracts.models import Contract
+from jalon.conventions.period import Period
 from jalon.dashboard import figures
+from jalon.scorecards.models import PeriodScorecard
+from jalon.scorecards.workflow import Status
 from jalon.tickets.models import Ticket
 from jalon.web import exports
 from jalon.web.dashboard import board
 from jalon.web.rules import Rules
 from jalon.web.tickets import listing
+
+
+def validated_scorecard(contract: Contract, period: Period) -> PeriodScorecard | None:
+    """The period's validated scorecard, whose frozen figures are the contract's word on it."""
+    return (PeriodScorecard.objects.filter(contract=contract, period=str(period), status=Status.VALIDATED)
+            .defer("archive").order_by("-version").first())
 
 
 def figures_header() -> list[str]:
@@ -45,8 +54,10 @@ def contract_dashboard(request: AuthedRequest, slug: str) -> HttpResponse:
     def link(filters: dict[str, Any] | None) -> str:
         return list_url + listing.query_string(filters or {})
 
+    validated = validated_scorecard(contract, shown.period)
     return render(request, "web/dashboard.html", {
         "contract": contract, "board": shown, "errors": errors, "list_url": list_url,
+        "validated_scorecard": validated, "validated_figures": validated.figures if validated else None,
         "link_title": _("Voir les tickets"),
         "charts": board.charts(shown, link), "params": request.GET,
         "query": request.GET.urlencode(),

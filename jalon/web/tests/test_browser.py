@@ -14,7 +14,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -341,3 +341,26 @@ class ForfaitBrowserTest(BrowserCase):
             page.goto(f"{self.live_server_url}/marches/aquareel/commandes/bordereau/")
             violations = self.axe_violations(page)
             assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+    def test_the_holder_proposes_the_quarter_and_the_buyer_validates_it(self) -> None:
+        from django.utils import timezone
+
+        from jalon.conventions.period import Period
+
+        current = Period.quarter_of(timezone.localdate())
+        quarter = Period.quarter_of(current.first_day - timedelta(days=1))  # the last one over
+        url = f"{self.live_server_url}/marches/{self.contract.slug}/bilans/{quarter}/"
+        with self.page_as(self.holder_manager) as page:
+            page.goto(url)
+            page.get_by_role("button", name="Proposer le tableau de bord").click()
+            page.wait_for_url(url)
+            assert "Tableau de bord proposé à l’acheteur." in page.content()
+        with self.page_as(self.buyer_manager) as page:
+            page.goto(url)
+            assert page.get_by_text("Proposé par le titulaire").first.is_visible()
+            self.shot(page, "scorecard-proposed-buyer")
+            violations = self.axe_violations(page)
+            assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+            page.get_by_role("button", name="Valider et figer").click()
+            page.wait_for_url(url)
+            assert page.get_by_role("link", name="Archive validée (ZIP, empreintes SHA-256)").is_visible()
+            self.shot(page, "scorecard-validated-buyer")
