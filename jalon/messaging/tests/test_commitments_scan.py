@@ -36,7 +36,8 @@ class SecondRecordTypeScanTest(MessagingTestCase):
         return list(rows.values_list("kind", "to"))
 
     def test_both_record_types_are_registered(self) -> None:
-        assert [c.name for c in registry.registered()] == ["ticket", "meeting", "deliverable", "order", "scorecard", "reminder"]
+        names = [c.name for c in registry.registered()]
+        assert names == ["ticket", "meeting", "deliverable", "order", "scorecard", "reminder"]
 
     def test_nothing_is_sent_before_the_warning_instant(self) -> None:
         self.reminder()
