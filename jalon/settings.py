@@ -235,6 +235,11 @@ if not 1 <= JALON_IMAP_POLL_MINUTES <= 60:
     raise SettingError(f"JALON_IMAP_POLL_MINUTES={JALON_IMAP_POLL_MINUTES}: expected 1 to 60")
 # Larger messages are skipped before download (logged); attachments keep their own limit.
 JALON_IMAP_MAX_BYTES = env_int("JALON_IMAP_MAX_BYTES", 25 * 1024 * 1024)
+# A message that makes intake fail unexpectedly is tried again at the next polls, at most this
+# many times in all, then quarantined (a ReceivedMail an administrator sees, with the error).
+JALON_IMAP_MAX_ATTEMPTS = env_int("JALON_IMAP_MAX_ATTEMPTS", 3)
+# MIME parts a message may hold (nested or not) before it is quarantined unparsed.
+JALON_MAIL_MAX_PARTS = env_int("JALON_MAIL_MAX_PARTS", 200)
 
 LOGGING = {
     "version": 1,

@@ -119,9 +119,9 @@ class PeriodicTicks:
         (a, _), (b, _) = consumers = self.consumers()
         schedule(a, utc(11, 0, 1))
         schedule(b, utc(11, 0, 59))  # its scheduler fires later in the same minute
-        assert a.pending_count() == 6  # scan, flush and (minute 0) mail poll, twice
+        assert a.pending_count() == 8  # scan, flush and (minute 0) mail poll and history heads, twice
         with at(datetime(2026, 5, 11, 11, 1, 30, tzinfo=UTC)):  # run after the minute changed
-            assert self.run_queue(consumers) == 6
+            assert self.run_queue(consumers) == 8
         assert self.runs() == (1, 1, 1)
 
     def test_a_copy_run_minutes_later_behind_a_backlog_is_still_skipped(self) -> None:
@@ -131,7 +131,7 @@ class PeriodicTicks:
             self.run_queue(consumers)
         schedule(b, utc(11, 0, 30))
         with at(datetime(2026, 5, 11, 11, 3, 0, tzinfo=UTC)):
-            assert self.run_queue(consumers) == 3
+            assert self.run_queue(consumers) == 4
         assert self.runs() == (1, 1, 1)
 
     def test_a_later_minute_runs_again(self) -> None:
