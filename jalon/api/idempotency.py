@@ -76,7 +76,7 @@ class IdempotencyMiddleware:
             return _error(api, 400, _("Clé d’idempotence invalide : au plus 200 caractères imprimables."))
         body = request.body if api else b"".join(
             f"{k}={v}\n".encode() for k, values in sorted(request.POST.lists()) for v in values)
-        fingerprint = hashlib.sha256(request.method.encode() + request.path.encode() + b"\n" + body).hexdigest()
+        fingerprint = hashlib.sha256(str(request.method).encode() + request.path.encode() + b"\n" + body).hexdigest()
         IdempotentRequest.objects.filter(
             created_at__lt=timezone.now() - timedelta(hours=int(settings.JALON_IDEMPOTENCY_HOURS))).delete()
         try:

@@ -102,7 +102,7 @@ class IdempotencyTest(ApiTestCase):
         self.ticket = Ticket.open(self.contract, actor=self.requester,
                                   type="urgent_intervention", title="Concentrateur arrêté")
 
-    def send(self, path: str, body: dict[str, object], key: str) -> Any:
+    def send(self, path: str, body: dict[str, Any], key: str) -> Any:
         from django.test import Client
 
         return self.call("POST", path, self.requester, body, client=Client(HTTP_IDEMPOTENCY_KEY=key))
