@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "csp.middleware.CSPMiddleware",
     "jalon.lib.guards.PrivateAnswersMiddleware",  # Cache-Control: no-store, Permissions-Policy
+    "jalon.api.idempotency.IdempotencyMiddleware",  # Idempotency-Key (API), _once (forms)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -250,6 +251,13 @@ if not 1 <= JALON_IMAP_POLL_MINUTES <= 60:
     raise SettingError(f"JALON_IMAP_POLL_MINUTES={JALON_IMAP_POLL_MINUTES}: expected 1 to 60")
 # Larger messages are skipped before download (logged); attachments keep their own limit.
 JALON_IMAP_MAX_BYTES = env_int("JALON_IMAP_MAX_BYTES", 25 * 1024 * 1024)
+# A message that makes intake fail unexpectedly is tried again at the next polls, at most this
+# many times in all, then quarantined (a ReceivedMail an administrator sees, with the error).
+# How long an idempotency key (API) or a form's send-once token is remembered.
+JALON_IDEMPOTENCY_HOURS = env_int("JALON_IDEMPOTENCY_HOURS", 24)
+JALON_IMAP_MAX_ATTEMPTS = env_int("JALON_IMAP_MAX_ATTEMPTS", 3)
+# MIME parts a message may hold (nested or not) before it is quarantined unparsed.
+JALON_MAIL_MAX_PARTS = env_int("JALON_MAIL_MAX_PARTS", 200)
 
 # Governance: scheduled meetings start at this local time (the seeds give no hour), and are
 # planned this many days ahead by the daily job and `jalon schedule_meetings`.

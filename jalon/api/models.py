@@ -83,3 +83,27 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = now or timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class IdempotentRequest(models.Model):
+    """One creation request sent with an idempotency key, and the answer it got
+    (:mod:`jalon.api.idempotency`): the same key sent again gets the same answer, without a
+    second ticket or comment."""
+
+    scope = models.CharField(max_length=64, help_text="Whose key: a digest of the caller's identity.")
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path and body.")
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=120, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    body = models.BinaryField(blank=True, default=b"")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "requête idempotente"
+        verbose_name_plural = "requêtes idempotentes"
+        constraints = (models.UniqueConstraint(fields=["scope", "key"], name="idempotent_once"),)
+        indexes = (models.Index(fields=["created_at"], name="idempotent_created"),)
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status or '…'})"

@@ -40,6 +40,6 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 
 @admin.register(ReceivedMail)
 class ReceivedMailAdmin(ReadOnlyAdmin):
-    list_display = ("received_at", "intake", "sender", "subject", "outcome", "ticket")
+    list_display = ("received_at", "intake", "sender", "subject", "outcome", "reason", "ticket")
     list_filter = ("outcome", "intake")
     search_fields = ("message_id", "sender", "subject")

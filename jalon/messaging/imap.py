@@ -18,7 +18,8 @@ from typing import Any, Protocol
 
 from django.conf import settings
 
-from jalon.messaging.intake import receive
+from jalon.messaging.intake import note_failure, quarantine, receive, route
+from jalon.messaging.mailparse import envelope
 from jalon.messaging.models import MailIntake
 
 log = logging.getLogger(__name__)
@@ -106,21 +107,44 @@ def raw_of(client: ImapClient, number: str) -> bytes | None:
     return None
 
 
+def header_of(client: ImapClient, number: str) -> bytes:
+    _typ, data = client.fetch(number, "(BODY.PEEK[HEADER])")
+    for item in data:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], bytes):
+            return item[1]
+    return b""
+
+
 def read_one(client: ImapClient, number: str, intakes: list[MailIntake]) -> int:
-    """Read message ``number``; flag it seen unless intake failed on it unexpectedly."""
+    """Read message ``number`` and flag it seen once it has ended somewhere: a ticket, a comment,
+    a refusal or a quarantine. A message over ``JALON_IMAP_MAX_BYTES`` is quarantined from its
+    header alone; one that makes intake fail unexpectedly stays unseen for the next polls, at
+    most ``JALON_IMAP_MAX_ATTEMPTS`` times in all, then is quarantined with the error."""
     size = size_of(client, number)
     if size > int(settings.JALON_IMAP_MAX_BYTES):
-        log.warning("IMAP message %s is %s bytes, over JALON_IMAP_MAX_BYTES: skipped", number, size)
+        log.warning("IMAP message %s is %s bytes, over JALON_IMAP_MAX_BYTES: quarantined", number, size)
+        head = header_of(client, number)
+        intake = route(envelope(head).recipients, intakes) or intakes[0]
+        record = quarantine(head, intake, f"Message trop volumineux ({size} octets, au plus "
+                                          f"{settings.JALON_IMAP_MAX_BYTES}) : non téléchargé.")
         client.store(number, "+FLAGS", "\\Seen")
-        return 0
+        return int(record is not None)
     raw = raw_of(client, number)
     if raw is None:
-        log.warning("IMAP message %s came back without content: skipped", number)
+        log.warning("IMAP message %s came back without content: left for the next poll", number)
         return 0
     try:
         record = receive(raw, intakes)
-    except Exception:  # a bug or an outage must not stop the poll; the message stays unseen
-        log.exception("IMAP message %s could not be taken in; it will be tried again", number)
-        return 0
+    except Exception as error:  # a bug or an outage must not stop the poll
+        log.exception("IMAP message %s could not be taken in", number)
+        try:
+            quarantined = note_failure(raw, intakes, error)
+        except Exception:  # the database itself is away: the next poll tries again
+            log.exception("IMAP message %s: its failure could not be recorded", number)
+            return 0
+        if not quarantined:
+            return 0
+        client.store(number, "+FLAGS", "\\Seen")
+        return 1
     client.store(number, "+FLAGS", "\\Seen")
     return int(record is not None)

@@ -11,6 +11,7 @@ gateway this trusts the address: the mail server in front (SPF/DKIM/DMARC) must 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from email.utils import parseaddr
@@ -24,6 +25,7 @@ from django.http import Http404
 
 from jalon.accounts.models import members_of
 from jalon.messaging.mailparse import (
+    Envelope,
     MalformedMail,
     ParsedMail,
     envelope,
@@ -54,41 +56,107 @@ def route(recipients: tuple[str, ...], intakes: list[MailIntake]) -> MailIntake 
 
 
 def receive(raw: bytes, intakes: list[MailIntake]) -> ReceivedMail | None:
-    """Handle one raw message; ``None`` if it was already received or fits no intake."""
+    """Handle one raw message; ``None`` if it was already received (the same message delivered
+    again). Every other message ends as a ticket, a comment, or a recorded refusal or
+    quarantine: a message addressed to no intake of its folder, one reusing another's
+    Message-ID, one too big or too deeply nested to read."""
     head = envelope(raw)
     intake = route(head.recipients, intakes)
     if intake is None:
-        log.warning("mail %s to %s matches no intake: skipped", head.message_id, head.recipients)
-        return None
+        log.warning("mail %s to %s matches no intake", head.message_id, head.recipients)
+        return quarantine(raw, intakes[0], "Adressé à aucune boîte de réception de ce dossier : "
+                                           f"{', '.join(head.recipients) or '—'}.")
     if len(raw) > int(settings.JALON_IMAP_MAX_BYTES):
-        return record_unreadable(raw, intake, f"Message trop volumineux ({len(raw)} octets).")
+        return quarantine(raw, intake, f"Message trop volumineux ({len(raw)} octets).")
     try:
         mail = parse_mail(raw)
     except MalformedMail as error:
         return record_unreadable(raw, intake, str(error))
     with transaction.atomic():
-        record = claim(intake, mail.message_id, mail.sender, mail.subject)
-        if record is not None:
+        record = claim(intake, mail.message_id, mail.sender, mail.subject, raw)
+        if record is not None and record.outcome in _OPEN:
             apply(record, mail, intake)
     return record
 
 
-def claim(intake: MailIntake, message_id: str, sender: str, subject: str) -> ReceivedMail | None:
+_OPEN = (MailOutcome.PENDING, MailOutcome.RETRYING)
+"""A record whose message is still to be handled (the others are final)."""
+
+
+def digest_of(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def claim(intake: MailIntake, message_id: str, sender: str, subject: str, raw: bytes
+          ) -> ReceivedMail | None:
+    """The record this message is handled under: a new one (pending); the one of an earlier
+    attempt that failed unexpectedly (retrying); None when this very message was already
+    received; a final quarantine record when another message already took its Message-ID."""
+    digest = digest_of(raw)
     try:
         with transaction.atomic():
             return ReceivedMail.objects.create(intake=intake, message_id=message_id,
-                                               sender=sender[:254], subject=subject[:255])
+                                               sender=sender[:254], subject=subject[:255],
+                                               raw_sha256=digest)
     except IntegrityError:
+        pass
+    earlier = ReceivedMail.objects.select_for_update().get(intake=intake, message_id=message_id)
+    if earlier.outcome == MailOutcome.RETRYING:
+        return earlier
+    if not earlier.raw_sha256 or earlier.raw_sha256 == digest:
         log.info("mail %s already received on %s: skipped", message_id, intake.address)
         return None
+    log.warning("mail %s reuses a Message-ID already received on %s: quarantined", message_id,
+                intake.address)
+    record, _created = ReceivedMail.objects.get_or_create(
+        intake=intake, message_id=f"{message_id[:180]}#{digest[:32]}",
+        defaults={"sender": sender[:254], "subject": subject[:255], "raw_sha256": digest,
+                  "outcome": MailOutcome.QUARANTINED,
+                  "reason": f"Message-ID déjà reçu (#{earlier.pk}) pour un autre message : mis "
+                            "en quarantaine."})
+    return None if not _created else record
+
+
+def quarantine(raw: bytes, intake: MailIntake, reason: str, *, head: Envelope | None = None,
+               attempts: int = 0) -> ReceivedMail | None:
+    """Record a message that will not enter Jalon, with its reason, for an administrator."""
+    head = head or envelope(raw)
+    log.warning("mail %s from %r quarantined: %s", head.message_id, head.sender, reason)
+    with transaction.atomic():
+        record = claim(intake, head.message_id, head.sender, head.subject, raw)
+        if record is not None and record.outcome in _OPEN:
+            record.attempts = max(record.attempts, attempts)
+            finish(record, MailOutcome.QUARANTINED, reason)
+    return record
+
+
+def note_failure(raw: bytes, intakes: list[MailIntake], error: BaseException) -> bool:
+    """Count an unexpected failure on this message; True once it is quarantined (after
+    ``JALON_IMAP_MAX_ATTEMPTS`` attempts), False while it should be tried again."""
+    head = envelope(raw)
+    intake = route(head.recipients, intakes) or intakes[0]
+    reason = f"Erreur inattendue à la prise en charge : {type(error).__name__}: {error}"[:2000]
+    with transaction.atomic():
+        record, _created = ReceivedMail.objects.select_for_update().get_or_create(
+            intake=intake, message_id=head.message_id,
+            defaults={"sender": head.sender[:254], "subject": head.subject[:255],
+                      "raw_sha256": digest_of(raw), "outcome": MailOutcome.RETRYING})
+        if record.outcome != MailOutcome.RETRYING:
+            return True  # already handled: nothing to retry
+        record.attempts += 1
+        done = record.attempts >= int(settings.JALON_IMAP_MAX_ATTEMPTS)
+        record.outcome = MailOutcome.QUARANTINED if done else MailOutcome.RETRYING
+        record.reason = reason
+        record.save(update_fields=["attempts", "outcome", "reason"])
+    return done
 
 
 def record_unreadable(raw: bytes, intake: MailIntake, reason: str) -> ReceivedMail | None:
     head = envelope(raw)
     log.warning("mail %s from %r is unreadable: %s", head.message_id, head.sender, reason)
     with transaction.atomic():
-        record = claim(intake, head.message_id, head.sender, head.subject)
-        if record is not None:
+        record = claim(intake, head.message_id, head.sender, head.subject, raw)
+        if record is not None and record.outcome in _OPEN:
             finish(record, MailOutcome.MALFORMED, reason)
     return record
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from email import errors, message_from_bytes, policy
 from email.message import EmailMessage, Message
+from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
@@ -224,10 +225,32 @@ def reply_text(body: str) -> str:
     return "\n".join(kept).strip() or body.strip()
 
 
+_PART_HEADER = re.compile(rb"^content-type:", re.IGNORECASE | re.MULTILINE)
+
+
+def check_size(raw: bytes) -> None:
+    """Refuse, before parsing, a message of more MIME parts than ``JALON_MAIL_MAX_PARTS``: the
+    standard parser and its walk recurse once per nesting level."""
+    from django.conf import settings
+
+    limit = int(settings.JALON_MAIL_MAX_PARTS)
+    parts = len(_PART_HEADER.findall(raw))
+    if parts > limit:
+        raise MalformedMail(f"Trop de parties MIME : {parts} (au plus {limit}).")
+
+
 def parse_mail(raw: bytes) -> ParsedMail:
-    message = message_from_bytes(raw, policy=policy.default)
-    assert isinstance(message, EmailMessage)  # policy.default always builds EmailMessage
-    check_structure(message)
+    check_size(raw)
+    try:
+        message = message_from_bytes(raw, policy=policy.default)
+        assert isinstance(message, EmailMessage)  # policy.default always builds EmailMessage
+        check_structure(message)
+        return _parsed(message, raw)
+    except RecursionError:
+        raise MalformedMail("Structure MIME trop profonde : message non lu.") from None
+
+
+def _parsed(message: EmailMessage, raw: bytes) -> ParsedMail:
     name, address = sender_of(message)
     return ParsedMail(
         message_id=own_message_id(message, raw), sender=address, sender_name=name,
@@ -249,7 +272,7 @@ class Envelope:
 
 def envelope(raw: bytes) -> Envelope:
     try:
-        message = message_from_bytes(raw, policy=policy.default)
+        message = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
         return Envelope(own_message_id(message, raw), header(message, "From")[:254],
                         " ".join(header(message, "Subject").split())[:255],
                         recipients_of(message))

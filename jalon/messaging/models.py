@@ -161,6 +161,8 @@ class MailOutcome(models.TextChoices):
     COMMENTED = "commented", _("Commentaire ajouté")
     REJECTED = "rejected", _("Refusé")
     MALFORMED = "malformed", _("Illisible")
+    QUARANTINED = "quarantined", _("En quarantaine")
+    RETRYING = "retrying", _("Échec, nouvel essai prévu")
 
 
 class ReceivedMail(models.Model):
@@ -175,6 +177,10 @@ class ReceivedMail(models.Model):
     outcome = models.CharField(_("suite donnée"), max_length=20, choices=MailOutcome.choices,
                                default=MailOutcome.PENDING)
     reason = models.TextField(_("motif"), blank=True)
+    raw_sha256 = models.CharField(_("empreinte du message"), max_length=64, blank=True,
+                                  help_text=_("SHA-256 du message brut : distingue une seconde "
+                                              "livraison d’un autre message au même Message-ID."))
+    attempts = models.PositiveSmallIntegerField(_("essais en échec"), default=0)
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="received_mails")
     comment = models.ForeignKey(Comment, on_delete=models.PROTECT, null=True, blank=True,

@@ -18,6 +18,7 @@ ENDPOINTS: list[tuple[str, str, object]] = [
     ("GET", "/contracts", None),
     ("GET", "/contracts/{c}", None),
     ("GET", "/contracts/{c}/dashboard?period=2026-Q1", None),
+    ("GET", "/contracts/{c}/history-heads", None),
     ("GET", "/tickets", None),
     ("POST", "/tickets", {"contract": "{c}", "type": "urgent_intervention", "title": "Panne"}),
     ("GET", "/tickets/{t}", None),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from jalon.api.tests.base import ApiTestCase, at, paris
 from jalon.tickets.models import Ticket
 
@@ -91,3 +93,32 @@ class BadCharactersTest(ApiTestCase):
                 assert response.status_code in (400, 404)
                 assert response["Content-Type"].startswith("application/json")
                 assert set(response.json()) == {"detail", "field"}
+
+
+class IdempotencyTest(ApiTestCase):
+    """The same creation sent twice with one Idempotency-Key makes one record."""
+
+    def setUp(self) -> None:
+        self.ticket = Ticket.open(self.contract, actor=self.requester,
+                                  type="urgent_intervention", title="Concentrateur arrêté")
+
+    def send(self, path: str, body: dict[str, Any], key: str) -> Any:
+        from django.test import Client
+
+        return self.call("POST", path, self.requester, body, client=Client(HTTP_IDEMPOTENCY_KEY=key))
+
+    def test_a_ticket_or_comment_sent_twice_is_created_once(self) -> None:
+        body = {"contract": "aquareel", "type": "urgent_intervention", "title": "Panne"}
+        first = self.send("/tickets", body, "k-1")
+        again = self.send("/tickets", body, "k-1")
+        assert first.status_code == again.status_code == 201
+        assert again.json() == first.json()
+        assert again["Idempotent-Replayed"] == "true"
+        assert Ticket.objects.count() == 2
+        path = f"/tickets/{self.ticket.pk}/comments"
+        for _ in range(3):
+            assert self.send(path, {"body": "Relance"}, "k-2").status_code == 201
+        assert self.ticket.comments.count() == 1
+        assert self.send("/tickets", {**body, "title": "Autre"}, "k-1").status_code == 409
+        assert self.send("/tickets", {**body, "title": "Autre"}, "k-3").status_code == 201
+        assert Ticket.objects.count() == 3

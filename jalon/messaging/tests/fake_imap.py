@@ -35,6 +35,9 @@ class FakeImap:
         self.fetched.append((message_set, message_parts))
         if message_parts == "(RFC822.SIZE)":
             return "OK", [f"{message_set} (RFC822.SIZE {len(raw)})".encode()]
+        if message_parts == "(BODY.PEEK[HEADER])":
+            head = raw.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in raw else raw.split(b"\n\n", 1)[0]
+            return "OK", [(f"{message_set} (BODY[HEADER] {{{len(head)}}}".encode(), head), b")"]
         assert message_parts == "(BODY.PEEK[])"  # reading must not mark the message seen
         return "OK", [(f"{message_set} (BODY[] {{{len(raw)}}}".encode(), raw), b")"]
 

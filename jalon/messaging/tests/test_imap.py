@@ -43,12 +43,45 @@ class ImapPollTest(MessagingTestCase):
         assert Ticket.objects.count() == 1
 
     @override_settings(JALON_IMAP_MAX_BYTES=500)
-    def test_a_huge_message_is_skipped_without_being_downloaded(self) -> None:
+    def test_a_huge_message_is_quarantined_without_being_downloaded(self) -> None:
         server = FakeImap([eml("plain.eml")])
         with self.assertLogs("jalon.messaging.imap", "WARNING"):
-            assert self.poll(server) == 0
-        assert server.fetched == [("1", "(RFC822.SIZE)")]
+            assert self.poll(server) == 1
+        assert server.fetched == [("1", "(RFC822.SIZE)"), ("1", "(BODY.PEEK[HEADER])")]
         assert server.seen == {"1"}
+        record = ReceivedMail.objects.get()
+        assert record.outcome == MailOutcome.QUARANTINED
+        assert record.message_id == "<20260511091233.4f2a@mail.example.fr>"
+        assert "volumineux" in record.reason
+        assert record.subject == "Concentrateur de Lyon muet depuis 8 h"
+
+    def test_a_reused_message_id_is_quarantined_not_dropped(self) -> None:
+        other = eml("plain.eml").replace(b"Concentrateur de Lyon muet", b"Autre panne, autre texte")
+        server = FakeImap([eml("plain.eml"), other, eml("plain.eml")])
+        with self.assertLogs("jalon.messaging.intake", "WARNING"):
+            assert self.poll(server) == 2
+        assert server.seen == {"1", "2", "3"}
+        assert Ticket.objects.count() == 1
+        outcomes = sorted(ReceivedMail.objects.values_list("outcome", "subject"))
+        assert outcomes == [(MailOutcome.OPENED, "Concentrateur de Lyon muet depuis 8 h"),
+                            (MailOutcome.QUARANTINED, "Autre panne, autre texte depuis 8 h")]
+        assert "Message-ID" in ReceivedMail.objects.get(outcome=MailOutcome.QUARANTINED).reason
+
+    def test_a_message_of_1500_nested_parts_is_quarantined_and_the_poll_goes_on(self) -> None:
+        head = (b"Message-ID: <nested@mail.example.fr>\r\nFrom: rita.spc@example.fr\r\n"
+                b"To: support-aquareel@jalon.example\r\nSubject: Poupees russes\r\nMIME-Version: 1.0\r\n")
+        body = b"texte\r\n"
+        for depth in range(1500):
+            boundary = f"b{depth}".encode()
+            body = (b"Content-Type: multipart/mixed; boundary=" + boundary + b"\r\n\r\n--" + boundary
+                    + b"\r\n" + body + b"\r\n--" + boundary + b"--\r\n")
+        server = FakeImap([head + body, eml("quoted_printable.eml")])
+        with self.assertLogs("jalon.messaging", "WARNING"):
+            assert self.poll(server) == 2
+        assert server.seen == {"1", "2"}
+        record = ReceivedMail.objects.get(message_id="<nested@mail.example.fr>")
+        assert record.outcome in (MailOutcome.QUARANTINED, MailOutcome.MALFORMED)
+        assert "parties" in record.reason
 
     def test_an_unexpected_error_leaves_the_message_for_the_next_poll(self) -> None:
         server = FakeImap([eml("plain.eml"), eml("quoted_printable.eml")])
@@ -65,6 +98,24 @@ class ImapPollTest(MessagingTestCase):
         assert server.seen == {"2"}
         assert self.poll(server) == 1
         assert Ticket.objects.count() == 2
+
+    @override_settings(JALON_IMAP_MAX_ATTEMPTS=3)
+    def test_a_message_that_always_fails_is_quarantined_after_its_attempts(self) -> None:
+        server = FakeImap([eml("plain.eml")])
+
+        def always_failing(raw: bytes, intakes: list[MailIntake]) -> Any:
+            raise RuntimeError("bug in intake")
+
+        with mock.patch.object(imap, "receive", always_failing), \
+                self.assertLogs("jalon.messaging.imap", "ERROR"):
+            for _ in range(2):
+                assert self.poll(server) == 0
+                assert server.seen == set()
+            assert self.poll(server) == 1
+        assert server.seen == {"1"}
+        record = ReceivedMail.objects.get()
+        assert (record.outcome, record.attempts) == (MailOutcome.QUARANTINED, 3)
+        assert "bug in intake" in record.reason
 
     def test_an_unreachable_server_is_logged_and_the_poll_goes_on(self) -> None:
         def refuse(account: dict[str, Any]) -> Any:

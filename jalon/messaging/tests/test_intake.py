@@ -191,7 +191,7 @@ class IntakeTest(MessagingTestCase):
     @override_settings(JALON_IMAP_MAX_BYTES=500)
     def test_a_huge_message_is_recorded_unread(self) -> None:
         record = self.received("plain.eml")
-        assert record.outcome == MailOutcome.MALFORMED
+        assert record.outcome == MailOutcome.QUARANTINED
         assert "trop volumineux" in record.reason
 
     # -- duplicates and routing --------------------------------------------------------------
@@ -223,7 +223,10 @@ class IntakeTest(MessagingTestCase):
         assert record.intake == self.intake
         stray = eml("plain.eml").replace(b"support-aquareel@", b"ailleurs@")
         with self.assertLogs("jalon.messaging.intake", "WARNING"):
-            assert receive(stray, [callipso, self.intake]) is None
+            stray_record = receive(stray, [callipso, self.intake])
+        assert stray_record is not None  # never lost: quarantined, for an administrator
+        assert stray_record.outcome == MailOutcome.QUARANTINED
+        assert "ailleurs@jalon.example" in stray_record.reason
 
     def test_an_intake_alone_on_its_folder_takes_every_message(self) -> None:
         raw = eml("plain.eml").replace(b"support-aquareel@", b"alias-support@")

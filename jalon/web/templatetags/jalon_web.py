@@ -4,6 +4,7 @@ cells as links."""
 from __future__ import annotations
 
 import html
+import uuid
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
@@ -212,3 +213,10 @@ def non_field_errors(form: forms.Form) -> SafeString:
         return mark_safe("")
     return format_html('<div class="fr-alert fr-alert--error fr-alert--sm fr-mb-2w" role="alert">{}</div>',
                        format_html_join("", "<p>{}</p>", ((e,) for e in errors)))
+
+
+@register.simple_tag
+def submit_once() -> SafeString:
+    """A form's send-once token (jalon.api.idempotency): a second submission of the same form
+    is redirected where the first went instead of creating a second record."""
+    return format_html('<input type="hidden" name="_once" value="{}">', uuid.uuid4().hex)

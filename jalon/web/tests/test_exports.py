@@ -157,7 +157,7 @@ class HostileCellsTest(WebTestCase):
         for ticket, title in zip(self.tickets, self.TRIGGERS, strict=True):
             Ticket.objects.filter(pk=ticket.pk).update(title=title)
         self.control = self.open(paris(2026, 5, 6, 11, 0), "Titre")
-        Ticket.objects.filter(pk=self.control.pk).update(title="Bip\x07 \x1b[31m rouge\x0b\x00fin")
+        Ticket.objects.filter(pk=self.control.pk).update(title="Bip\x07 \x1b[31m rouge\x0b\x01fin")
         self.login(self.level1)
 
     def test_csv_neutralises_every_formula_trigger(self) -> None:

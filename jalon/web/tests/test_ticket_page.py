@@ -324,3 +324,26 @@ class NulInFormsTest(WebTestCase):
         assert b"q" in response.content
         response = self.client.post("/marches/aquareel/tickets/nouveau/", {"title": "a\x00b"})
         assert response.status_code == 400
+
+
+class SubmitOnceTest(WebTestCase):
+    def test_a_form_submitted_twice_creates_one_ticket_and_one_comment(self) -> None:
+        import re
+
+        self.login(self.level1)
+        page = self.client.get("/marches/aquareel/tickets/nouveau/").content.decode()
+        token = re.search(r'name="_once" value="([0-9a-f]+)"', page)
+        assert token is not None
+        assert "data-submit-once" in page
+        form = {"_once": token[1], "type": "corrective_maintenance", "title": "Purge",
+                "description": ""}
+        first = self.client.post("/marches/aquareel/tickets/nouveau/", form)
+        again = self.client.post("/marches/aquareel/tickets/nouveau/", form)
+        assert first.status_code == again.status_code == 302
+        assert again["Location"] == first["Location"]
+        assert Ticket.objects.count() == 1
+        ticket = Ticket.objects.get()
+        comment = {"_once": "abc123", "commenter-body": "Relance"}
+        for _ in range(2):
+            self.client.post(f"/tickets/{ticket.pk}/commenter/", comment)
+        assert ticket.comments.count() == 1
