@@ -21,6 +21,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The address the platform is served at, which e-mails link to: follows HOST unless set.
+demo: export JALON_SITE_URL ?= http://$(HOST)
 demo: install
 	$(JALON) migrate --noinput
 	$(JALON) demo
