@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from jalon.commitments.models import ClockNotice
 from jalon.commitments.registry import C, Commitment, NoticeWords, Owner
 from jalon.contracts.models import Contract
+from jalon.lib import clock
 from jalon.messaging import recipients
 from jalon.messaging.models import MailIntake, NoticeKind, OutboxMessage
 from jalon.tickets import commitments as ticket_commitments
@@ -95,10 +96,11 @@ def queue(kind: NoticeKind, record: Record, addresses: Sequence[str], key: str,
     if not tz and record.ticket is not None:
         tz = record.ticket.convention_version.parsed().contract.tz
     subject, body, html = render(kind, context, tz or settings.TIME_ZONE)
-    now, reply_to = timezone.now(), reply_address(record.contract) if record.words.answerable else ""
+    # clock.now(): a replayed history (the demo, a migration) dates its notices when they happened
+    now, reply_to = clock.now(), reply_address(record.contract) if record.words.answerable else ""
     rows = [OutboxMessage(to=address, subject=subject, body=body, html=html, reply_to=reply_to,
                           ticket=record.ticket, kind=kind, dedup_key=f"{key}:{address.lower()}",
-                          message_id=new_message_id(), next_attempt_at=now)
+                          message_id=new_message_id(), created_at=now, next_attempt_at=now)
             for address in addresses]
     # ON CONFLICT DO NOTHING: a second attempt to queue the same notice leaves no trace.
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)

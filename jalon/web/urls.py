@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from jalon.web import accessibility, home
+from jalon.web import accessibility, home, notices
 
 
 class ExportFormat:
@@ -25,6 +25,9 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("accessibilite/", accessibility.statement, name="accessibility"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("notifications/", notices.notices, name="notices"),
+    path("notifications/<int:pk>/", notices.notice, name="notice"),
+    path("notifications/tout-lu/", notices.mark_all_read, name="notices-read"),
     path("", include("jalon.web.tickets.urls")),
     path("", include("jalon.web.dashboard.urls")),
 ]

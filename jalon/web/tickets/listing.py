@@ -36,7 +36,7 @@ from jalon.accounts import access
 from jalon.accounts.access import Viewer
 from jalon.accounts.models import Role
 from jalon.contracts.models import Contract
-from jalon.tickets.models import Clock, Criticality, EventKind, Ticket, TicketEvent, TicketState, TimeEntry
+from jalon.tickets.models import Clock, Criticality, EventKind, Ticket, TicketEvent, TicketState, TimeEntry, WaitReason
 from jalon.tickets.queries import SortKey, TicketQuerySet, with_contracts
 from jalon.web.rules import Rules, current_rules
 from jalon.web.tickets import clockview
@@ -95,6 +95,8 @@ class TicketFilterForm(forms.Form):
                                     choices=[("", _("Toutes")), ("none", _("Non renseignée")),
                                              *Criticality.choices])
     group = forms.CharField(label=_("Groupe affecté"), required=False)
+    waiting = forms.ChoiceField(label=_("En attente de"), required=False,
+                                choices=[("", _("Indifférent")), *WaitReason.choices])
     at_risk = forms.BooleanField(label=_("À risque"), required=False)
     breached = forms.BooleanField(label=_("Délai dépassé"), required=False)
     overdue = forms.BooleanField(label=_("Délai en cours dépassé"), required=False)
@@ -207,6 +209,8 @@ def apply_filters(tickets: TicketQuerySet, f: dict[str, Any], user: Viewer, now:
         tickets = tickets.active()
     elif state:
         tickets = tickets.filter(state=state)
+    if f.get("waiting"):
+        tickets = tickets.filter(state=TicketState.WAITING, wait_reason=f["waiting"])
     criticality = f.get("criticality")
     if criticality:
         tickets = tickets.filter(criticality="" if criticality == "none" else criticality)
