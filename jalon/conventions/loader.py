@@ -189,6 +189,8 @@ class _Builder:
             sites=self.build_sites(),
             forfait=self.build_forfait(),
             type_labels=self.labels("types"),
+            urgent_types=tuple(item["id"] for item in self.data["types"]
+                               if isinstance(item, dict) and item.get("urgent")),
         )
 
     def date(self, path: tuple[PathItem, ...], text: str | None) -> date | None:

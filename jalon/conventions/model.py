@@ -412,6 +412,9 @@ class Convention:
     forfait: Forfait | None = None
     type_labels: dict[str, str] = field(default_factory=dict)
     """Ticket type id -> the label written next to it (the id when none is written)."""
+    urgent_types: tuple[str, ...] = ()
+    """The types whose requests are urgent by nature (``urgent: true``): choosing one makes the
+    ticket urgent."""
 
     def type_label(self, type_id: str) -> str:
         return self.type_labels.get(type_id, type_id)

@@ -79,6 +79,8 @@ class DemoContract:
     """The share of waits that are on a third party rather than on the requester."""
     starts_on: date = date(2026, 1, 1)
     ends_on: date = date(2029, 12, 31)
+    hotline: str = ""
+    """The holder's urgent line (numbers of the ranges ARCEP keeps for fiction)."""
 
     def lot_of(self, group: str) -> str:
         return next((lot for prefix, lot in self.lots.items() if group.startswith(prefix)), "")
@@ -128,6 +130,7 @@ AQUAREEL = DemoContract(
                 (_q(1, priority="mineur", criticality="mineur"),), effort=(10, 120), logs_time=False),
     ),
     groups=(("TMA niveau 2", 1),),
+    hotline="04 65 71 00 42",
 )
 
 LADE_SITES = ("AMIENS", "BESANCON", "DOUAI", "LYON Siège", "MARSEILLE", "NANTES", "ORLEANS Siège",
@@ -202,6 +205,7 @@ LADE = DemoContract(
     channels=((Channel.PORTAL, 55), (Channel.PHONE, 25), (Channel.MAIL, 15), (Channel.SUPERVISION, 5)),
     third_party_waits=0.4,
     starts_on=date(2026, 1, 1), ends_on=date(2029, 12, 31),
+    hotline="01 99 00 13 13",
 )
 
 CD13 = DemoContract(
@@ -248,6 +252,7 @@ CD13 = DemoContract(
     groups=(("GO_TELEPHONIE", 50), ("GO_COMMUNICATIONS_UNIFIEES", 30), ("GO_RESEAU", 20)),
     channels=((Channel.PHONE, 40), (Channel.PORTAL, 40), (Channel.MAIL, 10), (Channel.SUPERVISION, 10)),
     third_party_waits=0.5,
+    hotline="04 65 71 13 13",
 )
 
 CONTRACTS = (AQUAREEL, LADE, CD13)

@@ -138,7 +138,7 @@ def _contract(spec: DemoContract, users: dict[str, User]) -> tuple[Contract, dic
         slug=spec.slug,
         defaults={"reference": spec.reference, "name": spec.name, "buyer": organisations[spec.buyer],
                   "holder": organisations[spec.holder], "starts_on": spec.starts_on,
-                  "ends_on": spec.ends_on},
+                  "ends_on": spec.ends_on, "hotline": spec.hotline},
     )
     convention = CONVENTIONS / spec.convention
     ConventionVersion.load(contract, convention.read_text(encoding="utf-8"), convention.name)

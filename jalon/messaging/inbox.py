@@ -9,29 +9,24 @@ or not the e-mail was sent.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from jalon.accounts.models import HOLDER_ROLES, Membership
 from jalon.messaging.models import HolderMailbox, NoticeRead, OutboxMessage
 
 
-def addresses_of(user: User | AnonymousUser) -> list[str]:
-    if not user.is_authenticated:
-        return []
-    addresses = [user.email] if user.email else []
-    holder_of = Membership.objects.filter(user=user, role__in=HOLDER_ROLES).values("contract")
-    addresses += HolderMailbox.objects.filter(contract__in=holder_of).values_list("address", flat=True)
-    return addresses
-
-
 def notices_for(user: User | AnonymousUser, *, unread_only: bool = False) -> QuerySet[OutboxMessage]:
-    """The notices addressed to ``user``, newest first, each with ``is_read``."""
-    addresses = addresses_of(user)
-    if not addresses or user.pk is None:
+    """The notices addressed to ``user``, newest first, each with ``is_read`` (one query: the
+    shared mailboxes are a subquery)."""
+    if not user.is_authenticated or user.pk is None:
         return OutboxMessage.objects.none()
+    holder_of = Membership.objects.filter(user_id=int(user.pk), role__in=HOLDER_ROLES).values("contract")
+    addressed = Q(to__in=HolderMailbox.objects.filter(contract__in=holder_of).values("address"))
+    if user.email:
+        addressed |= Q(to=user.email)
     read = Exists(NoticeRead.objects.filter(user_id=int(user.pk), message=OuterRef("pk")))
-    found = OutboxMessage.objects.filter(to__in=addresses)
+    found = OutboxMessage.objects.filter(addressed)
     if unread_only:
         found = found.filter(~read)
     return found.annotate(is_read=read).select_related("ticket", "ticket__contract").order_by("-created_at", "-pk")

@@ -35,6 +35,7 @@ class NoticeKind(models.TextChoices):
     AT_RISK = "at_risk", _("Délai bientôt atteint")
     BREACHED = "breached", _("Délai dépassé")
     RESOLVED = "resolved", _("Demande résolue")
+    WAITING_REQUESTER = "waiting_requester", _("Votre réponse est attendue")
 
 
 class OutboxQuerySet(models.QuerySet["OutboxMessage"]):

@@ -129,6 +129,13 @@ def resolved(event: TicketEvent) -> None:
           f"resolved:{event.pk}", {"event": event, "note": getattr(event.data, "note", "")})
 
 
+def waiting_on_requester(event: TicketEvent) -> None:
+    """The holder waits on the requester: tell them what is asked."""
+    ticket = event.ticket
+    queue(NoticeKind.WAITING_REQUESTER, ticket_record(ticket), recipients.for_resolution(ticket),
+          f"waiting:{event.pk}", {"event": event, "note": getattr(event.data, "note", "")})
+
+
 CLOCK_NOTICES = {ClockNotice.WARNING: NoticeKind.AT_RISK, ClockNotice.BREACH: NoticeKind.BREACHED}
 
 

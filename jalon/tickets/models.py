@@ -226,6 +226,8 @@ class Ticket(models.Model):
             raise _field_error("contract", _("Aucune convention de service n’est chargée pour "
                                              "le marché %(ref)s.") % {"ref": contract.reference})
         now = clock.now()
+        # a type urgent by nature (``urgent: true`` in the convention) makes the ticket urgent
+        is_urgent = is_urgent or type in version.parsed().urgent_types
         ticket = cls(contract=contract, convention_version=version, type=type, title=title.strip(),
                      description=description, requester=requester, site=site, lot=lot,
                      is_urgent=is_urgent, opened_at=now, channel=channel)
@@ -319,6 +321,7 @@ class Ticket(models.Model):
             if type:
                 t._check_type(type)
                 t.type = type
+                t.is_urgent = t.is_urgent or type in t.convention_version.parsed().urgent_types
             if urgency or impact or priority:
                 t._set_priority(urgency or t.urgency, impact or t.impact, priority)
             if criticality:

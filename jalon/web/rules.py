@@ -26,6 +26,11 @@ class Rules:
         return [(t, self.convention.type_label(t)) for t in self.convention.types]
 
     @property
+    def urgent_types(self) -> list[str]:
+        """The types urgent by nature: choosing one makes the ticket urgent."""
+        return list(self.convention.urgent_types)
+
+    @property
     def priorities(self) -> list[tuple[str, str]]:
         return [(p.id, p.label or p.id) for p in self.convention.priorities]
 

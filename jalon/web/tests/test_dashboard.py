@@ -178,8 +178,8 @@ class MayTest(WebTestCase):
 
 class DashboardQueriesTest(WebTestCase):
     # session, user, contract, roles, convention, clocks stopped, qualification, openings,
-    # events, backlog, clocks now, time entries, nav contracts.
-    DASHBOARD = 13
+    # events, backlog, clocks now, time entries, nav contracts, the header's unread notifications.
+    DASHBOARD = 14
 
     @pytest.fixture(autouse=True)
     def _fixtures(self, django_assert_max_num_queries):

@@ -22,6 +22,8 @@ from jalon.tickets.models import (
 from jalon.web.rules import Rules
 
 BLANK = [("", _("— Choisir —"))]
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+"""What ``<input type=datetime-local>`` reads and writes, whatever the language."""
 
 
 def choose(form: forms.Form, name: str, choices: list[Any]) -> None:
@@ -69,11 +71,22 @@ class TicketCreateForm(RulesForm):
                                    required=False)
     phone_call_at = forms.DateTimeField(
         label=_("Appel téléphonique passé le"), required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text=_("Pour une urgence, l’appel est tracé avec le ticket."))
+        # the value a datetime-local input accepts (never the localized 04/12/2026 10:00)
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text=_("Pour une urgence, l’appel est tracé avec le ticket : l’heure est pré-remplie "
+                    "quand la demande devient urgente."))
 
     def setup(self, rules: Rules, ticket: Ticket | None, members: list[tuple[str, str]]) -> None:
         choose(self, "type", [*BLANK, *rules.types])
+        self.urgent_types = rules.urgent_types
+        if self.urgent_types:
+            labels = ", ".join(f"« {rules.type_label(t)} »" for t in self.urgent_types)
+            self.fields["is_urgent"].help_text = _(
+                "Une demande de type %(types)s est toujours urgente.") % {"types": labels}
+            self.fields["type"].widget.attrs["data-urgent-types"] = " ".join(self.urgent_types)
+        if not self.is_bound and self.initial.get("type") in self.urgent_types:
+            # an urgent declaration (``?type=urgente``): the call is being made now
+            self.initial.update(is_urgent=True, phone_call_at=timezone.localtime().replace(second=0, microsecond=0))
         choose(self, "urgency", [*BLANK, *_choices(rules.urgencies)])
         choose(self, "impact", [*BLANK, *_choices(rules.impacts)])
         choose(self, "lot", [*BLANK, *_choices(rules.lots)])
@@ -92,6 +105,7 @@ class TicketCreateForm(RulesForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        data["is_urgent"] = bool(data.get("is_urgent")) or data.get("type") in self.urgent_types
         if data.get("phone_call_at") and not data.get("is_urgent"):
             self.add_error("is_urgent", _("Un appel téléphonique n’est tracé que pour une "
                                           "demande urgente."))
