@@ -128,6 +128,9 @@ JALON_ATTACHMENT_EXTENSIONS = env_list(
 )
 # A clock is "at risk" at this share of its target unless the convention says otherwise.
 JALON_CLOCK_WARN_RATIO = 0.8
+# The most time one person may log for one day, all tickets together (D-116): 10 hours, the daily
+# maximum of the Code du travail (art. L3121-18).
+JALON_TIME_DAY_MAX_MINUTES = env_int("JALON_TIME_DAY_MAX_MINUTES", 600)
 
 # Login: lock a username on one IP address after repeated failures.
 JALON_LOGIN_MAX_FAILURES = env_int("JALON_LOGIN_MAX_FAILURES", 5)

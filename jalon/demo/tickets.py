@@ -13,16 +13,18 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.db.models import Sum
 
 from jalon.businesstime import Calendar, Duration
 from jalon.contracts.models import Contract
 from jalon.demo.contracts import DemoContract
 from jalon.lib.clock import replaying
-from jalon.tickets.models import Channel, Ticket
+from jalon.tickets.models import Channel, Ticket, TimeEntry
 
 OFFICE = Calendar.build("mon-fri 08:00-18:00", "FR")
 RECENT = timedelta(days=7)
@@ -127,8 +129,8 @@ def _life(rng: random.Random, spec: DemoContract, contract: Contract, people: di
                                                     "Contournement en place ; la correction définitive suit.")))
     if request.logs_time:
         minutes = rng.choice([60, 90, 120, 180, 240]) if urgent else rng.choice([30, 60, 90, 120])
-        steps.append(Step(resolved, lambda t: t.log_time(technician, minutes=minutes, spent_on=resolved.date(),
-                                                         note="Diagnostic et remise en service.")))
+        day = resolved.date()  # bound now: a reopening moves ``resolved`` on
+        steps.append(Step(resolved, lambda t: _log_within_day(t, technician, minutes, day)))
     if request.reported:
         steps.append(Step(resolved, lambda t: t.write_intervention_report(
             technician, context=title, diagnosis="Saturation du disque des files de réception.",
@@ -143,6 +145,15 @@ def _life(rng: random.Random, spec: DemoContract, contract: Contract, people: di
         steps.append(Step(resolved, lambda t: t.resolve(technician, "definitive", "Correctif complété.")))
     steps.append(Step(later(resolved, 4, 30), lambda t: t.close(level1, "Vérifié avec le demandeur.")))
     return Life(opened, declare, steps)
+
+
+def _log_within_day(ticket: Ticket, person: User, minutes: int, day: date) -> None:
+    """Log the time, or what is left of the person's day (JALON_TIME_DAY_MAX_MINUTES, all
+    tickets together: the technician works on three contracts)."""
+    logged = TimeEntry.objects.filter(person=person, spent_on=day).aggregate(total=Sum("minutes"))["total"] or 0
+    left = int(settings.JALON_TIME_DAY_MAX_MINUTES) - logged
+    if left >= 15:
+        ticket.log_time(person, minutes=min(minutes, left), spent_on=day, note="Diagnostic et remise en service.")
 
 
 def _criticality(priority: str) -> str:

@@ -136,7 +136,7 @@ def _pages() -> dict[str, Visit]:
         ("comment", "requester", "in_progress", "commenter", _form("commenter", body="")),
         ("attach", "technician", "in_progress", "joindre", lambda: {
             "joindre-file": SimpleUploadedFile("virus.exe", b"MZ")}),
-        ("time", "technician", "in_progress", "temps", _form("temps", minutes="0", spent_on="")),
+        ("time", "technician", "in_progress", "temps", _form("temps", amount="0", unit="h", spent_on="")),
         ("phone-call", "level1", "in_progress", "appel", _form("appel", called_at="hier")),
         ("report", "technician", "in_progress", "rapport", _form("rapport", context="")),
     ):
