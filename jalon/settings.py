@@ -143,6 +143,11 @@ JALON_OIDC_SCOPES = env_str("JALON_OIDC_SCOPES", "openid email given_name usual_
 JALON_OIDC_LABEL = env_str("JALON_OIDC_LABEL", "ProConnect")
 # Who answers accessibility requests (/accessibilite/): e-mail, URL or text; empty: the buyer.
 JALON_ACCESSIBILITY_CONTACT = env_str("JALON_ACCESSIBILITY_CONTACT", "")
+# The legal notice of this installation (footer, /mentions-legales/): who publishes it, who hosts
+# it, whom to write to about personal data (the controller's data protection officer).
+JALON_LEGAL_PUBLISHER = env_str("JALON_LEGAL_PUBLISHER", "")
+JALON_LEGAL_HOST = env_str("JALON_LEGAL_HOST", "")
+JALON_PRIVACY_CONTACT = env_str("JALON_PRIVACY_CONTACT", "")
 
 # Secure sessions: HttpOnly cookies, short life, secure flags when served over HTTPS.
 SESSION_COOKIE_HTTPONLY = True
@@ -195,6 +200,10 @@ JALON_IMAP_MAX_BYTES = env_int("JALON_IMAP_MAX_BYTES", 25 * 1024 * 1024)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"forbidden": {"()": "jalon.lib.logfilters.ForbiddenWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("JALON_LOG_LEVEL", "WARNING")},
+    # a refused action (403) is logged on one line, without a traceback
+    "loggers": {"django.request": {"filters": ["forbidden"]},
+                "django.server": {"filters": ["forbidden"]}},
 }
