@@ -42,7 +42,8 @@ class MayTest(WebTestCase):
         with at(paris(2026, 5, 11, 12, 0)):
             self.t1.__class__.objects.get(pk=self.t2.pk).log_time(
                 self.technician, minutes=600, spent_on=date(2026, 5, 7))
-            self.t2.log_time(self.technician, minutes=60, spent_on=date(2026, 5, 7),
+            # the next day: 10 hours already fill 7 May (a person's day is capped, D-116)
+            self.t2.log_time(self.technician, minutes=60, spent_on=date(2026, 5, 8),
                              charged_to_forfait=False)
             self.t1.log_time(self.technician, minutes=120, spent_on=date(2026, 5, 4))
         self.login(self.buyer_manager)

@@ -29,6 +29,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -98,7 +99,7 @@ class TicketFilterForm(forms.Form):
     waiting = forms.ChoiceField(label=_("En attente de"), required=False,
                                 choices=[("", _("Indifférent")), *WaitReason.choices])
     at_risk = forms.BooleanField(label=_("À risque"), required=False)
-    breached = forms.BooleanField(label=_("Délai dépassé"), required=False)
+    breached = forms.BooleanField(label=_("Délai dépassé (en cours ou arrêté hors délai)"), required=False)
     overdue = forms.BooleanField(label=_("Délai en cours dépassé"), required=False)
     mine = forms.BooleanField(label=_("Mes tickets (demandés ou affectés)"), required=False)
     qualified = forms.ChoiceField(label=_("Qualifié"), required=False,
@@ -127,7 +128,8 @@ class TicketFilterForm(forms.Form):
     forfait_to = forms.DateField(label=_("Temps imputé au forfait au"), required=False)
     sort = forms.ChoiceField(label=_("Trier par"), required=False,
                              choices=[(k, v) for key, label in SORTS.items()
-                                      for k, v in ((f"-{key}", label), (key, label))])
+                                      for k, v in ((f"-{key}", format_lazy("{} ({})", label, _("décroissant"))),
+                                                   (key, format_lazy("{} ({})", label, _("croissant"))))])
 
     def __init__(self, data: Any, options: dict[str, list[tuple[str, str]]]) -> None:
         """``options``: the choices of the fields that depend on the contracts (type,
