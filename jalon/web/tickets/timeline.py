@@ -64,12 +64,12 @@ def timeline_of(ticket: Ticket, *, internal: bool) -> Timeline:
     by_comment = {c.pk: c for c in comments}
     by_file = {a.pk: a for a in attachments}
     by_entry = {e.pk: e for e in time_entries}
-    found = list(found)
-    assigned = {d.assignee for d in (e.data for e in found)
+    read = list(found)
+    assigned = {d.assignee for d in (e.data for e in read)
                 if isinstance(d, events.Assigned | events.Escalated) and d.assignee}
     names = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=assigned)}
     words = Words(names, ticket.convention_version.parsed().type_label)
-    entries = [_entry(e, by_comment, by_file, by_entry, words) for e in found]
+    entries = [_entry(e, by_comment, by_file, by_entry, words) for e in read]
     return Timeline(entries, list(by_comment.values()), list(by_file.values()), time_entries)
 
 
