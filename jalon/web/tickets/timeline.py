@@ -64,12 +64,12 @@ def timeline_of(ticket: Ticket, *, internal: bool) -> Timeline:
     by_comment = {c.pk: c for c in comments}
     by_file = {a.pk: a for a in attachments}
     by_entry = {e.pk: e for e in time_entries}
-    read = list(found)
-    assigned = {d.assignee for d in (e.data for e in read)
+    read = [(e, e.data) for e in found]  # each payload read once
+    assigned = {d.assignee for _e, d in read
                 if isinstance(d, events.Assigned | events.Escalated) and d.assignee}
     names = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=assigned)}
     words = Words(names, ticket.convention_version.parsed().type_label)
-    entries = [_entry(e, by_comment, by_file, by_entry, words) for e in read]
+    entries = [_entry(e, d, by_comment, by_file, by_entry, words) for e, d in read]
     return Timeline(entries, list(by_comment.values()), list(by_file.values()), time_entries)
 
 
@@ -84,10 +84,9 @@ class Words:
         return self.names.get(pk, "—") if pk else "—"
 
 
-def _entry(event: TicketEvent, comments: dict[int, Comment], files: dict[int, Attachment],
-           entries: dict[int, TimeEntry], words: Words) -> Entry:
+def _entry(event: TicketEvent, data: events.EventData, comments: dict[int, Comment],
+           files: dict[int, Attachment], entries: dict[int, TimeEntry], words: Words) -> Entry:
     """The event with the comment, file or time entry it recorded, if the reader may see it."""
-    data = event.data
     comment = comments.get(data.comment or 0) if isinstance(data, events.Commented) else None
     attachment = files.get(data.attachment or 0) if isinstance(data, events.AttachmentAdded) else None
     entry = entries.get(data.entry or 0) if isinstance(data, events.TimeLogged) else None
