@@ -102,7 +102,7 @@ def _pages() -> dict[str, Visit]:
         "dashboard-empty": Visit("buyer_manager",
                                  "/marches/aquareel/tableau-de-bord/?period=month&month=2025-01"),
         "dashboard-errors": Visit("buyer_manager", "/marches/aquareel/tableau-de-bord/"
-                                  "?period=custom&from=2026-05-12&to=2026-05-01", errors=True),
+                                  "?period=custom&from=2026-05-12&to=2026-05-01", status=400, errors=True),
         "dashboard-english": Visit("buyer_manager", "/marches/aquareel/tableau-de-bord/",
                                    language="en"),
         "ticket-english": Visit("technician", "/tickets/{in_progress}/", language="en"),

@@ -219,7 +219,7 @@ class PeriodTest(WebTestCase):
     def test_a_bad_period_is_reported(self) -> None:
         self.login(self.level1)
         response = self.client.get("/marches/aquareel/tableau-de-bord/?period=month&month=2026-13")
-        assert response.status_code == 200
+        assert response.status_code == 400  # not a silent fallback: the error is the answer
         assert "Mois attendu au format AAAA-MM." in response.content.decode()
 
 
@@ -252,3 +252,20 @@ def test_chart_coordinates_are_valid_svg_numbers_in_french():
     coordinates = re.findall(r'\b(?:x|y|x1|x2|y1|y2|width|height)="([^"]*)"', html)
     assert coordinates
     assert all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates), coordinates
+
+
+class InvalidPeriodTest(WebTestCase):
+    """An invalid period in a URL is a clear error, never a silent fallback (issue 16)."""
+
+    def test_the_page_says_what_is_wrong_and_the_export_is_refused(self) -> None:
+        self.login(self.buyer_manager)
+        for query, message in (("?period=trimestre", "Période inconnue : « trimestre »"),
+                               ("?period=quarter&quarter=2026-T5", "Trimestre attendu au format"),
+                               ("?month=2026-13", "Mois attendu au format AAAA-MM.")):
+            page = self.client.get(f"/marches/aquareel/tableau-de-bord/{query}")
+            assert page.status_code == 400, query
+            assert message in page.content.decode(), query
+            export = self.client.get(f"/marches/aquareel/tableau-de-bord/export.csv{query}")
+            assert export.status_code == 400, query
+            assert message in export.content.decode(), query
+        assert self.client.get("/marches/aquareel/tableau-de-bord/?period=quarter&quarter=2026-T2").status_code == 200
