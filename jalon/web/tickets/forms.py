@@ -225,6 +225,9 @@ class TimeForm(RulesForm):
     """Time spent, in hours, minutes or days of the contract (the support package's day, or its
     calendars' business day), on a day of the ticket's life."""
 
+    entered_as = frozenset({"amount", "unit"})
+    """How the step's ``minutes`` is entered (``clean`` gives it)."""
+
     amount = forms.DecimalField(label=_("Temps passé"), min_value=Decimal("0.01"), max_digits=7,
                                 decimal_places=2, widget=forms.NumberInput(attrs={"step": "any"}))
     unit = forms.ChoiceField(label=_("Unité"), initial="h")
