@@ -15,12 +15,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The editable install's reminder that a folder named like the package takes precedence is
+# expected here (the project is that folder): not printed.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
 install: $(VENV)/.installed
 
+# The address the platform is served at, which e-mails link to: follows HOST unless set.
+demo: export JALON_SITE_URL ?= http://$(HOST)
 demo: install
 	$(JALON) migrate --noinput
 	$(JALON) demo

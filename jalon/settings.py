@@ -175,6 +175,9 @@ JALON_CLOCK_SKEW_SECONDS = env_int("JALON_CLOCK_SKEW_SECONDS", 120)
 JALON_SCORECARD_PERIOD = env_str("JALON_SCORECARD_PERIOD", "quarter")  # or "month" (D-60)
 JALON_SCORECARD_PROPOSE_DAYS = env_int("JALON_SCORECARD_PROPOSE_DAYS", 10)
 JALON_SCORECARD_VALIDATE_DAYS = env_int("JALON_SCORECARD_VALIDATE_DAYS", 10)
+# The most time one person may log for one day, all tickets together (D-116): 10 hours, the daily
+# maximum of the Code du travail (art. L3121-18).
+JALON_TIME_DAY_MAX_MINUTES = env_int("JALON_TIME_DAY_MAX_MINUTES", 600)
 
 # Login: lock a username on one IP address after repeated failures.
 JALON_LOGIN_MAX_FAILURES = env_int("JALON_LOGIN_MAX_FAILURES", 5)
@@ -203,6 +206,11 @@ JALON_OIDC_SCOPES = env_str("JALON_OIDC_SCOPES", "openid email given_name usual_
 JALON_OIDC_LABEL = env_str("JALON_OIDC_LABEL", "ProConnect")
 # Who answers accessibility requests (/accessibilite/): e-mail, URL or text; empty: the buyer.
 JALON_ACCESSIBILITY_CONTACT = env_str("JALON_ACCESSIBILITY_CONTACT", "")
+# The legal notice of this installation (footer, /mentions-legales/): who publishes it, who hosts
+# it, whom to write to about personal data (the controller's data protection officer).
+JALON_LEGAL_PUBLISHER = env_str("JALON_LEGAL_PUBLISHER", "")
+JALON_LEGAL_HOST = env_str("JALON_LEGAL_HOST", "")
+JALON_PRIVACY_CONTACT = env_str("JALON_PRIVACY_CONTACT", "")
 
 # Secure sessions: HttpOnly cookies, short life, secure flags when served over HTTPS.
 SESSION_COOKIE_HTTPONLY = True
@@ -271,6 +279,10 @@ if not 1 <= JALON_MEETING_HORIZON_DAYS <= 400:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"forbidden": {"()": "jalon.lib.logfilters.ForbiddenWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("JALON_LOG_LEVEL", "WARNING")},
+    # a refused action (403) is logged on one line, without a traceback
+    "loggers": {"django.request": {"filters": ["forbidden"]},
+                "django.server": {"filters": ["forbidden"]}},
 }

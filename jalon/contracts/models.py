@@ -42,6 +42,10 @@ class Contract(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="contracts_as_holder",
         verbose_name=_("titulaire"),
     )
+    hotline = models.CharField(
+        _("ligne d’urgence du titulaire"), max_length=40, blank=True,
+        help_text=_("Le numéro que le demandeur appelle pour une demande urgente, affiché sur le "
+                    "formulaire de déclaration et sur les tickets urgents."))
     starts_on = models.DateField(_("début"), null=True, blank=True)
     ends_on = models.DateField(_("fin"), null=True, blank=True)
     # The latest version, set by ConventionVersion.load: read with the contract (the user's roles

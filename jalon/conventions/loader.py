@@ -202,6 +202,8 @@ class _Builder:
             meteo=self.build_meteo({i.id for i in indicators}),
             action_indicators=self.build_action_indicators({i.id for i in indicators}),
             finding_indicators=self.build_action_indicators({i.id for i in indicators}, "finding_indicators"),
+            urgent_types=tuple(item["id"] for item in self.data["types"]
+                               if isinstance(item, dict) and item.get("urgent")),
         )
 
     def date(self, path: tuple[PathItem, ...], text: str | None) -> date | None:

@@ -561,6 +561,9 @@ class Convention:
     finding_indicators: dict[str, str] = field(default_factory=dict)
     """Domain (``quality``, ``security``) -> the indicator counting the breaches of the
     requirements found in committee (CD13 R06, R08)."""
+    urgent_types: tuple[str, ...] = ()
+    """The types whose requests are urgent by nature (``urgent: true``): choosing one makes the
+    ticket urgent."""
 
     def type_label(self, type_id: str) -> str:
         return self.type_labels.get(type_id, type_id)

@@ -25,7 +25,7 @@ from jalon.orders.models import Order, PriceIndex, PriceRevision, PriceSchedule,
 from jalon.tickets.models import Ticket
 
 SCHEDULES = Path(settings.BASE_DIR) / "schedules"
-FILES = {"aquareel": "aquareel.yaml", "lade": "lade.yaml", "callipso": "cd13.yaml"}
+FILES = {"aquareel": "aquareel.yaml", "lade": "lade.yaml", "cd13": "cd13.yaml"}
 OFFICE = Calendar.build("mon-fri 08:00-18:00", "FR")
 SYNTEC = [(date(2025, 1, 1), Decimal("297.4")), (date(2025, 4, 1), Decimal("299.1")),
           (date(2025, 7, 1), Decimal("300.6")), (date(2025, 10, 1), Decimal("301.9")),

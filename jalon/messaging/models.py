@@ -39,6 +39,7 @@ class NoticeKind(models.TextChoices):
     METEO = "meteo", _("Météo quotidienne")
     FORFAIT_ALERT = "forfait_alert", _("Alerte de consommation du forfait")
     ORDER_STATE = "order_state", _("Bon de commande : changement d’état")
+    WAITING_REQUESTER = "waiting_requester", _("Votre réponse est attendue")
 
 
 class OutboxQuerySet(models.QuerySet["OutboxMessage"]):
@@ -76,6 +77,8 @@ class OutboxMessage(models.Model):
         ordering = ("-created_at", "-pk")
         verbose_name = _("courriel sortant")
         verbose_name_plural = _("courriels sortants")
+        # A person's notifications: the rows addressed to them, newest first.
+        indexes = (models.Index(fields=["to", "-created_at"], name="outbox_to_created"),)
 
     def __str__(self) -> str:
         return f"{self.to} — {self.subject}"
@@ -100,6 +103,24 @@ class OutboxMessage(models.Model):
         OutboxMessage.objects.filter(pk=self.pk, claimed_by=worker).update(
             attempts=attempts, last_error=error[:2000], claimed_by="", claimed_until=None,
             next_attempt_at=None if give_up else now + retry_delay(attempts))
+
+
+class NoticeRead(models.Model):
+    """A person has read a notice in the application (their notifications, which list the outbox
+    rows addressed to them). A row sent to a shared address (the holder's mailbox) is read or
+    unread for each person."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="reads")
+    read_at = models.DateTimeField(_("lu le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification lue")
+        verbose_name_plural = _("notifications lues")
+        constraints = (models.UniqueConstraint(fields=["user", "message"], name="notice_read_once"),)
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.message_id}"
 
 
 class HolderMailbox(models.Model):

@@ -24,6 +24,7 @@ from jalon.commitments.models import ClockNotice
 from jalon.commitments.registry import Audience, C, Commitment, NoticeWords, Owner, Party
 from jalon.contracts.models import Contract
 from jalon.forfait import alerts as forfait_alerts_of
+from jalon.lib import clock
 from jalon.messaging import recipients
 from jalon.messaging.models import MailIntake, NoticeKind, OutboxMessage
 from jalon.orders import commitments as order_commitments
@@ -100,10 +101,11 @@ def queue(kind: NoticeKind, record: Record, addresses: Sequence[str], key: str,
     if not tz and record.ticket is not None:
         tz = record.ticket.convention_version.parsed().contract.tz
     subject, body, html = render(kind, context, tz or settings.TIME_ZONE)
-    now, reply_to = timezone.now(), reply_address(record.contract) if record.words.answerable else ""
+    # clock.now(): a replayed history (the demo, a migration) dates its notices when they happened
+    now, reply_to = clock.now(), reply_address(record.contract) if record.words.answerable else ""
     rows = [OutboxMessage(to=address, subject=subject, body=body, html=html, reply_to=reply_to,
                           ticket=record.ticket, kind=kind, dedup_key=f"{key}:{address.lower()}",
-                          message_id=new_message_id(), next_attempt_at=now)
+                          message_id=new_message_id(), created_at=now, next_attempt_at=now)
             for address in addresses]
     # ON CONFLICT DO NOTHING: a second attempt to queue the same notice leaves no trace.
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
@@ -148,6 +150,11 @@ def order_state_changed(event: OrderEvent) -> None:
                     site_url(lambda: order_commitments.url(order)))
     queue(NoticeKind.ORDER_STATE, record, recipients.for_audience(order.contract, audience),
           f"order:{event.pk}", {"order": order, "event": event})
+def waiting_on_requester(event: TicketEvent) -> None:
+    """The holder waits on the requester: tell them what is asked."""
+    ticket = event.ticket
+    queue(NoticeKind.WAITING_REQUESTER, ticket_record(ticket), recipients.for_resolution(ticket),
+          f"waiting:{event.pk}", {"event": event, "note": getattr(event.data, "note", "")})
 
 
 CLOCK_NOTICES = {ClockNotice.WARNING: NoticeKind.AT_RISK, ClockNotice.BREACH: NoticeKind.BREACHED}

@@ -65,4 +65,5 @@ def for_urgent_opening(ticket: Ticket) -> list[str]:
 
 
 def for_resolution(ticket: Ticket) -> list[str]:
+    """The requester (told of the resolution, and of a wait on them)."""
     return address_of(ticket.requester)

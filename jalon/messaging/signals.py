@@ -14,7 +14,7 @@ from django.dispatch import receiver
 
 from jalon.messaging import notify
 from jalon.orders.models import OrderEvent
-from jalon.tickets.models import EventKind, TicketEvent, TimeEntry
+from jalon.tickets.models import EventKind, TicketEvent, TimeEntry, WaitReason
 
 
 @receiver(post_save, sender=TicketEvent, dispatch_uid="jalon.messaging.on_ticket_event")
@@ -22,12 +22,15 @@ def on_ticket_event(sender: type[TicketEvent], instance: TicketEvent, created: b
                     raw: bool = False, **kwargs: Any) -> None:
     if not created or raw:  # raw: loaded from a fixture, not a live change
         return
-    if instance.kind == EventKind.OPENED and instance.ticket.is_urgent:
+    if instance.kind in (EventKind.OPENED, EventKind.QUALIFIED) and instance.ticket.is_urgent:
+        # qualified into an urgent type: the same alert, once (its key is the ticket's)
         notify.urgent_opened(instance)
     elif instance.kind == EventKind.RESOLVED:
         notify.resolved(instance)
     elif instance.kind == EventKind.INFORMED:
         notify.informed(instance)
+    elif instance.kind == EventKind.WAITING and instance.ticket.wait_reason == WaitReason.REQUESTER:
+        notify.waiting_on_requester(instance)
 
 
 @receiver(post_save, sender=TimeEntry, dispatch_uid="jalon.messaging.on_time_entry")

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import PurePath
 from typing import Any, ClassVar, Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -23,6 +24,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -234,6 +236,8 @@ class Ticket(models.Model):
             raise _field_error("contract", _("Aucune convention de service n’est chargée pour "
                                              "le marché %(ref)s.") % {"ref": contract.reference})
         now = clock.now()
+        # a type urgent by nature (``urgent: true`` in the convention) makes the ticket urgent
+        is_urgent = is_urgent or type in version.parsed().urgent_types
         ticket = cls(contract=contract, convention_version=version, type=type, title=text.one_line(title),
                      description=text.plain_text(description), requester=requester, site=site, lot=lot,
                      is_urgent=is_urgent, opened_at=now, channel=channel)
@@ -330,6 +334,7 @@ class Ticket(models.Model):
             if type:
                 t._check_type(type)
                 t.type = type
+                t.is_urgent = t.is_urgent or type in t.convention_version.parsed().urgent_types
             if urgency or impact or priority:
                 t._set_priority(urgency or t.urgency, impact or t.impact, priority)
             if criticality:
@@ -600,6 +605,7 @@ class Ticket(models.Model):
         with transaction.atomic():
             locked = self._locked(actor, step("log_time").need)
             charged = charged_to_forfait and locked.chargeable_to_forfait()
+            locked._check_time_entry(actor, minutes, spent_on)
             entry = TimeEntry.objects.create(ticket=locked, person=actor, minutes=minutes,
                                              spent_on=spent_on, note=note,
                                              charged_to_forfait=charged)
@@ -647,6 +653,35 @@ class Ticket(models.Model):
                 minutes=minutes, spent_on=spent_on, reason=why, forfait=old.charged_to_forfait),
                 internal=True)
         return reversal, replacement
+
+    def _check_time_entry(self, actor: User, minutes: int, spent_on: date) -> None:
+        """Time is spent within the ticket's life (from its opening day to its closing day, or
+        today), never in the future, and a person's day holds at most
+        ``JALON_TIME_DAY_MAX_MINUTES`` over all their tickets (D-116). Days are the contract's
+        (its convention's zone)."""
+        zone = ZoneInfo(self.convention_version.parsed().contract.tz)
+        today = clock.now().astimezone(zone).date()
+        opened = self.opened_at.astimezone(zone).date()
+        if spent_on > today:
+            raise _field_error("spent_on", _("Le %(day)s est dans le futur : le temps se saisit une fois "
+                                             "passé.") % {"day": date_format(spent_on, "SHORT_DATE_FORMAT")})
+        if spent_on < opened:
+            raise _field_error("spent_on", _("Le ticket a été ouvert le %(opened)s : le temps passé ne "
+                                             "peut pas être antérieur.")
+                               % {"opened": date_format(opened, "SHORT_DATE_FORMAT")})
+        if self.closed_at is not None and spent_on > (closed := self.closed_at.astimezone(zone).date()):
+            raise _field_error("spent_on", _("Le ticket a été clos le %(closed)s : le temps passé ne peut "
+                                             "pas être postérieur.")
+                               % {"closed": date_format(closed, "SHORT_DATE_FORMAT")})
+        cap = int(settings.JALON_TIME_DAY_MAX_MINUTES)
+        logged = TimeEntry.objects.filter(person=actor, spent_on=spent_on).aggregate(
+            total=models.Sum("minutes"))["total"] or 0
+        if logged + minutes > cap:
+            raise _field_error("minutes", _(
+                "%(logged)s déjà saisies le %(day)s, tous tickets confondus : une journée compte au "
+                "plus %(cap)s, il reste %(left)s.") % {
+                    "logged": _hours(logged), "day": date_format(spent_on, "SHORT_DATE_FORMAT"),
+                    "cap": _hours(cap), "left": _hours(max(cap - logged, 0))})
 
     def write_intervention_report(self, actor: User, *, context: str, diagnosis: str, tests: str,
                                   solution: str, status: str, recommendations: str = "") -> InterventionReport:
@@ -859,6 +894,12 @@ class Ticket(models.Model):
         if reached is not None and reached > self.level:
             self.level = reached
         self.contract.note_group(self.assigned_group)
+
+
+def _hours(minutes: int) -> str:
+    """``90`` → ``1 h 30``, ``600`` → ``10 h``."""
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
 
 
 _GROUP_LEVEL = re.compile(r"^(N[123])(?:[_\s-]|$)", re.IGNORECASE)

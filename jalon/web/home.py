@@ -1,4 +1,5 @@
-"""The home page: the user's contracts, each with its open tickets, those at risk and those late."""
+"""The home page: what the user must do now on each of their contracts (:mod:`jalon.web.todo`), then
+the contracts with their open tickets, those at risk and those late."""
 
 from __future__ import annotations
 
@@ -17,15 +18,21 @@ from jalon.forfait import alerts as forfait_alerts
 from jalon.lib import clock
 from jalon.tickets import queries
 from jalon.tickets.models import Ticket
+from jalon.web import todo
 
 
 def home(request: HttpRequest) -> HttpResponse:
     contracts: list[ContractCounts] = []
     warnings: list[ForfaitWarning] = []
+    todos: list[tuple[Contract, list[todo.SectionDue]]] = []
     if request.user.is_authenticated:
         contracts = contracts_with_counts(request.user)
         warnings = forfait_warnings(request.user)
-    return render(request, "web/home.html", {"contracts": contracts, "forfait_warnings": warnings})
+        now = timezone.now()
+        todos = [(c.contract, todo.due_for(request.user, c.contract, now)) for c in contracts]
+    return render(request, "web/home.html", {"contracts": contracts, "forfait_warnings": warnings,
+                                             "todos": todos,
+                                             "nothing_to_do": not any(sections for _, sections in todos)})
 
 
 def today() -> date:

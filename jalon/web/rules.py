@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from jalon.businesstime import Calendar
 from jalon.contracts.models import Contract, ConventionVersion
-from jalon.conventions.calendars import build_calendar
+from jalon.conventions.calendars import build_calendar, business_day
 from jalon.conventions.model import Convention, Forfait
 
 
@@ -24,6 +24,11 @@ class Rules:
     @property
     def types(self) -> list[tuple[str, str]]:
         return [(t, self.convention.type_label(t)) for t in self.convention.types]
+
+    @property
+    def urgent_types(self) -> list[str]:
+        """The types urgent by nature: choosing one makes the ticket urgent."""
+        return list(self.convention.urgent_types)
 
     @property
     def priorities(self) -> list[tuple[str, str]]:
@@ -53,6 +58,19 @@ class Rules:
     def calendar(self, name: str) -> Calendar | None:
         spec = self.convention.calendars.get(name)
         return build_calendar(spec) if spec else None
+
+    @property
+    def day_minutes(self) -> int | None:
+        """A day's minutes, for time entered in days: the support package's day, else the first
+        calendar with a fixed business day (10h); None when the convention has neither."""
+        forfait = self.convention.forfait
+        if forfait is not None and forfait.day_minutes:
+            return forfait.day_minutes
+        for spec in self.convention.calendars.values():
+            day = business_day(spec.business_day)
+            if day is not None and day.minutes:
+                return day.minutes
+        return None
 
     @property
     def forfait(self) -> Forfait | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from jalon.web import accessibility, home
+from jalon.web import accessibility, home, legal, notices
 
 
 class ExportFormat:
@@ -24,7 +24,14 @@ register_converter(ExportFormat, "fmt")
 urlpatterns = [
     path("", home.home, name="home"),
     path("accessibilite/", accessibility.statement, name="accessibility"),
+    path("mentions-legales/", legal.legal_notice, name="legal-notice"),
+    path("donnees-personnelles/", legal.personal_data, name="personal-data"),
+    path("cookies/", legal.cookies, name="cookies"),
+    path("plan-du-site/", legal.site_map, name="site-map"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("notifications/", notices.notices, name="notices"),
+    path("notifications/<int:pk>/", notices.notice, name="notice"),
+    path("notifications/tout-lu/", notices.mark_all_read, name="notices-read"),
     path("", include("jalon.web.tickets.urls")),
     path("", include("jalon.web.dashboard.urls")),
     path("", include("jalon.web.reversibility.urls")),

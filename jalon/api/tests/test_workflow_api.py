@@ -4,6 +4,10 @@ search alike."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
 from jalon.api.tests.base import ApiTestCase
 from jalon.tickets.models import EventKind, Ticket
 
@@ -14,7 +18,9 @@ class WorkflowApiTest(ApiTestCase):
         self.path = f"/tickets/{self.ticket.pk}/transitions"
 
     def test_the_holder_logs_time_spent(self) -> None:
-        body = {"action": "log_time", "minutes": 90, "spent_on": "2026-05-07", "note": "analyse"}
+        # a day of the ticket's life: it was opened today (D-116)
+        today = timezone.now().astimezone(ZoneInfo("Europe/Paris")).date().isoformat()
+        body = {"action": "log_time", "minutes": 90, "spent_on": today, "note": "analyse"}
         response = self.post(self.path, self.technician, body)
         assert response.status_code == 200, response.content
         entry = self.ticket.time_entries.get()

@@ -26,7 +26,7 @@ class ClockScanTest(MessagingTestCase):
         return ticket
 
     def clock_notices(self):
-        return OutboxMessage.objects.exclude(kind=NoticeKind.URGENT_OPENED).order_by("pk")
+        return OutboxMessage.objects.filter(kind__in=(NoticeKind.AT_RISK, NoticeKind.BREACHED)).order_by("pk")
 
     def kinds(self) -> list[str]:
         return list(self.clock_notices().values_list("kind", flat=True))

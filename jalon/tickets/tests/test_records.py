@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, transaction
@@ -117,9 +119,14 @@ class HistoryTest(JalonTestCase):
 
 class CommentsTimeAndReportTest(JalonTestCase):
     def setUp(self) -> None:
-        self.ticket = Ticket.open(self.contract, actor=self.requester,
-                                  type="urgent_intervention", title="Concentrateur arrêté",
-                                  is_urgent=True)
+        # opened on 4 May, time is logged in June: every day logged is in the ticket's life (D-116)
+        with time_machine.travel(datetime(2026, 5, 4, 9, 0, tzinfo=ZoneInfo("Europe/Paris")), tick=False):
+            self.ticket = Ticket.open(self.contract, actor=self.requester,
+                                      type="urgent_intervention", title="Concentrateur arrêté",
+                                      is_urgent=True)
+        self.june = time_machine.travel(datetime(2026, 6, 5, 9, 0, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
+        self.june.start()
+        self.addCleanup(self.june.stop)
 
     def test_internal_comments_are_for_staff_only(self) -> None:
         with pytest.raises(NotAllowed):

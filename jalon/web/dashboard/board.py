@@ -31,6 +31,9 @@ def parse_period(params: Any, today: date) -> tuple[Period, str, list[str]]:
     returned in words."""
     kind = params.get("period") or "month"
     errors: list[str] = []
+    if kind not in ("month", "quarter", "custom"):
+        errors.append(_("Période inconnue : « %(p)s » (attendu : month, quarter ou custom).") % {"p": kind[:40]})
+        kind = "month"
     if kind == "quarter":
         match = re.fullmatch(r"(\d{4})-[TQ]([1-4])", params.get("quarter") or "")
         if match:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -62,12 +62,14 @@ def contract_dashboard(request: AuthedRequest, slug: str) -> HttpResponse:
         "charts": board.charts(shown, link), "params": request.GET,
         "query": request.GET.urlencode(),
         "may_export_contract": access.may(request.user, contract, Need.EXPORT_CONTRACT),
-    })
+    }, status=400 if errors else 200)  # the figures shown are the default period's, said so
 
 
 @login_required
 def contract_dashboard_export(request: AuthedRequest, slug: str, fmt: str) -> HttpResponseBase:
-    contract, shown, _errors = _dashboard(request, slug)
+    contract, shown, errors = _dashboard(request, slug)
+    if errors:  # a file of another period than the one asked for would mislead: refuse it
+        return HttpResponseBadRequest(" ".join(errors), content_type="text/plain; charset=utf-8")
     stem = (f"tableau-de-bord-{contract.slug}-{shown.period.first_day:%Y%m%d}-"
             f"{shown.period.last_day:%Y%m%d}")
     rows = board.figure_rows(shown)

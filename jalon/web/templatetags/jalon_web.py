@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from jalon.accounts import access
 from jalon.accounts.access import Need, Viewer
+from jalon.messaging import inbox
 from jalon.tickets.models import Criticality, TicketState
 from jalon.web import widgets
 from jalon.web.dashboard.board import Cell
@@ -26,6 +27,12 @@ from jalon.web.tickets import listing
 from jalon.web.tickets.clockview import ClockView, Status
 
 register = template.Library()
+
+
+@register.simple_tag
+def unread_notices(user: Any) -> int:
+    """How many of the user's notifications are unread, for the header's link."""
+    return inbox.unread_count(user)
 
 
 @register.simple_tag

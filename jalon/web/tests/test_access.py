@@ -112,7 +112,7 @@ class PermissionFormsTest(WebTestCase):
                                             "qualifier-urgency": "mineure",
                                             "qualifier-impact": "site",
                                             "qualifier-criticality": "mineur"}),
-            (self.requester, "temps", {"temps-minutes": "30", "temps-spent_on": "2026-05-07"}),
+            (self.requester, "temps", {"temps-amount": "30", "temps-unit": "min", "temps-spent_on": "2026-05-07"}),
             (self.requester, "resoudre", {"resoudre-kind": "definitive"}),
             (self.auditor, "commenter", {"commenter-body": "Lecture seule ?"}),
             (self.level1, "rapport", {"rapport-context": "c", "rapport-diagnosis": "d",

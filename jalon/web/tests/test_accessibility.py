@@ -102,7 +102,7 @@ def _pages() -> dict[str, Visit]:
         "dashboard-empty": Visit("buyer_manager",
                                  "/marches/aquareel/tableau-de-bord/?period=month&month=2025-01"),
         "dashboard-errors": Visit("buyer_manager", "/marches/aquareel/tableau-de-bord/"
-                                  "?period=custom&from=2026-05-12&to=2026-05-01", errors=True),
+                                  "?period=custom&from=2026-05-12&to=2026-05-01", status=400, errors=True),
         "dashboard-english": Visit("buyer_manager", "/marches/aquareel/tableau-de-bord/",
                                    language="en"),
         "forfait-buyer": Visit("buyer_manager", "/marches/aquareel/forfait/?jour=2026-05-12"),
@@ -139,7 +139,7 @@ def _pages() -> dict[str, Visit]:
         ("comment", "requester", "in_progress", "commenter", _form("commenter", body="")),
         ("attach", "technician", "in_progress", "joindre", lambda: {
             "joindre-file": SimpleUploadedFile("virus.exe", b"MZ")}),
-        ("time", "technician", "in_progress", "temps", _form("temps", minutes="0", spent_on="")),
+        ("time", "technician", "in_progress", "temps", _form("temps", amount="0", unit="h", spent_on="")),
         ("phone-call", "level1", "in_progress", "appel", _form("appel", called_at="hier")),
         ("report", "technician", "in_progress", "rapport", _form("rapport", context="")),
     ):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -364,3 +365,40 @@ class ForfaitBrowserTest(BrowserCase):
             page.wait_for_url(url)
             assert page.get_by_role("link", name="Archive validée (ZIP, empreintes SHA-256)").is_visible()
             self.shot(page, "scorecard-validated-buyer")
+    def test_a_time_entry_from_the_page_with_its_date_prefilled(self) -> None:
+        with self.page_as(self.technician) as page:
+            page.goto(f"{self.live_server_url}/tickets/{self.ticket.pk}/")
+            page.get_by_text("Saisir du temps passé", exact=True).first.click()
+            form = page.locator(f"form[action='/tickets/{self.ticket.pk}/temps/']")
+            date_field = form.get_by_label("Date", exact=True)
+            # the browser accepts the pre-filled day (an ISO value): nothing to type
+            assert date_field.input_value() == date_field.get_attribute("max")
+            form.get_by_label("Temps passé", exact=True).fill("1.5")
+            form.get_by_label("Unité").select_option("h")
+            form.get_by_role("button").last.click()
+            page.wait_for_url(f"**/tickets/{self.ticket.pk}/**")
+            assert "Temps passé enregistré : 90 min." in page.content()
+        assert self.ticket.time_entries.get().minutes == 90
+
+    def test_the_requester_finds_from_home_the_ticket_waiting_on_them(self) -> None:
+        self.ticket.wait(self.technician, "requester", "Merci de joindre la capture d’écran.")
+        with self.page_as(self.requester) as page:
+            page.goto(f"{self.live_server_url}/")
+            assert self.axe_violations(page) == []
+            self.shot(page, "home-requester")
+            page.get_by_role("link", name="1 En attente de votre réponse").click()
+            page.wait_for_url("**/tickets/?*waiting=requester*")
+            assert page.get_by_text("Prévisions absentes du bassin").first.is_visible()
+            page.goto(f"{self.live_server_url}/notifications/")
+            page.get_by_role("link", name=re.compile("Votre réponse est attendue")).click()
+            assert page.get_by_text("Merci de joindre la capture d’écran.").is_visible()
+            violations = self.axe_violations(page)
+            assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+
+    def test_the_new_pages_have_no_axe_violation(self) -> None:
+        with self.page_as(self.requester) as page:
+            for path in ("/notifications/", "/plan-du-site/", "/mentions-legales/", "/donnees-personnelles/",
+                         "/cookies/", f"/marches/{self.contract.slug}/tickets/nouveau/"):
+                page.goto(f"{self.live_server_url}{path}")
+                violations = self.axe_violations(page)
+                assert violations == [], path + json.dumps(violations, ensure_ascii=False, indent=1)

@@ -42,7 +42,8 @@ class MayTest(WebTestCase):
         with at(paris(2026, 5, 11, 12, 0)):
             self.t1.__class__.objects.get(pk=self.t2.pk).log_time(
                 self.technician, minutes=600, spent_on=date(2026, 5, 7))
-            self.t2.log_time(self.technician, minutes=60, spent_on=date(2026, 5, 7),
+            # the next day: 10 hours already fill 7 May (a person's day is capped, D-116)
+            self.t2.log_time(self.technician, minutes=60, spent_on=date(2026, 5, 8),
                              charged_to_forfait=False)
             self.t1.log_time(self.technician, minutes=120, spent_on=date(2026, 5, 4))
         self.login(self.buyer_manager)
@@ -178,8 +179,9 @@ class MayTest(WebTestCase):
 
 class DashboardQueriesTest(WebTestCase):
     # session, user, contract, roles, convention, clocks stopped, qualification, openings,
-    # events, backlog, clocks now, time entries, nav contracts, the records' stamp.
-    DASHBOARD = 14
+    # events, backlog, clocks now, time entries, nav contracts, the records' stamp, the header's
+    # unread notifications.
+    DASHBOARD = 15
 
     @pytest.fixture(autouse=True)
     def _fixtures(self, django_assert_max_num_queries):
@@ -218,7 +220,7 @@ class PeriodTest(WebTestCase):
     def test_a_bad_period_is_reported(self) -> None:
         self.login(self.level1)
         response = self.client.get("/marches/aquareel/tableau-de-bord/?period=month&month=2026-13")
-        assert response.status_code == 200
+        assert response.status_code == 400  # not a silent fallback: the error is the answer
         assert "Mois attendu au format AAAA-MM." in response.content.decode()
 
 
@@ -252,3 +254,20 @@ def test_chart_coordinates_are_valid_svg_numbers_in_french():
     coordinates = re.findall(r'\b(?:x|y|x1|x2|y1|y2|width|height)="([^"]*)"', html)
     assert coordinates
     assert all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates), coordinates
+
+
+class InvalidPeriodTest(WebTestCase):
+    """An invalid period in a URL is a clear error, never a silent fallback (issue 16)."""
+
+    def test_the_page_says_what_is_wrong_and_the_export_is_refused(self) -> None:
+        self.login(self.buyer_manager)
+        for query, message in (("?period=trimestre", "Période inconnue : « trimestre »"),
+                               ("?period=quarter&quarter=2026-T5", "Trimestre attendu au format"),
+                               ("?month=2026-13", "Mois attendu au format AAAA-MM.")):
+            page = self.client.get(f"/marches/aquareel/tableau-de-bord/{query}")
+            assert page.status_code == 400, query
+            assert message in page.content.decode(), query
+            export = self.client.get(f"/marches/aquareel/tableau-de-bord/export.csv{query}")
+            assert export.status_code == 400, query
+            assert message in export.content.decode(), query
+        assert self.client.get("/marches/aquareel/tableau-de-bord/?period=quarter&quarter=2026-T2").status_code == 200

@@ -144,10 +144,11 @@ class ListQueriesTest(WebTestCase):
     """The number of queries does not grow with the number of tickets on the page."""
 
     # session, user, roles (with each contract's current convention and groups), count, the
-    # page with its clocks; and the convention version, the first time a process reads it.
-    CONTRACT_LIST = 6
+    # page with its clocks; and the convention version, the first time a process reads it; the
+    # header's unread notifications.
+    CONTRACT_LIST = 7
     # the same with the user's contracts instead of one contract.
-    CROSS_LIST = 6
+    CROSS_LIST = 7
 
     @pytest.fixture(autouse=True)
     def _fixtures(self, django_assert_max_num_queries, many_tickets):

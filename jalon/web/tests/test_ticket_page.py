@@ -70,11 +70,11 @@ class TicketPageTest(WebTestCase):
             self.ticket.resolve(self.technician, "definitive")
         badge = '<span class="fr-badge fr-badge--sm fr-badge--error">{}</span>'
         html = self.html(self.technician, paris(2026, 5, 11, 12, 0))
-        assert badge.format("Dépassé") in html
+        assert badge.format("Arrêté hors délai") in html  # not the running clock's "Dépassé, en cours"
         assert "retard" not in html
         self.client.cookies["django_language"] = "en"
         english = self.html(self.technician, paris(2026, 5, 11, 12, 0))
-        assert badge.format("Breached") in english
+        assert badge.format("Stopped past its target") in english
         assert "Met late" not in english
 
     def test_an_overrun_is_shown_as_such(self) -> None:
@@ -124,7 +124,7 @@ class ActionsTest(WebTestCase):
         assert self.post(self.technician, ticket, "commenter",
                          {"body": "Interne", "internal": "on"}).status_code == 302
         assert self.post(self.technician, ticket, "temps",
-                         {"minutes": "90", "spent_on": "2026-05-07", "note": "diag",
+                         {"amount": "1.5", "unit": "h", "spent_on": "2026-05-07", "note": "diag",
                           "charged_to_forfait": "on"}).status_code == 302
         assert self.post(self.level1, ticket, "appel",
                          {"called_at": "2026-05-07T08:55", "note": "SPC RAS"}).status_code == 302
@@ -156,11 +156,11 @@ class ActionsTest(WebTestCase):
 
     def test_form_errors_are_shown_next_to_the_field(self) -> None:
         ticket = self.worked(paris(2026, 5, 7, 9, 0))
-        response = self.post(self.technician, ticket, "temps", {"minutes": "0",
+        response = self.post(self.technician, ticket, "temps", {"amount": "0", "unit": "h",
                                                                 "spent_on": "2026-05-07"})
         assert response.status_code == 400
         html = response.content.decode()
-        assert 'id="id_temps-minutes-messages"' in html
+        assert 'id="id_temps-amount-messages"' in html
         assert "fr-input-group--error" in html
         assert 'aria-invalid="true"' in html
         # The form with the error is the one left open.

@@ -42,12 +42,13 @@ class Status(enum.Enum):
 
 
 _STATUS_LABELS = {
-    Status.BREACHED: gettext_lazy("Dépassé"),
+    Status.BREACHED: gettext_lazy("Dépassé, en cours"),
     Status.AT_RISK: gettext_lazy("À risque"),
     Status.RUNNING: gettext_lazy("En cours"),
     Status.PAUSED: gettext_lazy("Suspendu"),
     Status.MET: gettext_lazy("Respecté"),
-    Status.LATE: gettext_lazy("Dépassé"),  # stopped past its target: never "respecté" (issue 11 §6)
+    # stopped past its target: never "respecté" (issue 11 §6), nor the running "dépassé"
+    Status.LATE: gettext_lazy("Arrêté hors délai"),
     Status.NOT_STARTED: gettext_lazy("Non démarré"),
 }
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -22,6 +24,11 @@ from jalon.tickets.models import (
 from jalon.web.rules import Rules
 
 BLANK = [("", _("— Choisir —"))]
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+DATE_INPUT = "%Y-%m-%d"
+"""What ``<input type=date>`` reads and writes (ISO), whatever the language: the browser shows it
+in the user's format and rejects anything else (``04/12/2026``)."""
+"""What ``<input type=datetime-local>`` reads and writes, whatever the language."""
 
 
 def choose(form: forms.Form, name: str, choices: list[Any]) -> None:
@@ -69,11 +76,22 @@ class TicketCreateForm(RulesForm):
                                    required=False)
     phone_call_at = forms.DateTimeField(
         label=_("Appel téléphonique passé le"), required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text=_("Pour une urgence, l’appel est tracé avec le ticket."))
+        # the value a datetime-local input accepts (never the localized 04/12/2026 10:00)
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text=_("Pour une urgence, l’appel est tracé avec le ticket : l’heure est pré-remplie "
+                    "quand la demande devient urgente."))
 
     def setup(self, rules: Rules, ticket: Ticket | None, members: list[tuple[str, str]]) -> None:
         choose(self, "type", [*BLANK, *rules.types])
+        self.urgent_types = rules.urgent_types
+        if self.urgent_types:
+            labels = ", ".join(f"« {rules.type_label(t)} »" for t in self.urgent_types)
+            self.fields["is_urgent"].help_text = _(
+                "Une demande de type %(types)s est toujours urgente.") % {"types": labels}
+            self.fields["type"].widget.attrs["data-urgent-types"] = " ".join(self.urgent_types)
+        if not self.is_bound and self.initial.get("type") in self.urgent_types:
+            # an urgent declaration (``?type=urgente``): the call is being made now
+            self.initial.update(is_urgent=True, phone_call_at=timezone.localtime().replace(second=0, microsecond=0))
         choose(self, "urgency", [*BLANK, *_choices(rules.urgencies)])
         choose(self, "impact", [*BLANK, *_choices(rules.impacts)])
         choose(self, "lot", [*BLANK, *_choices(rules.lots)])
@@ -92,6 +110,7 @@ class TicketCreateForm(RulesForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        data["is_urgent"] = bool(data.get("is_urgent")) or data.get("type") in self.urgent_types
         if data.get("phone_call_at") and not data.get("is_urgent"):
             self.add_error("is_urgent", _("Un appel téléphonique n’est tracé que pour une "
                                           "demande urgente."))
@@ -207,19 +226,52 @@ class AttachmentForm(RulesForm):
 
 
 class TimeForm(RulesForm):
-    minutes = forms.IntegerField(label=_("Durée (minutes)"), min_value=1, max_value=24 * 60)
-    spent_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    """Time spent, in hours, minutes or days of the contract (the support package's day, or its
+    calendars' business day), on a day of the ticket's life."""
+
+    entered_as = frozenset({"amount", "unit"})
+    """How the step's ``minutes`` is entered (``clean`` gives it)."""
+
+    amount = forms.DecimalField(label=_("Temps passé"), min_value=Decimal("0.01"), max_digits=7,
+                                decimal_places=2, widget=forms.NumberInput(attrs={"step": "any"}))
+    unit = forms.ChoiceField(label=_("Unité"), initial="h")
+    spent_on = forms.DateField(label=_("Date"),
+                               widget=forms.DateInput(attrs={"type": "date"}, format=DATE_INPUT))
     charged_to_forfait = forms.BooleanField(label=_("Imputé au forfait de support"),
                                             required=False, initial=True)
     note = forms.CharField(label=_("Note"), max_length=250, required=False)
 
     def setup(self, rules: Rules, ticket: Ticket | None, members: list[tuple[str, str]]) -> None:
-        self.initial["spent_on"] = timezone.localdate()
+        zone = ZoneInfo(rules.convention.contract.tz)
+        today = timezone.now().astimezone(zone).date()
+        self.initial["spent_on"] = today
+        attrs = self.fields["spent_on"].widget.attrs
+        attrs["max"] = today.isoformat()
+        if ticket is not None:
+            attrs["min"] = ticket.opened_at.astimezone(zone).date().isoformat()
+        self.day_minutes = rules.day_minutes
+        units: list[tuple[str, Any]] = [("h", _("heures")), ("min", _("minutes"))]
+        if self.day_minutes:
+            units.append(("d", _("jours (de %(h)s h)") % {"h": f"{self.day_minutes / 60:g}"}))
+        choose(self, "unit", units)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        amount, unit = data.get("amount"), data.get("unit")
+        if amount is None or not unit:
+            return data
+        per_unit = {"h": 60, "min": 1, "d": self.day_minutes or 0}[unit]
+        minutes = int((amount * per_unit).to_integral_value(rounding=ROUND_HALF_UP))
+        if minutes < 1:
+            self.add_error("amount", _("Moins d’une minute : saisissez au moins une minute."))
+        else:
+            data["minutes"] = minutes
+        return data
 
 
 class PhoneCallForm(RulesForm):
-    called_at = forms.DateTimeField(label=_("Appel passé le"),
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    called_at = forms.DateTimeField(label=_("Appel passé le"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format=DATETIME_LOCAL))
     note = forms.CharField(label=_("Note"), max_length=2000, required=False)
 
     # its range is checked by the domain (jalon.contracts.instants), the same for the API

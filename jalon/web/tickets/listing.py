@@ -29,6 +29,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +37,7 @@ from jalon.accounts import access
 from jalon.accounts.access import Viewer
 from jalon.accounts.models import Role
 from jalon.contracts.models import Contract
-from jalon.tickets.models import Clock, Criticality, EventKind, Ticket, TicketEvent, TicketState, TimeEntry
+from jalon.tickets.models import Clock, Criticality, EventKind, Ticket, TicketEvent, TicketState, TimeEntry, WaitReason
 from jalon.tickets.queries import SortKey, TicketQuerySet, with_contracts
 from jalon.web.rules import Rules, current_rules
 from jalon.web.tickets import clockview
@@ -95,8 +96,10 @@ class TicketFilterForm(forms.Form):
                                     choices=[("", _("Toutes")), ("none", _("Non renseignée")),
                                              *Criticality.choices])
     group = forms.CharField(label=_("Groupe affecté"), required=False)
+    waiting = forms.ChoiceField(label=_("En attente de"), required=False,
+                                choices=[("", _("Indifférent")), *WaitReason.choices])
     at_risk = forms.BooleanField(label=_("À risque"), required=False)
-    breached = forms.BooleanField(label=_("Délai dépassé"), required=False)
+    breached = forms.BooleanField(label=_("Délai dépassé (en cours ou arrêté hors délai)"), required=False)
     overdue = forms.BooleanField(label=_("Délai en cours dépassé"), required=False)
     mine = forms.BooleanField(label=_("Mes tickets (demandés ou affectés)"), required=False)
     qualified = forms.ChoiceField(label=_("Qualifié"), required=False,
@@ -125,7 +128,8 @@ class TicketFilterForm(forms.Form):
     forfait_to = forms.DateField(label=_("Temps imputé au forfait au"), required=False)
     sort = forms.ChoiceField(label=_("Trier par"), required=False,
                              choices=[(k, v) for key, label in SORTS.items()
-                                      for k, v in ((f"-{key}", label), (key, label))])
+                                      for k, v in ((f"-{key}", format_lazy("{} ({})", label, _("décroissant"))),
+                                                   (key, format_lazy("{} ({})", label, _("croissant"))))])
 
     def __init__(self, data: Any, options: dict[str, list[tuple[str, str]]]) -> None:
         """``options``: the choices of the fields that depend on the contracts (type,
@@ -207,6 +211,8 @@ def apply_filters(tickets: TicketQuerySet, f: dict[str, Any], user: Viewer, now:
         tickets = tickets.active()
     elif state:
         tickets = tickets.filter(state=state)
+    if f.get("waiting"):
+        tickets = tickets.filter(state=TicketState.WAITING, wait_reason=f["waiting"])
     criticality = f.get("criticality")
     if criticality:
         tickets = tickets.filter(criticality="" if criticality == "none" else criticality)

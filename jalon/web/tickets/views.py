@@ -183,8 +183,11 @@ def ticket_create(request: AuthedRequest, slug: str) -> HttpResponse:
     if version is None:
         raise Http404(_("Aucune convention de service n’est chargée pour ce marché."))
     on_behalf = access.may(request.user, contract, Need.OPEN_ON_BEHALF)
-    form = TicketCreateForm(request.POST or None, rules=rules_for(version),
-                            members=_members(contract) if on_behalf else None)
+    rules = rules_for(version)
+    wanted = request.GET.get("type", "")
+    form = TicketCreateForm(request.POST or None, rules=rules,
+                            members=_members(contract) if on_behalf else None,
+                            initial={"type": wanted} if wanted in rules.convention.types else {})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         try:
@@ -196,7 +199,9 @@ def ticket_create(request: AuthedRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("Ticket %(ref)s créé.") % {"ref": ticket.reference})
             return redirect("ticket", ticket.pk)
-    return render(request, "web/ticket_create.html", {"contract": contract, "form": form},
+    urgent_types = [(t, rules.type_label(t)) for t in rules.urgent_types]
+    return render(request, "web/ticket_create.html", {"contract": contract, "form": form,
+                                                      "urgent_types": urgent_types},
                   status=400 if form.errors else 200)
 
 
