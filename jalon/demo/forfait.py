@@ -6,16 +6,19 @@ statements and the warning are shown on real rows. Written through the domain me
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta
+from collections import Counter
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.db.models import Sum
 from django.utils import timezone
 
 from jalon.contracts.models import Contract
 from jalon.forfait import ledger
 from jalon.lib.clock import replaying
-from jalon.tickets.models import Ticket
+from jalon.tickets.models import Ticket, TimeEntry
 
 BELOW_THRESHOLD = 0.04
 """How far below the first warning threshold the demo stops (75 % for a warning at 80 %)."""
@@ -39,19 +42,38 @@ def near_threshold(contract: Contract, people: dict[str, User], now: datetime, s
     if missing <= 0 or not tickets or technician is None or manager is None:
         return 0
     rng, zone = random.Random(seed), ZoneInfo(convention.contract.tz)
-    first = max(book.year.first_day, today - timedelta(days=85))
-    span = max((today - first).days - 1, 1)
+    earliest = max(book.year.first_day, today - timedelta(days=85))
+    cap = int(settings.JALON_TIME_DAY_MAX_MINUTES)
+
+    def days_of(ticket: Ticket) -> list[date]:
+        """The working days of the ticket's life (time is logged within it, D-116), up to yesterday."""
+        last = min(ticket.closed_at.astimezone(zone).date() if ticket.closed_at else today,
+                   today - timedelta(days=1))
+        day, found = max(ticket.opened_at.astimezone(zone).date(), earliest), []
+        while day <= last:
+            if day.weekday() < 5:
+                found.append(day)
+            day += timedelta(days=1)
+        return found
+
+    lives = [(t, days) for t in tickets if (days := days_of(t))]
+    if not lives:
+        return 0
+    # what the technician already logged each day (the replayed tickets), under the day's cap
+    per_day = Counter[date](dict(TimeEntry.objects.filter(person=technician).order_by().values("spent_on")
+                                 .annotate(total=Sum("minutes")).values_list("spent_on", "total")))
     added, entries = 0, []
-    while added < missing:
-        ticket = rng.choice(tickets)
-        day = first + timedelta(days=rng.randrange(span))
-        while day.weekday() >= 5:
-            day -= timedelta(days=1)
-        day = max(day, book.year.first_day)
-        minutes = min(rng.choice([120, 180, 240, 300, 360]), missing - added)
+    room = sum(max(cap - per_day[day], 0) for day in {d for _t, days in lives for d in days})
+    while added < min(missing, room):
+        ticket, days = rng.choice(lives)
+        day = rng.choice(days)
+        minutes = min(rng.choice([120, 180, 240, 300, 360]), missing - added, cap - per_day[day])
+        if minutes <= 0:
+            continue  # the technician's day is full (D-116): another day
         with replaying(datetime.combine(day, time(17, 30), zone)):
             entries.append(ticket.log_time(technician, minutes=minutes, spent_on=day,
                                            note="Diagnostic et remise en service."))
+        per_day[day] += minutes
         added += minutes
     # one entry entered twice as long as spent, corrected by the holder's manager the next day
     wrong = max(entries, key=lambda e: e.minutes)
@@ -63,6 +85,7 @@ def near_threshold(contract: Contract, people: dict[str, User], now: datetime, s
     back = wrong.minutes - replacement
     if back > 0:
         with replaying(datetime.combine(wrong.spent_on + timedelta(days=1), time(17, 30), zone)):
-            wrong.ticket.log_time(technician, minutes=back, spent_on=min(wrong.spent_on + timedelta(days=1), today),
+            # by the manager, whose day the correction left empty (each person's day is capped)
+            wrong.ticket.log_time(manager, minutes=back, spent_on=wrong.spent_on,
                                   note="Qualification complémentaire.")
     return added

@@ -49,6 +49,8 @@ def load_orders(contract: Contract, people: dict[str, User], now: datetime) -> i
         PriceRevision.compute(schedule, index, a=Decimal("0.15"), b=Decimal("0.85"),
                               base_day=schedule.effective_from - timedelta(days=1),
                               new_day=now.date(), effective_from=date(now.year + 1, 1, 1))
+    if contract.slug != "aquareel":
+        return 0  # the order lives below use AQUAREEL's work units; the others get their schedule
     buyer, requester, other = people["acheteur"], people["demandeur"], people["demandeur2"]
     technician = people["technicien"]
     start = OFFICE.deadline(now - timedelta(days=80), Duration(seconds=3600))

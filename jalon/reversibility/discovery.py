@@ -47,6 +47,8 @@ EXCLUDED: dict[str, str] = {
     "api.apitoken": "the API tokens of this installation (secrets)",
     "admin.logentry": "the administration site's log",
     "sessions.session": "sessions",
+    "api.idempotentrequest": "the API's replay cache of this installation (answers already given)",
+    "messaging.noticeread": "who read which notice in this installation's notifications centre",
     "calendars.calendarfeed": "the personal calendar feed addresses of this installation (secrets)",
 }
 """Models left out, with the reason (by ``app_label.model_name``)."""

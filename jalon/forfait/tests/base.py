@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.test import override_settings
 
 from jalon.contracts.models import ConventionVersion
 from jalon.testing.cast import AQUAREEL_CONVENTION, JalonTestCase
 from jalon.tickets.models import Ticket, TimeEntry
+
+PARIS = ZoneInfo("Europe/Paris")
 
 FORFAIT = """\
 forfait:
@@ -17,6 +23,7 @@ forfait:
 """
 
 
+@override_settings(JALON_TIME_DAY_MAX_MINUTES=24 * 60)  # the ledger's sums, not the daily cap (D-116)
 class ForfaitTestCase(JalonTestCase):
     extra = ""
     urgent: Ticket
@@ -28,10 +35,13 @@ class ForfaitTestCase(JalonTestCase):
         cls.contract.starts_on = date(2026, 3, 1)
         cls.contract.save()
         ConventionVersion.load(cls.contract, AQUAREEL_CONVENTION + FORFAIT + cls.extra, "forfait.yaml")
-        cls.urgent = Ticket.open(cls.contract, actor=cls.requester, type="urgent_intervention",
-                                 title="Serveur arrêté")
-        cls.corrective = Ticket.open(cls.contract, actor=cls.requester, type="corrective_maintenance",
-                                     title="Correction")
+        with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=PARIS), tick=False):
+            cls.urgent = Ticket.open(cls.contract, actor=cls.requester, type="urgent_intervention",
+                                     title="Serveur arrêté")
+            cls.corrective = Ticket.open(cls.contract, actor=cls.requester, type="corrective_maintenance",
+                                         title="Correction")
 
     def log(self, minutes: int, day: date, ticket: Ticket | None = None) -> TimeEntry:
-        return (ticket or self.urgent).log_time(self.technician, minutes=minutes, spent_on=day)
+        """``minutes`` spent on ``day``, logged that evening (never a day in the future)."""
+        with time_machine.travel(datetime.combine(day, time(19), PARIS), tick=False):
+            return (ticket or self.urgent).log_time(self.technician, minutes=minutes, spent_on=day)

@@ -25,7 +25,8 @@ def test_the_demo_validates_the_last_quarter_and_leaves_the_current_one_in_progr
     assert list(ScorecardEvent.objects.filter(scorecard=q3).values_list("kind", flat=True)) == [
         "proposed", "reviewed", "answered", "proposed", "reviewed", "validated"]
     assert not PeriodScorecard.objects.filter(contract=contract, period="2026-Q4").exists()  # a live draft
-    assert ManualMeasure.objects.filter(contract=contract, period="2026-Q4").count() == 3  # A9, V7, and V6 (yearly: Q4)
+    # V6 (yearly: Q4); A9 and V7 are computed from the deliverables and the meetings
+    assert ManualMeasure.objects.filter(contract=contract, period="2026-Q4").count() == 1
     assert ManualMeasure.objects.filter(contract=contract, period="2026-Q4", status="contested").count() == 1
     # the buyer reads both on the pages, the API lists them
     assert client.login(username="acheteur", password=report.passwords["acheteur"])
@@ -39,4 +40,4 @@ def test_the_demo_validates_the_last_quarter_and_leaves_the_current_one_in_progr
     assert statuses["2026-Q4"] == "draft"
     load_demo(NOW, count=30)  # again: nothing doubled
     assert PeriodScorecard.objects.filter(contract=contract, status="validated").count() == 1
-    assert ManualMeasure.objects.filter(contract=contract, period="2026-Q4").count() == 3
+    assert ManualMeasure.objects.filter(contract=contract, period="2026-Q4").count() == 1
