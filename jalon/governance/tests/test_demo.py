@@ -13,7 +13,7 @@ from jalon.web.tests.test_demo import NOW
 
 @pytest.mark.django_db
 def test_demo_has_a_quarter_of_committees():
-    load_demo(NOW, count=5)
+    load_demo(NOW, count=5, slugs=("aquareel",))
     meetings = Meeting.objects.all()
     assert {m.committee for m in meetings} >= {"suivi_hebdo", "copil"}
     states = set(meetings.values_list("minutes_state", flat=True))
@@ -27,5 +27,5 @@ def test_demo_has_a_quarter_of_committees():
     assert Risk.objects.count() == 4
     assert RiskReview.objects.exists()
     assert any(clock.breached for m in meetings for clock in m.clocks.all())  # a late minutes
-    load_demo(NOW, count=5)  # again: nothing added
+    load_demo(NOW, count=5, slugs=("aquareel",))  # again: nothing added
     assert Meeting.objects.count() == meetings.count()

@@ -85,7 +85,7 @@ def media(settings: Any, tmp_path: Path) -> Path:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_demo_comes_back_identical_in_an_empty_installation(media: Path) -> None:
-    contract = load_demo(NOW, count=12).contract
+    contract = load_demo(NOW, count=12, slugs=("aquareel",)).contract
     assert contract is not None
     attachment = with_attachment(contract)
     before = snapshot(contract)
@@ -135,7 +135,7 @@ def test_the_demo_comes_back_identical_in_an_empty_installation(media: Path) -> 
 
 @pytest.fixture
 def exported(media: Path, db: None) -> Path:
-    contract = load_demo(NOW, count=3).contract
+    contract = load_demo(NOW, count=3, slugs=("aquareel",)).contract
     assert contract is not None
     with_attachment(contract)
     out = media / "aquareel.zip"
@@ -155,7 +155,7 @@ def rewritten(source: Path, target: Path, member: str, change: Any) -> Path:
 def test_a_changed_byte_is_refused_naming_the_member(exported: Path) -> None:
     member = "data/tickets.ticket.csv"
     tampered = rewritten(exported, exported.with_name("t.zip"), member,
-                         lambda data: data.replace(b"anomalie", b"anomaliE", 1))
+                         lambda data: data[:-2] + bytes([data[-2] ^ 1]) + data[-1:])
     with pytest.raises(ImportRefused, match="data/tickets.ticket.csv"):
         import_contract(str(tampered))
     with pytest.raises(CommandError, match="data/tickets.ticket.csv"):
@@ -226,7 +226,7 @@ def test_verify_checks_an_archive_and_compares_two(exported: Path, capsys: Any) 
     call_command("contract", "verify", str(exported), "--against", str(exported))
     assert "mêmes" in capsys.readouterr().out
     other = rewritten(exported, exported.with_name("o.zip"), "data/tickets.ticket.csv",
-                      lambda data: data.replace(b"anomalie", b"anomaliE", 1))
+                      lambda data: data[:-2] + bytes([data[-2] ^ 1]) + data[-1:])
     with pytest.raises(CommandError, match="data/tickets.ticket.csv"):
         call_command("contract", "verify", str(other))
     # a second export of the same data: the same members; after a change, the changed ones named
@@ -260,7 +260,7 @@ def redigested(source: Path, target: Path, member: str, change: Any) -> Path:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_reference_to_nothing_refuses_the_import_and_leaves_nothing(media: Path) -> None:
-    contract = load_demo(NOW, count=2).contract
+    contract = load_demo(NOW, count=2, slugs=("aquareel",)).contract
     assert contract is not None
     with_attachment(contract)
     out = media / "aquareel.zip"

@@ -246,14 +246,22 @@ class ForfaitBrowserTest(BrowserCase):
         from jalon.forfait.tests.base import FORFAIT
         from jalon.testing.cast import AQUAREEL_CONVENTION
 
+        from datetime import datetime, time
+
+        from jalon.lib.clock import replaying
+
         super().setUp()
         ConventionVersion.load(self.contract, AQUAREEL_CONVENTION + FORFAIT, "forfait.yaml")
-        self.urgent = Ticket.open(self.contract, actor=self.requester, type="urgent_intervention",
-                                  title="Concentrateur arrêté")
         last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=10)
         self.month = f"{last_month:%Y-%m}"
-        self.entry = self.urgent.log_time(self.technician, minutes=600, spent_on=last_month, note="Diagnostic")
-        self.urgent.log_time(self.technician, minutes=300, spent_on=last_month, note="Remise en service")
+        zone = timezone.get_current_timezone()
+        with replaying(datetime.combine(last_month, time(9), zone)):  # time is logged within its life
+            self.urgent = Ticket.open(self.contract, actor=self.requester, type="urgent_intervention",
+                                      title="Concentrateur arrêté")
+        with replaying(datetime.combine(last_month, time(19), zone)):
+            self.entry = self.urgent.log_time(self.technician, minutes=480, spent_on=last_month,
+                                              note="Diagnostic")
+            self.urgent.log_time(self.technician, minutes=120, spent_on=last_month, note="Remise en service")
         self.ledger = f"{self.live_server_url}/marches/{self.contract.slug}/forfait/?jour={last_month.isoformat()}"
 
     def test_the_holder_corrects_and_the_buyer_acknowledges(self) -> None:
@@ -262,7 +270,7 @@ class ForfaitBrowserTest(BrowserCase):
         with self.page_as(self.holder_manager) as page:
             page.goto(self.ledger)
             page.get_by_role("link", name=f"Corriger la saisie n° {self.entry.pk}").click()
-            page.get_by_label("Temps corrigé (minutes)").fill("420")
+            page.get_by_label("Temps corrigé (minutes)").fill("300")
             page.get_by_label("Motif de la correction").fill("Durée surestimée")
             page.get_by_role("button", name="Enregistrer la correction").click()
             page.wait_for_url("**/forfait/?jour=*")
@@ -277,6 +285,12 @@ class ForfaitBrowserTest(BrowserCase):
             assert ack.acknowledged_by == self.buyer_manager
             assert page.get_by_text("Pris en compte par").count() == 1
             self.shot(page, "forfait-buyer")
+
+
+class RecordsBrowserTest(BrowserCase):
+    """The records around the tickets and a role's day, each from its pages: a deliverable, an
+    order, a scorecard, a time entry, the requester's home, axe on the new pages."""
+
     def test_the_holder_submits_a_deliverable_that_the_buyer_accepts_with_reservations(self) -> None:
         from django.core.files.uploadedfile import SimpleUploadedFile
 
