@@ -238,17 +238,14 @@ class ForfaitBrowserTest(BrowserCase):
     month's statement (seed 000 §7.2)."""
 
     def setUp(self) -> None:
-        from datetime import timedelta
+        from datetime import datetime, time, timedelta
 
         from django.utils import timezone
 
         from jalon.contracts.models import ConventionVersion
         from jalon.forfait.tests.base import FORFAIT
-        from jalon.testing.cast import AQUAREEL_CONVENTION
-
-        from datetime import datetime, time
-
         from jalon.lib.clock import replaying
+        from jalon.testing.cast import AQUAREEL_CONVENTION
 
         super().setUp()
         ConventionVersion.load(self.contract, AQUAREEL_CONVENTION + FORFAIT, "forfait.yaml")
