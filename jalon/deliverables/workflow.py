@@ -14,7 +14,6 @@ pages (``jalon.web.deliverables``) and the API (``jalon.api.deliverables``) are 
 from __future__ import annotations
 
 import dataclasses
-import typing
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,6 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _lazy
 
 from jalon.accounts.access import Need
+from jalon.commitments.workflow import Described, StepInput, Text
 from jalon.deliverables.events import EventKind
 
 if TYPE_CHECKING:
@@ -47,26 +47,7 @@ PENDING_STATES = (S.EXPECTED, S.REJECTED)
 """A (new) version is expected."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Text:
-    max_length: int
-    description: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class Described:
-    description: str
-    minimum: int | None = None
-    maximum: int | None = None
-
-
 NOTE = Text(2000, "Note portée à l’historique.")
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class StepInput:
-    def arguments(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -100,27 +81,6 @@ class RejectInput(StepInput):
 class LiftInput(StepInput):
     number: Annotated[int, Described("Numéro de la réserve levée.", minimum=1, maximum=999)]
     note: Annotated[str, NOTE] = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class InputField:
-    name: str
-    type: Any
-    required: bool
-    default: Any
-    meaning: Text | Described | None
-
-
-def input_fields(kind: type[StepInput]) -> list[InputField]:
-    hints = typing.get_type_hints(kind, include_extras=True)
-    found = []
-    for field in dataclasses.fields(kind):
-        hint, meaning = hints[field.name], None
-        if typing.get_origin(hint) is Annotated:
-            hint, meaning = typing.get_args(hint)[0], typing.get_args(hint)[1]
-        required = field.default is dataclasses.MISSING
-        found.append(InputField(field.name, hint, required, None if required else field.default, meaning))
-    return found
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,7 +14,6 @@ it) → archived.
 from __future__ import annotations
 
 import dataclasses
-import typing
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -24,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _lazy
 
 from jalon.accounts.access import Need
+from jalon.commitments.workflow import Described, StepInput, Text
 from jalon.governance.events import EventKind
 
 if TYPE_CHECKING:
@@ -95,23 +95,6 @@ UNDER_REVIEW = (N.SENT, N.REMARKS)
 VALIDATED_STATES = (N.VALIDATED, N.TACITLY_VALIDATED, N.ARCHIVED)
 
 
-@dataclasses.dataclass(frozen=True)
-class Text:
-    max_length: int
-    description: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class Described:
-    description: str
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class StepInput:
-    def arguments(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
-
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class MoveInput(StepInput):
     starts_at: Annotated[datetime, Described("Nouvelle date et heure de la réunion.")]
@@ -152,27 +135,6 @@ class RemarksInput(StepInput):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class NoteInput(StepInput):
     note: Annotated[str, Text(2000, "Note portée à l’historique.")] = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class InputField:
-    name: str
-    type: Any
-    required: bool
-    default: Any
-    meaning: Text | Described | None
-
-
-def input_fields(kind: type[StepInput]) -> list[InputField]:
-    hints = typing.get_type_hints(kind, include_extras=True)
-    found = []
-    for field in dataclasses.fields(kind):
-        hint, meaning = hints[field.name], None
-        if typing.get_origin(hint) is Annotated:
-            hint, meaning = typing.get_args(hint)[0], typing.get_args(hint)[1]
-        required = field.default is dataclasses.MISSING
-        found.append(InputField(field.name, hint, required, None if required else field.default, meaning))
-    return found
 
 
 @dataclasses.dataclass(frozen=True)

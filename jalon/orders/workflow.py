@@ -17,7 +17,6 @@ The life of an order (issue 13; seed 002 §6–8, seed 000 §7.4–7.7)::
 from __future__ import annotations
 
 import dataclasses
-import typing
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
@@ -28,6 +27,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _lazy
 
 from jalon.accounts.access import Need
+from jalon.commitments.workflow import Described, StepInput, Text
 from jalon.orders.events import EventKind
 
 if TYPE_CHECKING:
@@ -58,27 +58,8 @@ COMMITTED_STATES = (S.SIGNED, S.DELIVERED, S.DEFERRED, S.ADMITTED, S.SERVICE_DON
 ACCEPTED_STATES = (S.ADMITTED, S.SERVICE_DONE)
 
 
-@dataclasses.dataclass(frozen=True)
-class Text:
-    max_length: int
-    description: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class Described:
-    description: str
-    minimum: int | None = None
-    maximum: int | None = None
-
-
 NOTE = Text(2000, "Note portée à l’historique.")
 REASON = Text(2000, "Motif.")
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class StepInput:
-    def arguments(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -128,28 +109,6 @@ class DeferInput(StepInput):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ReasonInput(StepInput):
     reason: Annotated[str, REASON]
-
-
-@dataclasses.dataclass(frozen=True)
-class InputField:
-    name: str
-    type: Any
-    required: bool
-    default: Any
-    meaning: Text | Described | None
-
-
-def input_fields(kind: type[StepInput]) -> list[InputField]:
-    hints = typing.get_type_hints(kind, include_extras=True)
-    found = []
-    for field in dataclasses.fields(kind):
-        hint = hints[field.name]
-        meaning = None
-        if typing.get_origin(hint) is Annotated:
-            hint, meaning = typing.get_args(hint)[0], typing.get_args(hint)[1]
-        required = field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
-        found.append(InputField(field.name, hint, required, None if required else field.default, meaning))
-    return found
 
 
 @dataclasses.dataclass(frozen=True)

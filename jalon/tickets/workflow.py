@@ -10,7 +10,6 @@ generated from it. A new action is a new row here, a domain method, and (for the
 from __future__ import annotations
 
 import dataclasses
-import typing
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -21,7 +20,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _lazy
 
 from jalon.accounts.access import Need
-from jalon.accounts.models import HOLDER_ROLES, Role
+from jalon.accounts.models import HOLDER_ROLES
+from jalon.commitments.workflow import Choice, Described, Member, StepInput, Text
 from jalon.tickets.events import EventKind
 
 if TYPE_CHECKING:
@@ -94,53 +94,11 @@ HOLDER_WORK_STATES = (S.IN_PROGRESS, S.DIAGNOSED)
 # Each step's input is a dataclass of its domain method's keyword arguments. What a field means
 # beyond its type is said once with ``Annotated``: the API's schema and the checks read it.
 
-@dataclasses.dataclass(frozen=True)
-class Text:
-    """Text of at most ``max_length`` characters."""
-
-    max_length: int
-    description: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class Choice:
-    """One of ``choices`` ("" where the field has that default: not given)."""
-
-    choices: type[models.TextChoices]
-    description: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class Member:
-    """A person who must be an active member of the ticket's contract, with one of ``roles``
-    when given (None: nobody). The API names them by username, under ``api_name``; the page
-    offers the members who qualify."""
-
-    description: str
-    api_name: str = ""
-    roles: frozenset[Role] | None = None
-
-
-@dataclasses.dataclass(frozen=True)
-class Described:
-    description: str
-    minimum: int | None = None
-    maximum: int | None = None
-
-
 NOTE = Text(2000, "Note portée à l’historique.")
 BODY = Text(20000)
 ASSIGNEE = Member("Identifiant de l’intervenant, de l’équipe du titulaire sur le marché.",
                   api_name="assignee", roles=HOLDER_ROLES)
 GROUP = Text(120, "Groupe affecté.")
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class StepInput:
-    """The keyword arguments of a step's domain method."""
-
-    def arguments(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -267,32 +225,6 @@ class ReportInput(StepInput):
     solution: Annotated[str, BODY]
     status: Annotated[str, Choice(ResolutionKind)]
     recommendations: Annotated[str, BODY] = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class InputField:
-    """One field of a step's input, as the API and the forms read it."""
-
-    name: str
-    type: Any
-    """The type without its annotations (``str``, ``User | None``, ``date``…)."""
-    required: bool
-    default: Any
-    meaning: Text | Choice | Member | Described | None
-
-
-def input_fields(kind: type[StepInput]) -> list[InputField]:
-    """The fields of a step's input, in order, with what their annotations say."""
-    hints = typing.get_type_hints(kind, include_extras=True)
-    found = []
-    for field in dataclasses.fields(kind):
-        hint = hints[field.name]
-        meaning = None
-        if typing.get_origin(hint) is Annotated:
-            hint, meaning = typing.get_args(hint)[0], typing.get_args(hint)[1]
-        required = field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
-        found.append(InputField(field.name, hint, required, None if required else field.default, meaning))
-    return found
 
 
 # -- the table -------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ from pydantic import Field, create_model
 
 from jalon.api.errors import TAGGED_BODIES
 from jalon.api.schemas import WriteSchema
+from jalon.commitments.workflow import Described, Text, input_fields
 from jalon.deliverables.models import Deliverable, DeliverableClock, Reservation, Submission
-from jalon.deliverables.workflow import STEPS, DeliverableState, Described, Step, Text, input_fields
+from jalon.deliverables.workflow import STEPS, DeliverableState, Step
 
 
 class DeliverableOut(Schema):

@@ -13,8 +13,9 @@ from pydantic import AwareDatetime, Field, create_model
 from jalon.accounts.access import Need
 from jalon.api.errors import TAGGED_BODIES
 from jalon.api.schemas import WriteSchema
+from jalon.commitments.workflow import Described, InputField, Text, input_fields
 from jalon.governance.models import Meeting
-from jalon.governance.workflow import STEPS, Described, InputField, Step, Text, input_fields
+from jalon.governance.workflow import STEPS, Step
 
 
 class MeetingTransition(WriteSchema):

@@ -12,8 +12,9 @@ from pydantic import Field, create_model
 from jalon.accounts.access import Need
 from jalon.api.errors import TAGGED_BODIES
 from jalon.api.schemas import WriteSchema
+from jalon.commitments.workflow import Described, InputField, Text, input_fields
 from jalon.orders.models import Order
-from jalon.orders.workflow import STEPS, Described, InputField, Step, Text, input_fields
+from jalon.orders.workflow import STEPS, Step
 
 
 class Transition(WriteSchema):

@@ -20,18 +20,10 @@ from jalon.accounts.access import Need
 from jalon.accounts.models import members_of
 from jalon.api.errors import TAGGED_BODIES
 from jalon.api.schemas import WriteSchema
+from jalon.commitments.workflow import Choice, Described, InputField, Member, Text, input_fields
 from jalon.contracts.models import Contract
 from jalon.tickets.models import Ticket
-from jalon.tickets.workflow import (
-    STEPS,
-    Choice,
-    Described,
-    InputField,
-    Member,
-    Step,
-    Text,
-    input_fields,
-)
+from jalon.tickets.workflow import STEPS, Step
 
 
 class Transition(WriteSchema):

@@ -12,11 +12,12 @@ from django.core.exceptions import ValidationError
 
 from jalon.accounts.models import Role, members_of
 from jalon.api.tickets.transitions import ACTIONS as API_ACTIONS
+from jalon.commitments.workflow import input_fields
 from jalon.testing.cast import JalonTestCase, make_user
 from jalon.tickets import events
 from jalon.tickets.events import PAYLOADS, EventKind
 from jalon.tickets.models import InvalidTransition, Ticket, TicketEvent
-from jalon.tickets.workflow import STEPS, input_fields
+from jalon.tickets.workflow import STEPS
 from jalon.web.tickets.actions import ACTIONS as PAGE_ACTIONS
 from jalon.web.tickets.actions import RECORDS, TRANSITIONS
 

@@ -7,15 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _lazy
 
+from jalon.commitments.workflow import StepInput
 from jalon.deliverables.models import Deliverable
-from jalon.deliverables.workflow import (
-    AcceptInput,
-    LiftInput,
-    RejectInput,
-    ReserveInput,
-    StepInput,
-    SubmitInput,
-)
+from jalon.deliverables.workflow import AcceptInput, LiftInput, RejectInput, ReserveInput, SubmitInput
 
 SHORT = forms.Textarea(attrs={"rows": 2})
 

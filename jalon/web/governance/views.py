@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from jalon.accounts import access
 from jalon.accounts.access import AuthedRequest, Need
 from jalon.accounts.models import members_of
+from jalon.commitments.workflow import input_fields
 from jalon.contracts.models import Contract
 from jalon.conventions.period import Period
 from jalon.governance import documents
@@ -37,7 +38,6 @@ from jalon.governance.workflow import (
     RiskKind,
     RiskStatus,
     SubjectKind,
-    input_fields,
 )
 from jalon.web import exports
 

@@ -11,8 +11,9 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _lazy
 
+from jalon.commitments.workflow import Described, Text, input_fields
 from jalon.orders.models import WorkUnit
-from jalon.orders.workflow import Described, Step, Text, input_fields
+from jalon.orders.workflow import Step
 
 LABELS = {
     "note": _lazy("Note"), "execution_days": _lazy("Délai d’exécution (jours ouvrés)"),

@@ -22,11 +22,12 @@ from django.views.decorators.http import require_POST
 
 from jalon.accounts import access
 from jalon.accounts.access import AuthedRequest, Need
+from jalon.commitments.workflow import input_fields
 from jalon.contracts.models import Contract
 from jalon.orders.gauge import gauges
 from jalon.orders.models import Order, PriceRevision, PriceSchedule
 from jalon.orders.queries import SORT_KEYS
-from jalon.orders.workflow import STEPS, OrderState, Step, input_fields
+from jalon.orders.workflow import STEPS, OrderState, Step
 from jalon.web.exports import csv_response, local, xlsx_response
 from jalon.web.orders.forms import OrderCreateForm, step_form
 

@@ -15,8 +15,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from jalon.accounts.access import Need
+from jalon.commitments.workflow import StepInput, input_fields
 from jalon.tickets.models import Ticket
-from jalon.tickets.workflow import STEPS, Step, StepInput, input_fields
+from jalon.tickets.workflow import STEPS, Step
 from jalon.web.tickets import forms as f
 
 Done = Callable[[Ticket, Any, Any], str]

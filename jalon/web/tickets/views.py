@@ -25,10 +25,11 @@ from django.views.decorators.http import require_POST
 from jalon.accounts import access
 from jalon.accounts.access import AuthedRequest, Need
 from jalon.accounts.models import Role, members_of
+from jalon.commitments.workflow import Member, input_fields
 from jalon.contracts.models import Contract
 from jalon.tickets.channels import declared_channel
 from jalon.tickets.models import Attachment, Criticality, Proposal, Ticket
-from jalon.tickets.workflow import STEPS, Member, input_fields
+from jalon.tickets.workflow import STEPS
 from jalon.web.rules import Rules, rules_for
 from jalon.web.tickets import clockview, exports, listing, pdf
 from jalon.web.tickets.actions import ACTIONS, RECORDS, TRANSITIONS, Action
