@@ -229,8 +229,9 @@ class RedisPeriodicTicksTest(PeriodicTicks, TestCase):
         conn, prefix = a.storage.conn, f"huey.tick.{a.storage.name}."
         ttls = {key.decode().removeprefix(prefix): conn.ttl(key)
                 for key in conn.scan_iter(match=f"{prefix}*")}
-        assert sorted(ttls) == ["flush_outbox_periodic.2026-05-11T11:00Z",
-                                "poll_mail.2026-05-11T11:00Z", "scan_clocks.2026-05-11T11:00Z"]
+        assert sorted(ttls) == ["flush_outbox_periodic.2026-05-11T11:00Z", "governance.2026-05-11T11:00Z",
+                                "poll_mail.2026-05-11T11:00Z", "publish_history_heads.2026-05-11T11:00Z",
+                                "scan_clocks.2026-05-11T11:00Z", "send_meteo.2026-05-11T11:00Z"]
         assert 240 < ttls["scan_clocks.2026-05-11T11:00Z"] <= 300
         assert 1440 < ttls["poll_mail.2026-05-11T11:00Z"] <= 1500  # every 5 minutes
 
