@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import PurePath
-from typing import Any, ClassVar
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -39,6 +39,7 @@ from jalon.accounts import access
 from jalon.accounts.access import Need
 from jalon.accounts.models import HOLDER_ROLES, Role
 from jalon.businesstime import Calendar
+from jalon.commitments.history import AppendOnly, AppendOnlyQuerySet
 from jalon.commitments.models import AbstractClock, ClockQuerySet, running_due_index
 from jalon.commitments.state import ClockSpec, ClockState, clock_state
 from jalon.contracts.models import Contract, ConventionVersion
@@ -453,15 +454,9 @@ def periods(every: str, start: date, through: date) -> list[tuple[date, date, st
     return found
 
 
-class DeliverableHistoryQuerySet(models.QuerySet["DeliverableEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("L’historique d’un livrable ne se modifie pas.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("L’historique d’un livrable ne se supprime pas.")
 
 
-class DeliverableEvent(models.Model):
+class DeliverableEvent(AppendOnly):
     """One line of a deliverable's history. Written once; never updated or deleted."""
 
     deliverable = models.ForeignKey(Deliverable, on_delete=models.PROTECT, related_name="history")
@@ -473,7 +468,10 @@ class DeliverableEvent(models.Model):
     state_to = models.CharField(max_length=30, blank=True, choices=DeliverableState.choices)
     payload = models.JSONField(default=dict, blank=True)
 
-    objects: ClassVar[models.Manager[DeliverableEvent]] = DeliverableHistoryQuerySet.as_manager()
+    refused_change = "L’historique d’un livrable ne se modifie pas."
+    refused_delete = "L’historique d’un livrable ne se supprime pas."
+
+    objects: ClassVar[models.Manager[DeliverableEvent]] = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ("deliverable", "at", "pk")
@@ -484,13 +482,6 @@ class DeliverableEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("L’historique d’un livrable ne se modifie pas.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("L’historique d’un livrable ne se supprime pas.")
 
     @property
     def data(self) -> EventData:

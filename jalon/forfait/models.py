@@ -5,29 +5,15 @@ frozen with the SHA-256 of its content, and the warning thresholds already cross
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _lazy
 
+from jalon.commitments.history import AppendOnly
 from jalon.contracts.models import Contract
 from jalon.lib import clock
-
-
-class AppendOnly(models.Model):
-    """A record written once: the model refuses to update or delete it."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError(f"{type(self).__name__} is written once and never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError(f"{type(self).__name__} is never deleted.")
 
 
 class Acknowledgement(AppendOnly):

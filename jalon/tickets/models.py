@@ -32,6 +32,7 @@ from jalon.accounts import access
 from jalon.accounts.access import Need
 from jalon.accounts.models import Role, members_of
 from jalon.commitments import models as commitments
+from jalon.commitments.history import AppendOnly, AppendOnlyQuerySet
 from jalon.contracts import instants
 from jalon.contracts.models import Contract, ConventionVersion
 from jalon.lib import clock, text
@@ -912,15 +913,7 @@ def level_of_group(group: str) -> str | None:
     return found[1].upper() if found else None
 
 
-class AppendOnlyQuerySet(models.QuerySet["TicketEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("L’historique d’un ticket ne se modifie pas.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("L’historique d’un ticket ne se supprime pas.")
-
-
-class TicketEvent(models.Model):
+class TicketEvent(AppendOnly):
     """One line of a ticket's history. Written once; never updated or deleted.
 
     The model refuses updates and deletes, and a database trigger refuses UPDATE statements
@@ -943,6 +936,9 @@ class TicketEvent(models.Model):
     previous = models.CharField(max_length=64, blank=True, editable=False)
     digest = models.CharField(_lazy("empreinte"), max_length=64, blank=True, editable=False)
 
+    refused_change = "L’historique d’un ticket ne se modifie pas."
+    refused_delete = "L’historique d’un ticket ne se supprime pas."
+
     objects: ClassVar[models.Manager[TicketEvent]] = AppendOnlyQuerySet.as_manager()
 
     class Meta:
@@ -960,14 +956,6 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("L’historique d’un ticket ne se modifie pas.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("L’historique d’un ticket ne se supprime pas.")
 
     @property
     def data(self) -> EventData:
@@ -1055,14 +1043,8 @@ class Attachment(models.Model):
         return attachment
 
 
-class TimeEntryQuerySet(models.QuerySet["TimeEntry"]):
+class TimeEntryQuerySet(AppendOnlyQuerySet["TimeEntry"]):
     """The support-package ledger is append-only: no bulk update or delete."""
-
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("Une saisie de temps ne se modifie pas : corrigez-la par une nouvelle saisie.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("Une saisie de temps ne se supprime pas : corrigez-la par une nouvelle saisie.")
 
     def on_forfait(self, first_day: date, last_day: date) -> TimeEntryQuerySet:
         """The time charged to the support package between two days, both included: what the
@@ -1076,7 +1058,7 @@ class TimeEntryQuerySet(models.QuerySet["TimeEntry"]):
         return int(rows.aggregate(total=models.Sum("minutes"))["total"] or 0)
 
 
-class TimeEntry(models.Model):
+class TimeEntry(AppendOnly):
     """Time spent on a ticket; charged to the support package (*forfait*) when asked and the
     convention makes the ticket's type chargeable. The rows charged to the package are its
     ledger: written once, never updated nor deleted (a database trigger refuses UPDATE); a
@@ -1100,6 +1082,9 @@ class TimeEntry(models.Model):
     corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="corrections", verbose_name=_lazy("corrige"))
 
+    refused_change = "Une saisie de temps ne se modifie pas : corrigez-la par une nouvelle saisie."
+    refused_delete = "Une saisie de temps ne se supprime pas : corrigez-la par une nouvelle saisie."
+
     objects: ClassVar[models.Manager[TimeEntry]] = TimeEntryQuerySet.as_manager()
 
     class Meta:
@@ -1121,13 +1106,6 @@ class TimeEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.minutes} min le {self.spent_on}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("Une saisie de temps ne se modifie pas : corrigez-la par une nouvelle saisie.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("Une saisie de temps ne se supprime pas : corrigez-la par une nouvelle saisie.")
 
 
 ClockQuerySet = commitments.ClockQuerySet["Clock"]
@@ -1197,15 +1175,11 @@ class InterventionReport(models.Model):
         return {name: getattr(self, name) for name in (*self.TEXT_FIELDS, "status")}
 
 
-class ChainHeadQuerySet(models.QuerySet["ChainHead"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("Une empreinte publiée ne se modifie pas.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("Une empreinte publiée ne se supprime pas.")
+class ChainHeadQuerySet(AppendOnlyQuerySet["ChainHead"]):
+    pass
 
 
-class ChainHead(models.Model):
+class ChainHead(AppendOnly):
     """The head of a contract's hash chain at the end of one day (jalon.tickets.history),
     published so that both parties can keep a copy. Append-only like the history."""
 
@@ -1215,6 +1189,9 @@ class ChainHead(models.Model):
     seq = models.PositiveBigIntegerField(_lazy("rang du dernier événement"))
     digest = models.CharField(_lazy("empreinte"), max_length=64)
     published_at = models.DateTimeField(_lazy("publiée le"), default=clock.now)
+
+    refused_change = "Une empreinte publiée ne se modifie pas."
+    refused_delete = "Une empreinte publiée ne se supprime pas."
 
     objects: ClassVar[models.Manager[ChainHead]] = ChainHeadQuerySet.as_manager()
 
@@ -1227,10 +1204,3 @@ class ChainHead(models.Model):
     def __str__(self) -> str:
         return f"{self.contract_id} {self.day} #{self.seq} {self.digest[:12]}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("Une empreinte publiée ne se modifie pas.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("Une empreinte publiée ne se supprime pas.")
