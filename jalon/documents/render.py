@@ -28,8 +28,11 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from jalon.documents.kinds import AUDIT_DOMAINS, FOLLOW_UPS, KINDS
 
-HTML_TEMPLATE = Path(__file__).parent / "layouts" / "report.html.j2"
+LAYOUTS = Path(__file__).parent / "layouts"
+HTML_TEMPLATE = LAYOUTS / "report.html.j2"
 """A Jinja template (run in the sandbox), not a Django one: it is no page of the site."""
+STYLESHEET = LAYOUTS / "report.css"
+"""The printed look every PDF of the platform shares (page, fonts, tables, signatures)."""
 PDF_VARIANT = "pdf/a-3a"
 """PDF/A-3 level A: tagged (accessible) and archival."""
 
@@ -123,10 +126,19 @@ def environment() -> SandboxedEnvironment:
 
 def pdf(rendering: Rendering, *, compress: bool = True) -> bytes:
     """``compress=False`` leaves the file's objects readable (tests look for its tags)."""
-    from weasyprint import HTML
+    return template_pdf(HTML_TEMPLATE, rendering.context(), compress=compress)
 
-    html = environment().from_string(HTML_TEMPLATE.read_text(encoding="utf-8")).render(**rendering.context())
-    return bytes(HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=not compress))
+
+def template_pdf(template: Path, context: dict[str, Any], *, compress: bool = True) -> bytes:
+    """The platform's one PDF renderer: ``template`` (Jinja, sandboxed, escaping) filled with
+    ``context``, laid out by WeasyPrint with :data:`STYLESHEET` as tagged PDF/A-3a. The
+    template's ``<html lang>`` and ``<title>`` become the document's language and title."""
+    from weasyprint import CSS, HTML
+
+    html = environment().from_string(template.read_text(encoding="utf-8")).render(**context)
+    document = HTML(string=html, base_url=str(LAYOUTS))
+    return bytes(document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=not compress,
+                                    stylesheets=[CSS(filename=str(STYLESHEET))]))
 
 
 @cache

@@ -1,8 +1,7 @@
 """The period's scorecard as the PDF a steering committee (COPIL) reads, in French.
 
 Drawn from the figures (``jalon.conventions.report.scorecard_dict``), frozen or live, with
-reportlab like the intervention report (``jalon/web/tickets/pdf.py``); ``invariant`` so that the
-same figures give the same bytes.
+reportlab; ``invariant`` so that the same figures give the same bytes.
 """
 
 from __future__ import annotations

@@ -1,18 +1,13 @@
-"""CSV and XLSX exports of the filtered list and of the dashboard; the intervention report PDF."""
+"""CSV and XLSX exports of the filtered list and of the dashboard (the intervention report PDF: test_report_pdf.py)."""
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import csv
 import io
-import re
-import zlib
 
 from openpyxl import load_workbook
 
 from jalon.web.tests.helpers import WebTestCase, at, paris, streamed
-from jalon.web.tickets import pdf
 
 
 class ExportTest(WebTestCase):
@@ -79,69 +74,6 @@ class ExportTest(WebTestCase):
         book = load_workbook(io.BytesIO(streamed(response)))
         assert ("Qualification", "niveau 1", "qualifiés", "1") in list(
             book.active.iter_rows(values_only=True))
-
-
-def pdf_text(data: bytes) -> str:
-    """The text drawn by a PDF's content streams (literal strings, WinAnsi); compressed
-    streams are ASCII85 then Flate, as reportlab writes them."""
-    chunks = []
-    for raw in re.findall(rb"stream\r?\n(.*?)\s*endstream", data, re.S):
-        if raw.rstrip().endswith(b"~>"):
-            raw = base64.a85decode(raw.rstrip()[:-2])
-        with contextlib.suppress(zlib.error):  # uncompressed streams stay as they are
-            raw = zlib.decompress(raw)
-        for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", raw):
-            chunks.append(_unescape(literal).decode("cp1252"))
-    return " ".join(chunks)
-
-
-def _unescape(literal: bytes) -> bytes:
-    def one(match: re.Match[bytes]) -> bytes:
-        escaped = match.group(1)
-        if escaped[:1].isdigit():
-            return bytes([int(escaped, 8)])
-        return {b"n": b"\n", b"r": b"\r", b"t": b"\t"}.get(escaped, escaped)
-
-    return re.sub(rb"\\([0-7]{1,3}|.)", one, literal, flags=re.S)
-
-
-class ReportPdfTest(WebTestCase):
-    def setUp(self) -> None:
-        self.ticket = self.worked(paris(2026, 5, 7, 9, 0), "Concentrateur arrêté")
-        with at(paris(2026, 5, 7, 12, 0)):
-            self.ticket.write_intervention_report(
-                self.technician, context="Arrêt du concentrateur à 8 h 40.",
-                diagnosis="Disque plein : la purge nocturne n’a pas tourné.",
-                tests="Relance du service, contrôle des flux « hydrométrie ».",
-                solution="Purge manuelle et réactivation de la tâche planifiée.",
-                status="workaround", recommendations="Surveiller l’espace disque ; cœur.")
-
-    def test_the_pdf_holds_the_report_in_french(self) -> None:
-        report = self.ticket.intervention_report
-        data = pdf.intervention_report_pdf(self.ticket, report, "Intervention urgente",
-                                           compress=False)
-        assert data.startswith(b"%PDF")
-        text = pdf_text(data)
-        for expected in ("Rapport d’intervention", "Contexte", "Diagnostic et cause racine",
-                         "Tests réalisés", "Solution mise en œuvre", "Recommandations",
-                         "Disque plein : la purge nocturne n’a pas tourné.",
-                         "« hydrométrie »", "Contournement", "AQR-2026-1", "cœur"):
-            assert expected in text, expected
-
-    def test_the_pdf_is_downloaded_by_whoever_sees_the_ticket(self) -> None:
-        self.login(self.requester)
-        response = self.client.get(f"/tickets/{self.ticket.pk}/rapport.pdf")
-        assert response.status_code == 200
-        assert response["Content-Type"] == "application/pdf"
-        assert response.content.startswith(b"%PDF")
-        assert "Surveiller l’espace disque" in pdf_text(response.content)
-        page = self.client.get(f"/tickets/{self.ticket.pk}/").content.decode()
-        assert f"/tickets/{self.ticket.pk}/rapport.pdf" in page
-
-    def test_no_report_no_pdf(self) -> None:
-        other = self.worked(paris(2026, 5, 7, 10, 0), "Autre")
-        self.login(self.level1)
-        assert self.client.get(f"/tickets/{other.pk}/rapport.pdf").status_code == 404
 
 
 class HostileCellsTest(WebTestCase):

@@ -235,8 +235,7 @@ def intervention_report_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     report = report_of(ticket)
     if report is None:
         raise Http404(_("Ce ticket n’a pas de rapport d’intervention."))
-    type_label = rules_for(ticket.convention_version).type_label(ticket.type)
-    response = HttpResponse(pdf.intervention_report_pdf(ticket, report, type_label),
+    response = HttpResponse(pdf.intervention_report_pdf(ticket, report, rules_for(ticket.convention_version)),
                             content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="rapport-intervention-{ticket.reference}.pdf"')
