@@ -10,7 +10,7 @@ import re
 import sys
 from pathlib import Path
 
-from jalon.lib.env import SettingError, env_bool, env_database, env_int, env_list, env_str
+from jalon.lib.env import SettingError, env_bool, env_choices, env_database, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("JALON_DATA_DIR", str(BASE_DIR / "var")))
@@ -178,6 +178,10 @@ JALON_SCORECARD_VALIDATE_DAYS = env_int("JALON_SCORECARD_VALIDATE_DAYS", 10)
 # The most time one person may log for one day, all tickets together (D-116): 10 hours, the daily
 # maximum of the Code du travail (art. L3121-18).
 JALON_TIME_DAY_MAX_MINUTES = env_int("JALON_TIME_DAY_MAX_MINUTES", 600)
+# Who signs the intervention report, in this order (D-125): the holder who wrote it, the user
+# service it is sent to (seed 000 §7.3.3), the buyer.
+JALON_REPORT_SIGNATORIES = env_choices("JALON_REPORT_SIGNATORIES", ["holder", "requester", "buyer"],
+                                       ("holder", "requester", "buyer"))
 
 # Login: lock a username on one IP address after repeated failures.
 JALON_LOGIN_MAX_FAILURES = env_int("JALON_LOGIN_MAX_FAILURES", 5)

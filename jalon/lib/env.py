@@ -45,6 +45,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_choices(name: str, default: list[str], allowed: tuple[str, ...]) -> list[str]:
+    """A comma-separated list whose every item is one of ``allowed``."""
+    values = env_list(name, default)
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise SettingError(f"{name}={os.environ.get(name)!r}: unknown {', '.join(unknown)} "
+                           f"(expected some of {', '.join(allowed)})")
+    return values
+
+
 def env_database(name: str, default: str) -> dict[str, Any]:
     """Turn ``sqlite:///path`` or ``postgres://user:pw@host:port/db`` into a Django DATABASES entry."""
     url = os.environ.get(name) or default

@@ -85,6 +85,27 @@ RULES: dict[str, str] = {
                     "WCAG 2.2.2)",
 }
 
+# The static rules that axe-core's WCAG 2.x A/AA rules, run in the page by the browser tests
+# (jalon/web/tests/browser.py), make too: rule -> axe-core's rule ids. On a page a browser test
+# visits with axe, the static check leaves them to axe (jalon/web/tests/test_accessibility.py,
+# IN_BROWSER). The others are not axe's (headings, landmarks, skip links, captions, scopes, error
+# messages, DSFR patterns: best practices axe does not run as WCAG rules, or nothing of axe's) or
+# are stricter than axe in a browser (scroll-focusable holds at every width, axe at the one seen).
+AXE_COVERS: dict[str, tuple[str, ...]] = {
+    "html-lang": ("html-has-lang",),
+    "lang-valid": ("html-lang-valid", "valid-lang"),
+    "page-title": ("document-title",),
+    "control-name": ("label", "select-name"),
+    "button-name": ("button-name", "input-button-name"),
+    "link-name": ("link-name",),
+    "img-alt": ("image-alt", "role-img-alt"),
+    "list-children": ("list", "listitem"),
+    "aria-value": ("aria-valid-attr-value",),
+    "role-valid": ("aria-roles",),
+    "aria-hidden-focus": ("aria-hidden-focus",),
+    "nested-interactive": ("nested-interactive",),
+}
+
 # Elements updated by a script on a timer (static/jalon/countdown.js).
 TICKING_CLASSES = frozenset({"jalon-countdown"})
 

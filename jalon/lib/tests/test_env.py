@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from jalon.lib.env import SettingError, env_bool, env_database, env_int
+from jalon.lib.env import SettingError, env_bool, env_choices, env_database, env_int
 
 
 def test_sqlite_urls_take_relative_and_absolute_paths(monkeypatch, tmp_path):
@@ -36,3 +36,14 @@ def test_booleans_and_numbers_fail_loudly(monkeypatch):
         env_int("JALON_PORT", 1)
     monkeypatch.setenv("JALON_DEBUG", "oui")
     assert env_bool("JALON_DEBUG", False) is True
+
+
+def test_a_list_of_choices_names_what_it_does_not_know(monkeypatch):
+    parties = ("holder", "requester", "buyer")
+    assert env_choices("JALON_REPORT_SIGNATORIES", ["holder"], parties) == ["holder"]
+    monkeypatch.setenv("JALON_REPORT_SIGNATORIES", "holder, buyer")
+    assert env_choices("JALON_REPORT_SIGNATORIES", ["holder"], parties) == ["holder", "buyer"]
+    monkeypatch.setenv("JALON_REPORT_SIGNATORIES", "holder,maire")
+    with pytest.raises(SettingError, match="JALON_REPORT_SIGNATORIES='holder,maire': unknown maire "
+                                           r"\(expected some of holder, requester, buyer\)"):
+        env_choices("JALON_REPORT_SIGNATORIES", ["holder"], parties)

@@ -85,6 +85,7 @@ class ReportPdfTest(WebTestCase):
             "Pauses", "En attente du demandeur — Journaux du concentrateur demandés.", "30 min",
             "Temps passé", "Purge et relance", "2 h 30 min", "Total",
             "Signatures", "Pour le titulaire — Titulaire AQUAREEL",
+            "Pour le service utilisateur — rita.spc",
             "Pour l’acheteur — Service Central Vigicrues", "Nom et qualité du signataire",
         ):
             assert expected in text, expected
@@ -139,3 +140,10 @@ class ReportPdfTest(WebTestCase):
         response = self.client.get(f"/tickets/{self.ticket.pk}/rapport.pdf")
         root = PdfReader(BytesIO(response.content)).trailer["/Root"].get_object()
         assert root["/Lang"] == "en"
+
+    def test_the_signatories_are_a_setting(self) -> None:
+        with self.settings(JALON_REPORT_SIGNATORIES=["buyer", "holder"]):
+            text = self.text(self.render())
+        signatures = text[text.index("Signatures"):]
+        assert signatures.index("Pour l’acheteur") < signatures.index("Pour le titulaire")
+        assert "Pour le service utilisateur" not in signatures

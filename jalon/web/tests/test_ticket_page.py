@@ -233,7 +233,6 @@ class CreateTest(WebTestCase):
         html = self.client.get(self.URL).content.decode()
         assert '<option value="urgent_intervention">Intervention urgente</option>' in html
         assert '<option value="critique">critique</option>' in html
-        assert '<label class="fr-label" for="id_title">Objet</label>' in html
 
     def test_missing_title_is_reported_next_to_the_field(self) -> None:
         self.login(self.level1)

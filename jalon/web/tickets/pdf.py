@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -150,6 +151,17 @@ def report_time(ticket: Ticket) -> tuple[list[dict[str, str]], str]:
     return rows, _duration(sum(e.minutes for e in entries))
 
 
+def report_signatures(ticket: Ticket) -> list[dict[str, str]]:
+    """A block per signatory of ``JALON_REPORT_SIGNATORIES`` (D-125), in its order."""
+    contract = ticket.contract
+    titles = {
+        "holder": _("Pour le titulaire — %(org)s") % {"org": contract.holder.name},
+        "requester": _("Pour le service utilisateur — %(name)s") % {"name": _name(ticket.requester)},
+        "buyer": _("Pour l’acheteur — %(org)s") % {"org": contract.buyer.name},
+    }
+    return [{"title": titles[who]} for who in settings.JALON_REPORT_SIGNATORIES]
+
+
 def report_context(ticket: Ticket, report: InterventionReport, rules: Rules,
                    now: datetime) -> dict[str, Any]:
     title = _("Rapport d’intervention %(ref)s") % {"ref": ticket.reference}
@@ -165,8 +177,7 @@ def report_context(ticket: Ticket, report: InterventionReport, rules: Rules,
         "clocks": report_clocks(ticket, rules, now),
         "pauses": report_pauses(ticket, now),
         "time_entries": time_entries, "time_total": time_total,
-        "signatures": [{"title": _("Pour le titulaire — %(org)s") % {"org": contract.holder.name}},
-                       {"title": _("Pour l’acheteur — %(org)s") % {"org": contract.buyer.name}}],
+        "signatures": report_signatures(ticket),
         "labels": {
             "facts": _("L’intervention"), "parties": _("Parties"),
             "parties_caption": _("Les parties de l’intervention"), "role": _("Rôle"),
