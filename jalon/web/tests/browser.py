@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import Client, override_settings
 from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from jalon.testing.cast import Cast
 from jalon.tickets.models import Criticality, Ticket
@@ -95,6 +96,21 @@ class BrowserCase(Cast, StaticLiveServerTestCase):
     def shot(self, page: Any, name: str) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    def open_action(self, page: Any, slug: str) -> None:
+        """Open the accordion of the action ``slug`` (``action-<slug>``). A click that lands
+        before DSFR's script has started does nothing (a slow machine): it is made again."""
+        toggle = page.locator(f"button[aria-controls='action-{slug}']").first
+        for _attempt in range(4):
+            toggle.click()
+            try:
+                page.wait_for_function("(b) => b.getAttribute('aria-expanded') === 'true'",
+                                       arg=toggle.element_handle(), timeout=5000)
+            except PlaywrightTimeout:
+                continue
+            page.locator(f"#action-{slug}").wait_for(state="visible")
+            return
+        raise AssertionError(f"the action {slug} does not open")
 
     def assert_accessible(self, page: Any) -> None:
         """axe-core's WCAG 2.x A/AA rules find nothing on the page as it stands."""

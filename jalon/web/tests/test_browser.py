@@ -29,7 +29,7 @@ class BrowserTest(BrowserCase):
     def test_the_holder_delivers_a_diagnosis_that_the_requester_then_reads(self) -> None:
         with self.page_as(self.technician) as page:
             page.goto(f"{self.live_server_url}/tickets/{self.ticket.pk}/")
-            page.get_by_text("Rendre le diagnostic", exact=True).first.click()
+            self.open_action(page, "diagnostic")
             form = page.locator(f"form[action='/tickets/{self.ticket.pk}/diagnostic/']")
             form.get_by_label("Diagnostic et cause").fill("Index de la base hydrométrique corrompu")
             form.get_by_label("Impact constaté").fill("Le bassin n’a plus de prévision")
@@ -204,7 +204,7 @@ class BrowserTest(BrowserCase):
         page_url = f"{self.live_server_url}/marches/{self.contract.slug}/livrables/{deliverable.pk}/"
         with self.page_as(self.buyer_manager) as page:
             page.goto(page_url)
-            page.get_by_text("Accepter avec réserves", exact=True).first.click()
+            self.open_action(page, "reserves")
             form = page.locator(f"form[action$='/livrables/{deliverable.pk}/reserves/']")
             form.locator("textarea[name=reserves-reservations]").fill("Annexe B absente\nSynthèse à compléter")
             form.get_by_label("À lever avant le").fill("2099-04-01")
@@ -234,7 +234,7 @@ class BrowserTest(BrowserCase):
             self.assert_accessible(page)
             page.get_by_role("button", name="Enregistrer la demande").click()
             page.wait_for_url("**/marches/aquareel/commandes/1/")
-            page.get_by_text("Signer le bon de commande", exact=True).first.click()
+            self.open_action(page, "signer")
             form = page.locator("form[action='/marches/aquareel/commandes/1/signer/']")
             form.get_by_label("Numéro d’engagement juridique").fill("EJ-2026-0042")
             form.get_by_role("button").last.click()
@@ -316,7 +316,7 @@ class BrowserTest(BrowserCase):
     def test_a_time_entry_from_the_page_with_its_date_prefilled(self) -> None:
         with self.page_as(self.technician) as page:
             page.goto(f"{self.live_server_url}/tickets/{self.ticket.pk}/")
-            page.get_by_text("Saisir du temps passé", exact=True).first.click()
+            self.open_action(page, "temps")
             form = page.locator(f"form[action='/tickets/{self.ticket.pk}/temps/']")
             date_field = form.get_by_label("Date", exact=True)
             # the browser accepts the pre-filled day (an ISO value): nothing to type

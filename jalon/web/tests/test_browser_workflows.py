@@ -60,7 +60,8 @@ class RoleWorkflowsTest(BrowserCase):
 
     def act(self, page: Page, ticket: Ticket, label: str, slug: str) -> Locator:
         """Open the action ``label`` of the ticket page; its form."""
-        page.get_by_text(label, exact=True).first.click()
+        assert page.get_by_text(label, exact=True).count() > 0, label
+        self.open_action(page, slug)
         return page.locator(f"form[action='/tickets/{ticket.pk}/{slug}/']")
 
     def send(self, page: Page, form: Locator, ticket: Ticket, message: str) -> None:

@@ -107,10 +107,14 @@ class ReportPdfTest(WebTestCase):
 
     def test_it_is_a_tagged_pdf_in_french_with_its_title(self) -> None:
         reader = PdfReader(BytesIO(self.render()))
-        root = reader.trailer["/Root"].get_object()
+        root = reader.root_object
         assert root["/Lang"] == "fr"
-        assert bool(root["/MarkInfo"]["/Marked"])
-        assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])  # the title, not the file name
+        mark_info = root["/MarkInfo"].get_object()
+        preferences = root["/ViewerPreferences"].get_object()
+        assert isinstance(mark_info, DictionaryObject)
+        assert isinstance(preferences, DictionaryObject)
+        assert bool(mark_info["/Marked"])
+        assert bool(preferences["/DisplayDocTitle"])  # the title, not the file name
         assert reader.metadata is not None
         assert reader.metadata.title == "Rapport d’intervention AQR-2026-1"
         roles = structure_roles(root["/StructTreeRoot"])
@@ -138,7 +142,7 @@ class ReportPdfTest(WebTestCase):
         self.login(self.requester)
         self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         response = self.client.get(f"/tickets/{self.ticket.pk}/rapport.pdf")
-        root = PdfReader(BytesIO(response.content)).trailer["/Root"].get_object()
+        root = PdfReader(BytesIO(response.content)).root_object
         assert root["/Lang"] == "en"
 
     def test_the_signatories_are_a_setting(self) -> None:
