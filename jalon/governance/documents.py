@@ -1,26 +1,25 @@
-"""The minutes (*relevé de décisions*, annex A.9) as documents: a PDF drawn with reportlab (the
-library of the intervention report), tagged with its title and language, and a DOCX rendered
-with docxtpl from ``docx/minutes.docx`` in a sandboxed Jinja environment (a template can read
-the values given to it, never Python internals)."""
+"""The minutes (*relevé de décisions*, annex A.9) as documents: a tagged PDF/A-3a laid out from
+``minutes.html.j2`` by the platform's one PDF renderer (:func:`jalon.documents.render.template_pdf`,
+as the intervention report and the structured reports), with its title and language, and a DOCX
+rendered with docxtpl from ``docx/minutes.docx`` in a sandboxed Jinja environment (a template can
+read the values given to it, never Python internals)."""
 
 from __future__ import annotations
 
 from io import BytesIO
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
+from jalon.documents.render import template_pdf
 from jalon.governance.models import Meeting
 
 TEMPLATE = Path(__file__).with_name("docx") / "minutes.docx"
+PDF_TEMPLATE = Path(__file__).with_name("minutes.html.j2")
 
 
 def context(meeting: Meeting) -> dict[str, Any]:
@@ -53,33 +52,24 @@ def minutes_docx(meeting: Meeting) -> bytes:
     return out.getvalue()
 
 
-def _safe(text: str) -> str:
-    encoded = text.encode("cp1252", errors="replace").decode("cp1252")
-    return escape(encoded).replace("\n", "<br/>")
+def _lines(text: str) -> list[str]:
+    return [line for line in (text or "").splitlines() if line.strip()] or ["—"]
 
 
-def minutes_pdf(meeting: Meeting) -> bytes:
+def pdf_context(meeting: Meeting) -> dict[str, Any]:
     values = context(meeting)
-    styles = getSampleStyleSheet()
     title = _("Relevé de décisions — %(c)s du %(d)s") % {"c": values["committee"], "d": values["held_on"]}
-    out = BytesIO()
-    document = SimpleDocTemplate(out, pagesize=A4, title=title, author=values["contract"], lang="fr-FR",
-                                 leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm)
-    story: list[Any] = [Paragraph(_safe(title), styles["Title"]),
-                        Paragraph(_safe(values["contract"]), styles["Normal"]),
-                        Paragraph(_safe(_("État du relevé : %(s)s") % {"s": values["minutes_state"]}),
-                                  styles["Normal"]),
-                        Spacer(1, 4 * mm)]
-    sections = [
-        (_("Présents"), ", ".join(values["present"]) or "—"),
-        (_("Ordre du jour"), values["agenda"] or "—"),
-        (_("Relevé"), values["minutes"] or "—"),
-        (_("Décisions"), "\n".join(f"{d['reference']} — {d['title']}" + (f" ({d['subject']})" if d["subject"] else "")
-                                   for d in values["decisions"]) or "—"),
-        (_("Actions"), "\n".join(f"{a['reference']} — {a['title']} — {a['owner']} — {a['due_on']} — {a['status']}"
-                                 for a in values["actions"]) or "—"),
-    ]
-    for heading, text in sections:
-        story += [Paragraph(_safe(heading), styles["Heading2"]), Paragraph(_safe(text), styles["Normal"])]
-    document.build(story)
-    return out.getvalue()
+    return {**values, "title": title, "lang": (get_language() or "fr").split("-")[0],
+            "agenda_lines": _lines(values["agenda"]), "minutes_lines": _lines(values["minutes"]),
+            "labels": {"state": _("État du relevé :"), "present": _("Présents"),
+                       "agenda": _("Ordre du jour"), "minutes": _("Relevé"), "decisions": _("Décisions"),
+                       "decisions_caption": _("Les décisions de la réunion"), "reference": _("Référence"),
+                       "decision": _("Décision"), "subject": _("Objet"), "actions": _("Actions"),
+                       "actions_caption": _("Les actions décidées, leur porteur et leur échéance"),
+                       "action": _("Action"), "owner": _("Porteur"), "due_on": _("Échéance"),
+                       "status": _("État")}}
+
+
+def minutes_pdf(meeting: Meeting, *, compress: bool = True) -> bytes:
+    """The minutes as a tagged PDF/A-3a (the platform's one PDF renderer)."""
+    return template_pdf(PDF_TEMPLATE, pdf_context(meeting), compress=compress)

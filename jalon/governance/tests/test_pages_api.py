@@ -10,6 +10,7 @@ from datetime import date
 
 import time_machine
 from django.urls import reverse
+from pypdf import PdfReader
 
 from jalon.governance.models import Action, Decision, Meeting, Risk
 from jalon.governance.tests.support import GovernanceTestCase, paris
@@ -125,6 +126,15 @@ class GovernanceWebTests(GovernanceTestCase):
         self.client.force_login(self.buyer_manager)
         pdf = self.client.get(reverse("governance-minutes", args=[self.contract.slug, self.meeting.pk, "pdf"]))
         assert pdf.content.startswith(b"%PDF")
+        reader = PdfReader(io.BytesIO(pdf.content))
+        text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+        for expected in ("Relevé de décisions", "Présents", "Ordre du jour", "Le COPIL valide le plan de progrès.",
+                         "Décisions", "DEC-001", "Actions"):
+            assert expected in text, expected
+        assert reader.root_object["/Lang"] == "fr"  # a tagged PDF in French, titled
+        assert "/StructTreeRoot" in reader.root_object
+        assert reader.metadata is not None
+        assert (reader.metadata.title or "").startswith("Relevé de décisions")
         docx = self.client.get(f"/api/v1/contracts/{self.contract.slug}/meetings/{self.meeting.pk}/minutes.docx")
         with zipfile.ZipFile(io.BytesIO(docx.content)) as archive:
             body = archive.read("word/document.xml").decode()
