@@ -178,6 +178,7 @@ class BrowserTest(BrowserCase):
             assert "Saisie corrigée" in page.content()
             assert page.get_by_role("cell", name="Annulation (de la saisie n°").count() == 1
             self.shot(page, "forfait-holder")
+            self.assert_accessible(page)
         with self.page_as(self.buyer_manager) as page:
             page.goto(self.ledger)
             page.get_by_role("button", name=f"Prendre en compte le relevé {self.month}").click()
@@ -186,6 +187,7 @@ class BrowserTest(BrowserCase):
             assert ack.acknowledged_by == self.buyer_manager
             assert page.get_by_text("Pris en compte par").count() == 1
             self.shot(page, "forfait-buyer")
+            self.assert_accessible(page)
 
 
     # -- the records around the tickets and a role's day, each from its pages: a deliverable, an
@@ -219,6 +221,8 @@ class BrowserTest(BrowserCase):
             page.goto(f"{self.live_server_url}/marches/{self.contract.slug}/livrables/")
             assert page.get_by_role("link", name=deliverable.reference).is_visible()
             self.shot(page, "deliverables-register-375")
+            self.assert_accessible(page)
+
     def test_a_requester_orders_and_signs_and_the_order_pages_pass_axe(self) -> None:
         from jalon.orders.loading import load_schedule
         from jalon.orders.models import Order
