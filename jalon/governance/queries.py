@@ -4,6 +4,7 @@ outsiders see none of it (404)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db.models import Model, Q, QuerySet
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from jalon.accounts import access
 from jalon.accounts.access import Need
+from jalon.governance.workflow import ActionStatus
 
 if TYPE_CHECKING:
     from jalon.accounts.access import Viewer
@@ -67,6 +69,10 @@ class DecisionQuerySet(GovernanceQuerySet[Any]):
 class ActionQuerySet(GovernanceQuerySet[Any]):
     search_fields = ("title",)
     not_found = "Action introuvable."
+
+    def late(self, today: date) -> Any:
+        """Still open past their due date (the days late counted for the scorecard, D-92)."""
+        return self.filter(status=ActionStatus.OPEN, due_on__lt=today)
 
 
 class RiskQuerySet(GovernanceQuerySet[Any]):

@@ -1,8 +1,8 @@
 """What each person must do now: the home page's counts, each linking to the list behind it.
 
 A small registry in the pages' layer. Each record area registers its items once, at import
-(tickets in :mod:`jalon.web.tickets.todo`; measures, minutes, deliverables and orders add theirs
-from their own ``jalon/web/<area>/todo.py``, imported by their ``urls``)::
+(tickets in :mod:`jalon.web.tickets.todo`; orders, deliverables, minutes, actions, scorecards and
+measures in :mod:`jalon.web.records_todo`; both imported by :class:`jalon.web.apps.WebConfig`)::
 
     from jalon.web import todo
 

@@ -35,6 +35,7 @@ from jalon.governance.workflow import (
     ActionDomain,
     ActionStatus,
     EscalationKind,
+    MinutesState,
     RiskKind,
     RiskStatus,
     SubjectKind,
@@ -107,6 +108,8 @@ def _meetings(request: AuthedRequest, contract: Contract) -> Any:
     rows = Meeting.objects.visible_to(request.user, contract).matching(request.GET.get("q"))
     if request.GET.get("committee"):
         rows = rows.filter(committee=request.GET["committee"])
+    if request.GET.get("releve") in MinutesState.values:
+        rows = rows.filter(minutes_state=request.GET["releve"])
     return rows.select_related("contract", "convention_version").ordered_by("starts_at")
 
 
@@ -269,6 +272,10 @@ def _actions(request: AuthedRequest, contract: Contract) -> Any:
         .select_related("owner", "meeting")
     if request.GET.get("status"):
         rows = rows.filter(status=request.GET["status"])
+    if request.GET.get("mine"):
+        rows = rows.filter(owner=request.user)
+    if request.GET.get("late"):
+        rows = rows.late(timezone.localdate())
     return rows
 
 
