@@ -19,7 +19,7 @@ import holidays as holidays_package
 from jalon.businesstime.calendar import Calendar
 from jalon.businesstime.closed_days import public_holidays
 from jalon.businesstime.errors import CalendarError
-from jalon.businesstime.hours import WeeklyHours, Window
+from jalon.businesstime.hours import DAY_NAMES, WeeklyHours, Window
 
 SATURDAY, SUNDAY = 5, 6
 
@@ -46,6 +46,21 @@ def week_groups(hours: WeeklyHours) -> tuple[DayGroup, ...]:
         else:
             groups.append(DayGroup(day, day, windows))
     return tuple(groups)
+
+
+def written(hours: WeeklyHours) -> str:
+    """The weekly hours in their written form, days with the same hours joined:
+    ``mon-fri 08:00-18:00; sat 09:00-12:00`` (``WeeklyHours.parse`` reads it back)."""
+    parts = []
+    for group in week_groups(hours):
+        days = DAY_NAMES[group.first] + ("" if group.first == group.last else f"-{DAY_NAMES[group.last]}")
+        windows = ",".join(f"{_hhmm(start)}-{_hhmm(end)}" for start, end in group.windows)
+        parts.append(f"{days} {windows}")
+    return "; ".join(parts)
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def always_open(hours: WeeklyHours) -> bool:

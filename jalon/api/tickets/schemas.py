@@ -14,7 +14,7 @@ from pydantic import AwareDatetime, Field, StrictBool
 
 from jalon.api.schemas import WriteSchema
 from jalon.businesstime import Calendar
-from jalon.businesstime.explain import postponement
+from jalon.businesstime.explain import postponement, written
 from jalon.tickets.clocks import ClockState
 from jalon.tickets.models import Channel, Comment, Ticket, TicketEvent, TicketState
 
@@ -195,7 +195,7 @@ class ClockOut(Schema):
         paused = c.stopped_at is None and bool(c.pauses) and c.pauses[-1][1] is None
         explained: dict[str, Any] = {}
         if calendar is not None:
-            explained = {"calendar_hours": str(calendar.hours), "calendar_holidays": calendar.holidays}
+            explained = {"calendar_hours": written(calendar.hours), "calendar_holidays": calendar.holidays}
             if c.started_at is not None and c.due_at is not None and c.due_at >= c.started_at:
                 found = postponement(calendar, c.started_at, c.due_at)
                 explained["postponed_by"] = [ClosedDayOut(day=d.day, why=d.why.value, name=d.name)

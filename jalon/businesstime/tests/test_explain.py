@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from jalon.businesstime import Calendar, CalendarError, Duration, WeeklyHours
-from jalon.businesstime.explain import Closure, DayGroup, always_open, postponement, week_groups
+from jalon.businesstime.explain import Closure, DayGroup, always_open, postponement, week_groups, written
 
 
 def at(text: str) -> datetime:
@@ -20,6 +20,8 @@ def test_week_groups_join_days_with_the_same_hours():
         DayGroup(0, 4, ((480, 720), (840, 1080))), DayGroup(5, 5, ((540, 720),)))
     assert week_groups(WeeklyHours.parse("mon,wed 08:00-18:00")) == (
         DayGroup(0, 0, ((480, 1080),)), DayGroup(2, 2, ((480, 1080),)))
+    assert written(hours) == "mon-fri 08:00-12:00,14:00-18:00; sat 09:00-12:00"
+    assert WeeklyHours.parse(written(hours)) == hours
     assert always_open(WeeklyHours.parse("24/7"))
     assert not always_open(WeeklyHours.parse("mon-sun 00:00-23:00"))
 

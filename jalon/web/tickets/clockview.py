@@ -129,7 +129,9 @@ def view_of(clock: Clock, now: datetime, calendar: Calendar | None = None) -> Cl
 _DAYS = (pgettext_lazy("jour", "lun"), pgettext_lazy("jour", "mar"), pgettext_lazy("jour", "mer"),
          pgettext_lazy("jour", "jeu"), pgettext_lazy("jour", "ven"), pgettext_lazy("jour", "sam"),
          pgettext_lazy("jour", "dim"))
-_REGIONS = {"FR-6AE": gettext_lazy("Alsace-Moselle")}
+_ALSACE_MOSELLE = gettext_lazy("Alsace-Moselle")
+_REGIONS = {"FR-6AE": _ALSACE_MOSELLE, "FR-57": _ALSACE_MOSELLE, "FR-67": _ALSACE_MOSELLE,
+            "FR-68": _ALSACE_MOSELLE}
 
 
 def calendar_text(calendar: Calendar) -> str:
