@@ -178,6 +178,9 @@ JALON_SCORECARD_VALIDATE_DAYS = env_int("JALON_SCORECARD_VALIDATE_DAYS", 10)
 # The most time one person may log for one day, all tickets together (D-116): 10 hours, the daily
 # maximum of the Code du travail (art. L3121-18).
 JALON_TIME_DAY_MAX_MINUTES = env_int("JALON_TIME_DAY_MAX_MINUTES", 600)
+# Business days, on the convention's first calendar, for the definitive fix owed after a
+# workaround; 0: followed up without a due date, as the seeds give none (D-120).
+JALON_DEFINITIVE_FIX_DAYS = env_int("JALON_DEFINITIVE_FIX_DAYS", 0)
 
 # Login: lock a username on one IP address after repeated failures.
 JALON_LOGIN_MAX_FAILURES = env_int("JALON_LOGIN_MAX_FAILURES", 5)

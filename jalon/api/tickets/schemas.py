@@ -52,6 +52,10 @@ class TicketOut(Schema):
     overdue: bool = Field(description="Un délai en cours a dépassé sa cible.")
     breached: bool = Field(description="Un délai a dépassé sa cible (en cours, ou arrêté après "
                                        "sa cible).")
+    fix_owed_since: datetime | None = Field(None, description="Résolu par un contournement : la "
+                                                              "correction définitive est due depuis.")
+    fix_due_at: datetime | None = Field(None, description="Échéance de la correction définitive, si "
+                                                          "le marché en fixe une.")
 
     @classmethod
     def fields_of(cls, t: Ticket, now: datetime) -> dict[str, Any]:
@@ -69,6 +73,7 @@ class TicketOut(Schema):
             opened_at=t.opened_at, resolved_at=t.resolved_at, closed_at=t.closed_at,
             updated_at=t.updated_at, due_at=t.due_at, at_risk=t.is_at_risk(now),
             overdue=t.is_overdue(now), breached=t.is_late(now),
+            fix_owed_since=t.fix_owed_since, fix_due_at=t.fix_due_at,
         )
 
     @classmethod

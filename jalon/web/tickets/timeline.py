@@ -130,6 +130,9 @@ def summary(event: TicketEvent, data: events.EventData, words: Words | None = No
             return " ".join(filter(None, [_label(ResolutionKind, d.resolution) + ".", d.note]))
         case events.Reopened() as d:
             return d.reason
+        case events.FixDelivered() as d:
+            return " ".join(filter(None, [_("Due depuis le %(at)s.") % {"at": _when(d.owed_since)}
+                                          if d.owed_since else "", d.note]))
         case events.PhoneCall() as d:
             return " ".join(filter(None, [_("Appel du %(at)s.") % {"at": _when(d.called_at)}, d.note]))
         case events.TimeLogged() as d:

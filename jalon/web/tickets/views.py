@@ -123,6 +123,7 @@ def ticket_context(request: AuthedRequest, ticket: Ticket,
         "transitions": [(ACTIONS[s], forms[s]) for s in TRANSITIONS if s in forms],
         "records": [(ACTIONS[s], forms[s]) for s in RECORDS if s in forms],
         "open_forms": set(bound or {}),
+        "fix_action": next((a for a in actions if a.step.name == "deliver_fix"), None),
         "report": report_of(ticket),
         **diagnosis_of(ticket),
     }
