@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "jalon.api.idempotency.IdempotencyMiddleware",  # Idempotency-Key (API), _once (forms)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "jalon.web.errors.BadAddressMiddleware",  # an unreadable period in an address: a located 400
 ]
 
 # Content-Security-Policy (django-csp): scripts and styles from the platform only (DSFR's files

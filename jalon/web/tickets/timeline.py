@@ -101,7 +101,7 @@ def _label(choices: Any, value: str) -> str:
 
 
 def _when(instant: datetime | None) -> str:
-    return date_format(localtime(instant), "DATETIME_FORMAT") if instant else "—"
+    return date_format(localtime(instant), "SHORT_DATETIME_FORMAT") if instant else "—"
 
 
 def summary(event: TicketEvent, data: events.EventData, words: Words | None = None) -> str:
