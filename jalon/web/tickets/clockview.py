@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from jalon.businesstime import Calendar, WeeklyHours
@@ -126,9 +126,9 @@ def view_of(clock: Clock, now: datetime, calendar: Calendar | None = None) -> Cl
 
 # -- the calendar in words -------------------------------------------------------------------
 
-_DAYS = (pgettext_lazy("jour", "lun"), pgettext_lazy("jour", "mar"), pgettext_lazy("jour", "mer"),
-         pgettext_lazy("jour", "jeu"), pgettext_lazy("jour", "ven"), pgettext_lazy("jour", "sam"),
-         pgettext_lazy("jour", "dim"))
+_DAYS = (gettext_lazy("lun"), gettext_lazy("mar"), gettext_lazy("mer"),
+         gettext_lazy("jeu"), gettext_lazy("ven"), gettext_lazy("sam"),
+         gettext_lazy("dim"))
 _ALSACE_MOSELLE = gettext_lazy("Alsace-Moselle")
 _REGIONS = {"FR-6AE": _ALSACE_MOSELLE, "FR-57": _ALSACE_MOSELLE, "FR-67": _ALSACE_MOSELLE,
             "FR-68": _ALSACE_MOSELLE}
