@@ -120,7 +120,7 @@ def pdf(content: dict[str, Any], sha256: str, ack: dict[str, str] | None = None,
 def xlsx(content: dict[str, Any], sha256: str, ack: dict[str, str] | None = None) -> bytes:
     buffer = BytesIO()
     unit = unit_word(content)
-    with XlsxWriter(buffer) as book:  # type: ignore[arg-type]  # a zip file accepts a stream
+    with XlsxWriter(buffer) as book:
         book.sheet(_("Interventions"), header(content), rows(content))
         numbers = [content["allowance_days"], content["carried_days"], content["opening"],
                    content["month_amount"], content["closing"], content["remaining"]]

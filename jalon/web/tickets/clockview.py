@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy, ngettext
@@ -207,7 +207,7 @@ def pushed_text(clock: Clock, calendar: Calendar) -> str:
     return _("échéance reportée : %(reasons)s") % {"reasons": ", ".join(reasons)}
 
 
-def _day(day: object) -> str:
+def _day(day: date) -> str:
     return date_format(day, "SHORT_DATE_FORMAT")
 
 

@@ -48,7 +48,7 @@ def ticket_rows(tickets: QuerySet[Ticket], rules: dict[int, Rules], now: datetim
     for ticket in chosen.iterator(chunk_size=CHUNK):
         rule = rules.get(ticket.contract_id)
         clock = clockview.shown(ticket, now)
-        minutes = ticket.minutes_spent if ticket.contract_id in internal else None  # type: ignore[attr-defined]
+        minutes = ticket.minutes_spent if ticket.contract_id in internal else None
         yield [ticket.reference, ticket.contract.reference, ticket.title,
                rule.type_label(ticket.type) if rule else ticket.type, ticket.get_state_display(),
                ticket.priority, ticket.get_criticality_display(), ticket.get_channel_display(),
