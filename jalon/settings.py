@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "jalon.api.idempotency.IdempotencyMiddleware",  # Idempotency-Key (API), _once (forms)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "jalon.web.errors.BadAddressMiddleware",  # an unreadable period in an address: a located 400
 ]
 
 # Content-Security-Policy (django-csp): scripts and styles from the platform only (DSFR's files
@@ -182,6 +183,9 @@ JALON_TIME_DAY_MAX_MINUTES = env_int("JALON_TIME_DAY_MAX_MINUTES", 600)
 # service it is sent to (seed 000 §7.3.3), the buyer.
 JALON_REPORT_SIGNATORIES = env_choices("JALON_REPORT_SIGNATORIES", ["holder", "requester", "buyer"],
                                        ("holder", "requester", "buyer"))
+# Business days, on the convention's first calendar, for the definitive fix owed after a
+# workaround; 0: followed up without a due date, as the seeds give none (D-120).
+JALON_DEFINITIVE_FIX_DAYS = env_int("JALON_DEFINITIVE_FIX_DAYS", 0)
 
 # Login: lock a username on one IP address after repeated failures.
 JALON_LOGIN_MAX_FAILURES = env_int("JALON_LOGIN_MAX_FAILURES", 5)

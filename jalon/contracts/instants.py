@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from jalon.lib import clock
@@ -57,15 +58,15 @@ def check_instant(field: str, value: datetime, contract: Contract | None, *, pas
     """``value`` (made aware) if it lies within ``contract``'s dates and, for a ``past`` fact,
     not after now; a :class:`ValidationError` on ``field`` otherwise."""
     value = check_offset(field, value)
-    shown = timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value.year > 1 else value.isoformat()
+    shown = date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value.year > 1 else value.isoformat()
     first = earliest_day(contract)
     if value < timezone.make_aware(datetime.combine(first, time.min)):
         raise _error(field, _("%(value)s est avant le %(first)s, début du marché.")
-                     % {"value": shown, "first": first.strftime("%d/%m/%Y")})
+                     % {"value": shown, "first": date_format(first, "SHORT_DATE_FORMAT")})
     if contract is not None and contract.ends_on is not None and value >= timezone.make_aware(
             datetime.combine(contract.ends_on + timedelta(days=1), time.min)):
         raise _error(field, _("%(value)s est après le %(last)s, fin du marché.")
-                     % {"value": shown, "last": contract.ends_on.strftime("%d/%m/%Y")})
+                     % {"value": shown, "last": date_format(contract.ends_on, "SHORT_DATE_FORMAT")})
     now = now or clock.now()
     if past and value > now + timedelta(seconds=int(settings.JALON_CLOCK_SKEW_SECONDS)):
         raise _error(field, _("%(value)s est dans le futur.") % {"value": shown})
@@ -76,14 +77,14 @@ def check_day(field: str, value: date, contract: Contract | None, *, past: bool 
               now: datetime | None = None) -> date:
     """``value`` if it lies within ``contract``'s dates and, for a ``past`` fact, not after
     today; a :class:`ValidationError` on ``field`` otherwise."""
-    shown = value.strftime("%d/%m/%Y") if value.year >= 1000 else value.isoformat()
+    shown = date_format(value, "SHORT_DATE_FORMAT") if value.year >= 1000 else value.isoformat()
     first = earliest_day(contract)
     if value < first:
         raise _error(field, _("%(value)s est avant le %(first)s, début du marché.")
-                     % {"value": shown, "first": first.strftime("%d/%m/%Y")})
+                     % {"value": shown, "first": date_format(first, "SHORT_DATE_FORMAT")})
     if contract is not None and contract.ends_on is not None and value > contract.ends_on:
         raise _error(field, _("%(value)s est après le %(last)s, fin du marché.")
-                     % {"value": shown, "last": contract.ends_on.strftime("%d/%m/%Y")})
+                     % {"value": shown, "last": date_format(contract.ends_on, "SHORT_DATE_FORMAT")})
     if past and value > timezone.localdate(now or clock.now()):
         raise _error(field, _("%(value)s est dans le futur.") % {"value": shown})
     return value

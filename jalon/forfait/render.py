@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from io import BytesIO
 from typing import Any
 from xml.sax.saxutils import escape
@@ -53,7 +54,7 @@ def header(content: dict[str, Any]) -> list[str]:
 
 
 def rows(content: dict[str, Any]) -> list[list[Cell]]:
-    return [[line["ticket"], line["ticket_title"], line["date"], line["person"],
+    return [[line["ticket"], line["ticket_title"], date.fromisoformat(line["date"]), line["person"],
              kind_word(line["kind"]) or _("saisie"), line["note"], line["minutes"], line["amount"],
              line["running"], line["remaining"]] for line in content["lines"]]
 
@@ -119,7 +120,7 @@ def pdf(content: dict[str, Any], sha256: str, ack: dict[str, str] | None = None,
 def xlsx(content: dict[str, Any], sha256: str, ack: dict[str, str] | None = None) -> bytes:
     buffer = BytesIO()
     unit = unit_word(content)
-    with XlsxWriter(buffer) as book:  # type: ignore[arg-type]  # a zip file accepts a stream
+    with XlsxWriter(buffer) as book:
         book.sheet(_("Interventions"), header(content), rows(content))
         numbers = [content["allowance_days"], content["carried_days"], content["opening"],
                    content["month_amount"], content["closing"], content["remaining"]]

@@ -72,8 +72,10 @@ class Meteo:
         return "beau temps"
 
 
-def _line(ticket: Ticket) -> Line:
-    return Line(ticket.reference, ticket.title, " ".join(x for x in (ticket.type, ticket.priority) if x))
+def _line(ticket: Ticket, convention: Convention) -> Line:
+    """A ticket's line: its type as the convention names it (never its id), its priority."""
+    kind = convention.type_label(ticket.type) if ticket.type else ""
+    return Line(ticket.reference, ticket.title, " ".join(x for x in (kind, ticket.priority) if x))
 
 
 def compose(contract: Contract, convention: Convention, day: date, now: datetime) -> Meteo:
@@ -86,14 +88,15 @@ def compose(contract: Contract, convention: Convention, day: date, now: datetime
     start = deadlines.local_midnight(yesterday, tz)
     end = deadlines.local_midnight(day, tz)
     tickets = Ticket.objects.filter(contract=contract).select_related("contract")
-    opened = [_line(t) for t in tickets.filter(opened_at__gte=start, opened_at__lt=end).order_by("opened_at")]
-    resolved = [_line(t) for t in tickets.filter(resolved_at__gte=start, resolved_at__lt=end)
+    opened = [_line(t, convention)
+              for t in tickets.filter(opened_at__gte=start, opened_at__lt=end).order_by("opened_at")]
+    resolved = [_line(t, convention) for t in tickets.filter(resolved_at__gte=start, resolved_at__lt=end)
                 .order_by("resolved_at")]
     top = [p.id for p in convention.priorities[:2]]
-    urgent = [_line(t) for t in tickets.exclude(state__in=DONE_STATES).filter(priority__in=top)
+    urgent = [_line(t, convention) for t in tickets.exclude(state__in=DONE_STATES).filter(priority__in=top)
               .order_by("opened_at")]
     change_types = [t for t in convention.types if "chang" in t.lower()]
-    changes = [_line(t) for t in tickets.exclude(state__in=DONE_STATES).filter(type__in=change_types)
+    changes = [_line(t, convention) for t in tickets.exclude(state__in=DONE_STATES).filter(type__in=change_types)
                .filter(Q(opened_at__lt=end)).order_by("opened_at")] if change_types else []
     open_risks = sorted(Risk.objects.filter(contract=contract, status=RiskStatus.OPEN), key=lambda r: -r.score)
     risks = [Line(r.reference, r.title, f"{r.score} ({r.probability}×{r.impact})") for r in open_risks]

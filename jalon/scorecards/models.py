@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -115,7 +116,7 @@ class PeriodScorecard(models.Model):
                 _start, end = period.datetime_bounds(_zone(contract))
                 if now < end:  # D-67
                     raise WrongState(gettext("La période n’est pas terminée : son tableau de bord se propose "
-                                             "à partir du %(day)s.") % {"day": end.strftime("%d/%m/%Y")})
+                                             "à partir du %(day)s.") % {"day": date_format(end, "SHORT_DATE_FORMAT")})
                 card.proposed_at = now
             if step_name == "review" and verdict == Verdict.CONTESTED:
                 card.status = Status.CONTESTED

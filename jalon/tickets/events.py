@@ -40,6 +40,7 @@ class EventKind(models.TextChoices):
     EDITED = "edited", _lazy("Modification")
     INFORMED = "informed", _lazy("Point de suivi partagé")
     COMMENT_EDITED = "comment_edited", _lazy("Commentaire modifié")
+    FIX_DELIVERED = "fix_delivered", _lazy("Correction définitive livrée")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -287,10 +288,19 @@ class Edited(EventData):
     after: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
+@dataclasses.dataclass(frozen=True)
+class FixDelivered(EventData):
+    """The definitive fix owed since a workaround, delivered (seed 000 §7.3.2)."""
+
+    kind = EventKind.FIX_DELIVERED
+    note: str = ""
+    owed_since: datetime | None = None
+
+
 PAYLOADS: dict[EventKind, type[EventData]] = {cls.kind: cls for cls in (
     Opened, Qualified, Assigned, Escalated, WorkStarted, Waiting, Resumed, Resolved, Closed,
     Confirmed, Diagnosed, Cancelled, Reopened, Commented, AttachmentAdded, PhoneCall, TimeLogged,
-    TimeCorrected, ReportWritten, Edited, Informed, CommentEdited)}
+    TimeCorrected, ReportWritten, Edited, Informed, CommentEdited, FixDelivered)}
 
 
 def read(kind: str, stored: dict[str, Any] | None) -> EventData:

@@ -31,10 +31,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from jalon.accounts import access
 from jalon.accounts.access import Need
 from jalon.accounts.models import Role, members_of
+from jalon.businesstime import BusinessDay, Duration
 from jalon.commitments import models as commitments
 from jalon.commitments.history import AppendOnly, AppendOnlyQuerySet
 from jalon.contracts import instants
 from jalon.contracts.models import Contract, ConventionVersion
+from jalon.conventions.calendars import build_calendar
 from jalon.lib import clock, text
 from jalon.tickets import clocks as clockwork
 from jalon.tickets import events, history
@@ -127,6 +129,16 @@ class Ticket(models.Model):
     resolution_kind = models.CharField(_lazy("nature de la résolution"), max_length=20,
                                        blank=True, choices=ResolutionKind.choices)
     reopen_count = models.PositiveIntegerField(_lazy("réouvertures"), default=0)
+    # After a workaround the definitive fix is still owed (seed 000 §7.3.2: "correction
+    # définitive" or "contournement provisoire"): from the workaround's resolution until the
+    # holder delivers it (deliver_fix) or resolves definitively (D-120).
+    fix_owed_since = models.DateTimeField(
+        _lazy("correction définitive due depuis"), null=True, blank=True,
+        help_text=_lazy("Résolu par un contournement : la correction définitive reste due."))
+    fix_due_at = models.DateTimeField(
+        _lazy("correction définitive attendue le"), null=True, blank=True,
+        help_text=_lazy("Échéance de la correction définitive, quand le marché en fixe une "
+                        "(JALON_DEFINITIVE_FIX_DAYS jours ouvrés)."))
     level = models.CharField(_lazy("niveau"), max_length=2, choices=SupportLevel.choices,
                              default=SupportLevel.N1)
     assigned_group = models.CharField(_lazy("groupe affecté"), max_length=120, blank=True)
@@ -208,6 +220,9 @@ class Ticket(models.Model):
             # eightieth count crossed a stretch without late tickets (2.4 ms, with 90 ms spikes)
             models.Index(fields=["contract", "opened_at", "breached", "due_at"],
                          condition=Q(breached=True) | Q(due_at__isnull=False), name="ticket_late"),
+            # the definitive fixes still owed after a workaround (a few tickets)
+            models.Index(fields=["contract", "fix_owed_since"], condition=Q(fix_owed_since__isnull=False),
+                         name="ticket_fix_owed"),
         )
 
     def __str__(self) -> str:
@@ -407,6 +422,10 @@ class Ticket(models.Model):
             t.resolution_kind, t.wait_reason = kind, ""
             t.resolved_at = clock.now()
             t.state = S.RESOLVED
+            if kind == ResolutionKind.WORKAROUND:
+                t._owe_fix(t.acting_at)
+            else:  # a definitive resolution is the fix
+                t.fix_owed_since = t.fix_due_at = None
             return events.Resolved(resolution=kind, note=note)
 
         return self._transition(actor, step("resolve"), change)
@@ -495,9 +514,50 @@ class Ticket(models.Model):
                 raise _field_error("reason", _("Indiquez pourquoi le ticket est annulé."))
             t.closed_at = clock.now()
             t.state = S.CANCELLED
+            t.fix_owed_since = t.fix_due_at = None  # a withdrawn request owes nothing
             return events.Cancelled(reason=reason)
 
         return self._transition(actor, step("cancel"), change)
+
+    def deliver_fix(self, actor: User | None, *, note: str) -> TicketEvent:
+        """The holder delivers the definitive fix owed since a workaround: the commitment ends;
+        the history keeps what was delivered and since when it was owed."""
+
+        def change(t: Ticket) -> events.FixDelivered:
+            if not note.strip():
+                raise _field_error("note", _("Décrivez la correction livrée (version, bon de "
+                                             "commande, procédure)."))
+            owed = t.fix_owed_since
+            t.fix_owed_since = t.fix_due_at = None
+            return events.FixDelivered(note=note, owed_since=owed)
+
+        return self._transition(actor, step("deliver_fix"), change)
+
+    def _check_fix_owed(self, actor: User | None) -> None:
+        if self.fix_owed_since is None:
+            raise InvalidTransition(_("Le ticket %(ref)s ne doit pas de correction définitive : il "
+                                      "n’a pas été résolu par un contournement."),
+                                    params={"ref": self.reference})
+
+    def _owe_fix(self, now: datetime) -> None:
+        """From a workaround on, the definitive fix is owed; its due instant is
+        ``JALON_DEFINITIVE_FIX_DAYS`` business days later on the convention's first calendar,
+        or none (0, the seeds' default: D-120). A second workaround keeps the first date."""
+        if self.fix_owed_since is not None:
+            return
+        self.fix_owed_since = now
+        days = int(settings.JALON_DEFINITIVE_FIX_DAYS)
+        calendars = self.convention_version.parsed().calendars
+        if days <= 0 or not calendars:
+            return
+        calendar = build_calendar(next(iter(calendars.values())))
+        rule = calendar.business_day or BusinessDay.same_time()
+        self.fix_due_at = calendar.deadline(now, Duration.business_days(days, rule))
+
+    @property
+    def fix_overdue(self) -> bool:
+        """The definitive fix's due instant is past (live: compared with the platform's now)."""
+        return self.fix_due_at is not None and self.fix_due_at < clock.now()
 
     def _check_may_cancel(self, actor: User | None) -> None:
         """The buyer side cancels any open ticket; a requester only their own, while it is new."""

@@ -110,6 +110,10 @@ class TicketQuerySet(QuerySet["Ticket"]):
     def late(self, now: datetime) -> TicketQuerySet:
         return self.filter(late(now))
 
+    def fix_owed(self) -> TicketQuerySet:
+        """Resolved by a workaround, the definitive fix not yet delivered (D-120)."""
+        return self.filter(fix_owed_since__isnull=False)
+
     def ordered_by(self, key: SortKey, *, descending: bool, priorities: Iterable[str] = ()
                    ) -> TicketQuerySet:
         """In ``key`` order, equals by id in the same direction: a stable order, which the API's

@@ -148,6 +148,13 @@ class ResolveInput(StepInput):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class DeliverFixInput(StepInput):
+    """The definitive fix that follows a workaround (seed 000 §7.3.2), as delivered."""
+
+    note: Annotated[str, Text(2000, "La correction livrée : version, bon de commande, procédure.")]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class ReopenInput(StepInput):
     reason: Annotated[str, Text(2000, "Pourquoi le ticket est rouvert.")]
 
@@ -282,6 +289,11 @@ _ALL_STEPS = (
          EventKind.RESUMED, "resume", NoteInput, moves=True),
     Step("resolve", "resoudre", _lazy("Résoudre"), Need.RESOLVE, ACTIVE_STATES,
          EventKind.RESOLVED, "resolve", ResolveInput, moves=True),
+    # After a workaround the definitive fix is still owed (Ticket.fix_owed_since): delivering it
+    # is the holder's act, resolved, closed or reopened since (D-120).
+    Step("deliver_fix", "correction-definitive", _lazy("Livrer la correction définitive"), Need.RESOLVE,
+         (*ACTIVE_STATES, S.RESOLVED, S.CLOSED), EventKind.FIX_DELIVERED, "deliver_fix", DeliverFixInput,
+         moves=False, check="_check_fix_owed"),
     Step("close", "clore", _lazy("Clore"), Need.CLOSE, (S.RESOLVED,),
          EventKind.CLOSED, "close", NoteInput, moves=True, check="_check_own_request"),
     Step("reopen", "rouvrir", _lazy("Rouvrir"), Need.REOPEN, (S.RESOLVED, S.CLOSED),

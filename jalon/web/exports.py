@@ -1,8 +1,9 @@
 """CSV and XLSX answers, for every export of the pages.
 
-Rows are written as they come: CSV is streamed to the client; XLSX is written by openpyxl's
-write-only workbook into a spooled temporary file (a zip cannot be streamed before it is
-complete). Cells that a spreadsheet would run as formulas are written as text.
+Rows are written as they come: CSV is streamed to the client; XLSX is written by the one XLSX
+writer (``jalon.lib.xlsx``: numbers as numbers, dates as dates, frozen header, autofilter,
+column widths) into a spooled temporary file (a zip cannot be streamed before it is complete).
+Cells that a spreadsheet would run as formulas are written as text.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import csv
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils.formats import number_format
 from django.utils.timezone import localtime
-from openpyxl import Workbook
 
-from jalon.lib.xlsx import escape_controls
+from jalon.lib.xlsx import XlsxWriter
 
 
 def local(instant: datetime | None) -> datetime | None:
@@ -51,6 +53,9 @@ def neutralise(value: str) -> str:
 def _csv_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float | Decimal):
+        # the reader's decimal sign ("1,5" in French), as a spreadsheet opening the file expects
+        return number_format(value, use_l10n=True)
     if isinstance(value, str):
         return neutralise(value)  # never let a spreadsheet run a cell as a formula
     return value
@@ -73,20 +78,24 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
 
 def xlsx_response(filename: str, title: str, header: Sequence[str],
                   rows: Iterable[Sequence[Any]]) -> FileResponse:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append([_xlsx_value(v) for v in row])
+    """One sheet named ``title``; put units in ``header`` and numbers (not texts) in ``rows``."""
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by the response
-    book.save(spool)
+    with XlsxWriter(spool) as book:
+        book.sheet(sheet_name(title), header, ([_xlsx_value(v) for v in row] for row in rows))
     spool.seek(0)
     return FileResponse(spool, as_attachment=True, filename=filename, content_type=(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
 
 
+def sheet_name(title: str) -> str:
+    """``title`` as Excel accepts a sheet's name: 31 characters, none of ``[]:*?/\\``."""
+    cleaned = "".join(" " if c in "[]:*?/\\" else c for c in title).strip(" '")
+    return cleaned[:31] or "Export"
+
+
 def _xlsx_value(value: Any) -> Any:
     if isinstance(value, str):
-        # openpyxl writes a text starting with "=" as a formula, and refuses control characters
-        return escape_controls(neutralise(value))
+        # The writer stores texts, never formulas; the apostrophe still warns whoever copies
+        # the cell into a formula bar or a CSV, as the CSV export does.
+        return neutralise(value)
     return value

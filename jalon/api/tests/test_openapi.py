@@ -108,7 +108,8 @@ class OpenApiTest(TestCase):
         assert schema["discriminator"]["propertyName"] == "action"
         assert set(schema["discriminator"]["mapping"]) == {
             "qualify", "assign", "escalate", "start", "wait", "resume", "resolve", "close",
-            "reopen", "phone_call", "log_time", "write_report", "confirm", "diagnose", "cancel", "inform"}
+            "reopen", "phone_call", "log_time", "write_report", "confirm", "diagnose", "cancel", "inform",
+            "deliver_fix"}
         resolve = self.doc["components"]["schemas"]["Resolve"]
         assert resolve["additionalProperties"] is False
         assert set(resolve["required"]) == {"action", "kind"}

@@ -37,6 +37,7 @@ from jalon.api.tickets.schemas import (
 )
 from jalon.api.tickets.transitions import AnyTransition
 from jalon.contracts.models import Contract
+from jalon.conventions.calendars import build_calendar
 from jalon.tickets.channels import declared_channel
 from jalon.tickets.models import Ticket
 from jalon.tickets.queries import with_contracts
@@ -143,4 +144,7 @@ def list_events(request: HttpRequest, ticket_id: int) -> list[EventOut]:
             summary="Délais contractuels, à cet instant")
 def list_clocks(request: HttpRequest, ticket_id: int) -> list[ClockOut]:
     ticket = Ticket.objects.get_for(caller(request), ticket_id)
-    return [ClockOut.of(state) for state in clocks_now(ticket, timezone.now())]
+    calendars = ticket.convention_version.parsed().calendars
+    return [ClockOut.of(state, build_calendar(calendars[state.calendar])
+                        if state.calendar in calendars else None)
+            for state in clocks_now(ticket, timezone.now())]

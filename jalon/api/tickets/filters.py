@@ -42,6 +42,8 @@ class TicketFilters(Schema):
     overdue: bool | None = Field(None, description="Un délai en cours a dépassé sa cible.")
     breached: bool | None = Field(None, description="Un délai a dépassé sa cible (en cours, ou "
                                                     "arrêté après sa cible).")
+    fix_owed: bool | None = Field(None, description="Résolu par un contournement, la correction "
+                                                    "définitive pas encore livrée.")
     opened_after: datetime | None = Field(None, description="Ouvert à partir de cet instant "
                                                             "(inclus ; heure de Paris si absente).")
     opened_before: datetime | None = Field(None, description="Ouvert avant cet instant (exclu).")
@@ -78,6 +80,8 @@ def filtered(tickets: TicketQuerySet, f: TicketFilters,
                               (f.breached, queries.late(now))):
         if wanted is not None:
             tickets = tickets.filter(condition) if wanted else tickets.exclude(condition)
+    if f.fix_owed is not None:
+        tickets = tickets.filter(fix_owed_since__isnull=not f.fix_owed)
     if f.opened_after is not None:
         tickets = tickets.filter(opened_at__gte=check_offset("opened_after", f.opened_after))
     if f.opened_before is not None:

@@ -6,13 +6,15 @@ ninja resolves these annotations at run time: every type named here is imported 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from ninja import Schema
 from pydantic import AwareDatetime, Field, StrictBool
 
 from jalon.api.schemas import WriteSchema
+from jalon.businesstime import Calendar
+from jalon.businesstime.explain import postponement, written
 from jalon.tickets.clocks import ClockState
 from jalon.tickets.models import Channel, Comment, Ticket, TicketEvent, TicketState
 
@@ -50,6 +52,10 @@ class TicketOut(Schema):
     overdue: bool = Field(description="Un délai en cours a dépassé sa cible.")
     breached: bool = Field(description="Un délai a dépassé sa cible (en cours, ou arrêté après "
                                        "sa cible).")
+    fix_owed_since: datetime | None = Field(None, description="Résolu par un contournement : la "
+                                                              "correction définitive est due depuis.")
+    fix_due_at: datetime | None = Field(None, description="Échéance de la correction définitive, si "
+                                                          "le marché en fixe une.")
 
     @classmethod
     def fields_of(cls, t: Ticket, now: datetime) -> dict[str, Any]:
@@ -67,6 +73,7 @@ class TicketOut(Schema):
             opened_at=t.opened_at, resolved_at=t.resolved_at, closed_at=t.closed_at,
             updated_at=t.updated_at, due_at=t.due_at, at_risk=t.is_at_risk(now),
             overdue=t.is_overdue(now), breached=t.is_late(now),
+            fix_owed_since=t.fix_owed_since, fix_due_at=t.fix_due_at,
         )
 
     @classmethod
@@ -160,10 +167,23 @@ class CommentIn(WriteSchema):
     internal: StrictBool = Field(False, description="Invisible pour les demandeurs.")
 
 
+class ClosedDayOut(Schema):
+    day: date
+    why: str = Field(description="weekend, weekday (jour de la semaine jamais ouvré), holiday "
+                                 "(jour férié) ou closure (fermeture du marché).")
+    name: str = Field(description="Le nom du jour férié.")
+
+
 class ClockOut(Schema):
     kind: str
     label: str
     calendar: str
+    calendar_hours: str = Field("", description="Heures ouvrées du calendrier "
+                                                "(« mon-fri 08:00-18:00 »).")
+    calendar_holidays: str = Field("", description="Jours fériés chômés : FR, FR-6AE… ou none.")
+    postponed_by: list[ClosedDayOut] = Field(
+        default_factory=list, description="Jours fermés entre le départ et l’échéance : ce qui la reporte.")
+    closed_nights: int = Field(0, description="Nuits hors horaires entre le départ et l’échéance.")
     target_seconds: int = Field(description="Cible, en secondes ouvrées.")
     started_at: datetime | None
     stopped_at: datetime | None
@@ -176,9 +196,17 @@ class ClockOut(Schema):
     running: bool
 
     @classmethod
-    def of(cls, c: ClockState) -> ClockOut:
+    def of(cls, c: ClockState, calendar: Calendar | None = None) -> ClockOut:
         paused = c.stopped_at is None and bool(c.pauses) and c.pauses[-1][1] is None
-        return cls(kind=c.kind, label=c.label, calendar=c.calendar,
+        explained: dict[str, Any] = {}
+        if calendar is not None:
+            explained = {"calendar_hours": written(calendar.hours), "calendar_holidays": calendar.holidays}
+            if c.started_at is not None and c.due_at is not None and c.due_at >= c.started_at:
+                found = postponement(calendar, c.started_at, c.due_at)
+                explained["postponed_by"] = [ClosedDayOut(day=d.day, why=d.why.value, name=d.name)
+                                             for d in found.closed_days]
+                explained["closed_nights"] = found.nights
+        return cls(**explained, kind=c.kind, label=c.label, calendar=c.calendar,
                    target_seconds=c.target_seconds, started_at=c.started_at,
                    stopped_at=c.stopped_at, due_at=c.due_at, elapsed_seconds=c.elapsed_seconds,
                    remaining_seconds=c.target_seconds - c.elapsed_seconds, at_risk=c.at_risk,

@@ -77,6 +77,9 @@ class StatementTest(ForfaitTestCase):
         assert header[6:] == ["Temps (minutes)", "Temps (jours)", "Cumul de l’année (jours)", "Reste (jours)"]
         assert [c.value for c in sheet[3]][6:] == [-600, -1, 0.5, 1.5]  # numbers, not text
         assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == f"A1:J{sheet.max_row}"
+        assert sheet["C2"].is_date  # the day of the entry, a date the spreadsheet sorts
+        assert sheet.column_dimensions["I"].width >= len("Cumul de l’année (jours)")
         with pytest.raises(CommandError, match="--month"):
             call_command("forfait", "statement", "--contract", "aquareel", "--month", "2026-13",
                          "--format", "pdf", "--out", str(tmp / "x.pdf"))

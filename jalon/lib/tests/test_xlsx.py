@@ -94,3 +94,42 @@ def test_the_package_holds_the_parts_excel_needs(tmp_path: Path):
     assert names == {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml",
                      "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/worksheets/sheet1.xml",
                      "xl/worksheets/sheet2.xml"}
+
+
+def test_a_sheet_with_a_header_is_ready_for_the_office(tmp_path: Path):
+    """Issue 16: numbers as numbers, dates as dates, a frozen header, an autofilter over the
+    columns, widths fitted to the header and the values."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    path = tmp_path / "office.xlsx"
+    long_title = "Concentrateur hydrométrique de la station de Saint-Martin arrêté depuis la nuit"
+    with XlsxWriter(path) as book:
+        book.sheet("Tickets", ["Réf.", "Objet", "Ouvert le", "Jour", "Temps passé (h)", "Montant HT (€)"],
+                   [["T-1", long_title, datetime(2026, 12, 25, 9, 30), date(2026, 12, 24), 1.5,
+                     Decimal("1234.50")],
+                    ["T-2", "Court", None, None, 2, Decimal("0.10")]])
+        book.sheet("Synthèse", None, [["Note", 17]])
+    workbook = load_workbook(path)
+    sheet = workbook["Tickets"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:F3"
+    row = [cell.value for cell in sheet[2]]
+    assert row[2] == datetime(2026, 12, 25, 9, 30)
+    assert sheet["C2"].is_date
+    assert row[3] == datetime(2026, 12, 24)
+    assert sheet["D2"].number_format == "mm-dd-yy"
+    assert isinstance(row[4], float)
+    assert row[4] == 1.5
+    assert row[5] == 1234.5
+    assert sheet["F3"].value == 0.1
+    assert sheet["E3"].data_type == "n"
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCDEF"}
+    assert widths["A"] == xlsx.MIN_WIDTH + 2  # short values: the minimum
+    assert widths["B"] == xlsx.MAX_WIDTH + 2  # a long title: capped
+    assert widths["E"] == len("Temps passé (h)") + 2
+    assert widths["C"] >= 16  # a date and time is readable without widening the column
+    # Excel names the filtered range, and the sheet without a header has neither filter nor pane
+    assert "_xlnm._FilterDatabase" in zipfile.ZipFile(path).read("xl/workbook.xml").decode()
+    assert workbook["Synthèse"].auto_filter.ref is None
+    assert workbook["Synthèse"].freeze_panes is None

@@ -7,11 +7,11 @@ import io
 import json
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 from django.core.management import call_command
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from jalon.api.tests.base import ApiTestCase
 from jalon.conventions.period import Period
@@ -91,7 +91,14 @@ class AccessTest(MarchScenario, ApiTestCase):
         pdf = self.client.get(reverse("scorecard-document", args=["aquareel", "2026-Q1", "pdf"])).content
         assert pdf[:4] == b"%PDF"
         xlsx = self.client.get(reverse("scorecard-document", args=["aquareel", "2026-Q1", "xlsx"])).content
-        assert zipfile.ZipFile(io.BytesIO(xlsx)).namelist()
+        book = load_workbook(io.BytesIO(xlsx))
+        for sheet in book.worksheets[1:]:  # the families and the evidence, each with its header
+            assert sheet.freeze_panes == "A2", sheet.title
+            assert (sheet.auto_filter.ref or "").startswith("A1:"), sheet.title
+            assert sheet.column_dimensions["A"].width >= 8
+        evidence = book["Preuves"]
+        numbers = [row[7] for row in evidence.iter_rows(min_row=2, values_only=True) if row[7] is not None]
+        assert all(isinstance(n, int | float) for n in numbers)  # business minutes as numbers
 
     def test_the_api_detail_is_the_json_of_the_command(self) -> None:
         PeriodScorecard.act(self.holder_manager, self.contract, Q1, "propose", now=NOW)

@@ -344,38 +344,50 @@ def charts(board: Board, link: Any) -> dict[str, Chart]:
     }
 
 
-def figure_rows(board: Board) -> list[tuple[str, str, str, str]]:
-    """Every figure as (section, row, column, value), for the CSV and XLSX exports."""
-    out: list[tuple[str, str, str, str]] = []
+FigureRow = tuple[str, str, str, float | None, str]
+
+
+def figure_rows(board: Board) -> list[FigureRow]:
+    """Every figure as (section, row, column, value, unit), for the CSV and XLSX exports: the
+    value a number (empty when not computed), its unit in a column of its own."""
+    out: list[FigureRow] = []
     for r in board.compliance:
         row = f"{r.label} · {r.priority if r.priority is not None else _('toutes priorités')}"
         for column, cell in ((_("arrêtés"), r.total), (_("dans les délais"), r.met),
                              (_("dépassés"), r.breached), (_("taux"), r.share),
                              (_("durée moyenne"), r.mean_hours)):
-            out.append((_("Respect des délais"), row, str(column), cell.display))
+            out.append((_("Respect des délais"), row, str(column), *_number(cell)))
     q = board.qualification
     for column, cell in ((_("qualifiés"), q.qualified), (_("délai moyen"), q.mean_hours),
                          (_("délai médian"), q.median_hours), (_("délai maximal"), q.max_hours)):
-        out.append((_("Qualification"), _("niveau 1"), str(column), cell.display))
+        out.append((_("Qualification"), _("niveau 1"), str(column), *_number(cell)))
     for name, table in board.volumes.items():
         for row_label, cells in table.rows:
             for column, cell in zip(table.columns, cells, strict=True):
-                out.append((_("Volumes") + f" ({name})", row_label, column, cell.display))
+                out.append((_("Volumes") + f" ({name})", row_label, column, *_number(cell)))
     for p in board.backlog:
-        out.append((_("Backlog"), p.label, _("tickets"), p.size.display))
-        out.append((_("Backlog"), p.label, _("âge moyen"), p.mean_age_days.display))
+        out.append((_("Backlog"), p.label, _("tickets"), *_number(p.size)))
+        out.append((_("Backlog"), p.label, _("âge moyen"), *_number(p.mean_age_days)))
     r2 = board.reopening
     for column, cell in ((_("résolus"), r2.resolved), (_("rouverts"), r2.reopened),
                          (_("taux"), r2.rate)):
-        out.append((_("Réouvertures"), "", str(column), cell.display))
-    out.append((_("Tickets à risque"), "", _("maintenant"), board.at_risk.display))
-    out.append((_("Tickets en dépassement"), "", _("maintenant"), board.overdue.display))
+        out.append((_("Réouvertures"), "", str(column), *_number(cell)))
+    out.append((_("Tickets à risque"), "", _("maintenant"), *_number(board.at_risk)))
+    out.append((_("Tickets en dépassement"), "", _("maintenant"), *_number(board.overdue)))
     f = board.forfait
     for column, cell in ((_("consommé sur la période"), f.used_in_period),
                          (_("consommé sur l’année"), f.used_in_year),
                          (_("reste"), f.remaining)):
-        out.append((_("Forfait"), "", str(column), cell.display))
+        out.append((_("Forfait"), "", str(column), *_number(cell)))
     return out
+
+
+def _number(cell: Cell) -> tuple[float | None, str]:
+    """A cell's value as a number and its unit, for a spreadsheet."""
+    if cell.value is None:
+        return None, cell.unit
+    value = round(cell.value, 2) if isinstance(cell.value, float) else cell.value
+    return value, cell.unit
 
 
 def today() -> date:

@@ -33,7 +33,7 @@ def validated_scorecard(contract: Contract, period: Period) -> PeriodScorecard |
 
 
 def figures_header() -> list[str]:
-    return [_("Indicateur"), _("Ligne"), _("Colonne"), _("Valeur")]
+    return [_("Indicateur"), _("Ligne"), _("Colonne"), _("Valeur"), _("Unité")]
 
 
 def _dashboard(request: AuthedRequest, slug: str) -> tuple[Contract, board.Board, list[str]]:

@@ -27,6 +27,7 @@ from jalon.forfait.models import Acknowledgement
 from jalon.lib import clock
 from jalon.tickets.models import Ticket, TimeEntry
 from jalon.web import exports
+from jalon.web.errors import BadAddress
 
 
 def today() -> date:
@@ -37,7 +38,7 @@ def _month(text: str) -> date:
     try:
         return statement.parse_month(text)
     except statement.StatementError as error:
-        raise Http404(str(error)) from None
+        raise BadAddress(str(error)) from None
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def ledger_page(request: AuthedRequest, slug: str) -> HttpResponse:
         "previous_year": book.year.first_day - timedelta(days=1),
         "next_year": book.year.last_day + timedelta(days=1),
         "percent": round((book.share_used or 0) * 100),
-    })
+    }, status=400 if error else 200)  # the year shown is today's, said so
 
 
 def ledger_header(book: ledger.LedgerYear) -> list[str]:
@@ -114,7 +115,9 @@ def ledger_rows(book: ledger.LedgerYear) -> list[list[object]]:
 def ledger_export(request: AuthedRequest, slug: str, fmt: str) -> HttpResponseBase:
     """The contract year's ledger as CSV or XLSX (every row, corrections included)."""
     contract = access.get_contract_for(request.user, slug, need=Need.VIEW_FORFAIT)
-    day, _error = _year_day(request)
+    day, error = _year_day(request)
+    if error:  # a file of another year than the one asked for would mislead: refuse it
+        raise BadAddress(error)
     book = ledger.year_of(contract, day)
     stem = f"forfait-{contract.slug}-{book.year.first_day:%Y%m%d}-{book.year.last_day:%Y%m%d}"
     if fmt == "xlsx":

@@ -64,22 +64,25 @@ def order_list(request: AuthedRequest, slug: str) -> HttpResponse:
     })
 
 
-HEADER = ["numéro", "référence", "objet", "type", "état", "demandeur", "service", "engagement juridique",
-          "montant HT", "réfaction HT", "ajournements", "demandé le", "signé le", "livré le", "échéance"]
+def export_header() -> list[str]:
+    return [_("Numéro"), _("Référence"), _("Objet"), _("Type"), _("État"), _("Demandeur"), _("Service"),
+            _("Engagement juridique"), _("Montant HT (€)"), _("Réfaction HT (€)"), _("Ajournements"),
+            _("Demandé le"), _("Signé le"), _("Livré le"), _("Échéance")]
 
 
 @login_required
 def order_export(request: AuthedRequest, slug: str, fmt: str) -> HttpResponseBase:
     contract = access.get_contract_for(request.user, slug, need=Need.DOWNLOAD)
     found, _filters = _orders(request, contract)
-    rows = ([o.number, o.reference, o.title, o.type.code, o.state, o.requester.username,
-             o.service.name if o.service else "", o.commitment_number, o.amount, o.refaction or "",
+    rows = ([o.number, o.reference, o.title, o.type.label, o.get_state_display(),
+             o.requester.get_full_name() or o.requester.username,
+             o.service.name if o.service else "", o.commitment_number, o.amount, o.refaction,
              o.deferrals, local(o.requested_at), local(o.signed_at), local(o.delivered_at), local(o.due_at)]
             for o in found.prefetch_related("lines").iterator(chunk_size=500))
     name = f"commandes-{contract.slug}.{fmt}"
     if fmt == "xlsx":
-        return xlsx_response(name, _("Bons de commande"), HEADER, rows)
-    return csv_response(name, HEADER, rows)
+        return xlsx_response(name, _("Bons de commande"), export_header(), rows)
+    return csv_response(name, export_header(), rows)
 
 
 def _actions(request: AuthedRequest, order: Order, bound: dict[str, Any] | None = None) -> list[tuple[Step, Any]]:

@@ -29,6 +29,7 @@ from jalon.scorecards.documents import xlsx_bytes
 from jalon.scorecards.models import ManualMeasure, MeasureFile, PeriodScorecard
 from jalon.scorecards.pdf import scorecard_pdf
 from jalon.scorecards.workflow import STEP, STEPS, MeasureStatus, Status, Verdict
+from jalon.web.errors import BadAddress
 from jalon.web.scorecards import page
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -42,7 +43,8 @@ def _period(text: str) -> Period:
     try:
         return Period.parse(text)
     except (PeriodError, ValueError):
-        raise Http404(_("Période inconnue.")) from None
+        raise BadAddress(_("Période « %(p)s » illisible : attendu un trimestre (2026-Q1), un mois "
+                           "(2026-03) ou une année (2026).") % {"p": text[:40]}) from None
 
 
 @login_required

@@ -13,6 +13,8 @@ from django import forms, template
 from django.forms.boundfield import BoundField
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.formats import get_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -150,8 +152,11 @@ def ticket_rows(rows: list[dict[str, Any]], show_contract: bool) -> SafeString:
         return format_html('<tr><td colspan="{}">{}</td></tr>', 10 if show_contract else 9,
                            _("Aucun ticket ne correspond à ces filtres."))
     urgent, no_clock = _e(_("urgent")), _e(_("Aucun délai"))  # not inside f-strings: xgettext reads these
+    fix_owed = _e(_("correction définitive due"))
     labels = _RowLabels(
         urgent=f' <span class="fr-badge fr-badge--sm fr-badge--error">{urgent}</span>',
+        fix_owed=f'<br><span class="fr-badge fr-badge--sm fr-badge--warning">{fix_owed}</span>',
+        datetime_format=get_format("SHORT_DATETIME_FORMAT"),
         states={value: _e(label) for value, label in TicketState.choices},
         criticalities={value: _e(label) for value, label in Criticality.choices},
         statuses={status: _e(status.label) for status in Status},
@@ -174,6 +179,8 @@ _PLACEHOLDER = 987654321
 @dataclass(frozen=True)
 class _RowLabels:
     urgent: str
+    fix_owed: str
+    datetime_format: str
     states: dict[str, str]
     criticalities: dict[str, str]
     statuses: dict[Status, str]
@@ -192,10 +199,11 @@ def _ticket_row(row: dict[str, Any], show_contract: bool, labels: _RowLabels) ->
         f'{labels.urgent if t.is_urgent else ""}</td>'
         f"<td>{_e(t.title)}</td>{contract}<td>{_e(row['type_label'])}</td>"
         f"<td>{_e(t.priority or '—')}</td>"
-        f'<td><span class="fr-tag fr-tag--sm">{labels.states.get(t.state) or _e(t.state)}</span></td>'
+        f'<td><span class="fr-tag fr-tag--sm">{labels.states.get(t.state) or _e(t.state)}</span>'
+        f'{labels.fix_owed if t.fix_owed_since else ""}</td>'
         f"<td>{labels.criticalities.get(t.criticality, '—')}</td>"
         f"<td>{_e(t.assigned_group or '—')}</td>"
-        f'<td><time datetime="{opened.isoformat()}">{opened:%d/%m/%Y %H:%M}</time></td>'
+        f'<td><time datetime="{opened.isoformat()}">{format_date(opened, labels.datetime_format)}</time></td>'
         f"<td>{_clock_cell(row['clock'], labels)}</td></tr>"
     )
 
@@ -208,7 +216,8 @@ def _clock_cell(view: ClockView | None, labels: _RowLabels) -> str:
     clock = view.clock
     if clock.due_at and not clock.stopped_at:
         at = clock.due_at.astimezone(labels.zone)
-        due = f'<br>{labels.due} <time datetime="{at.isoformat()}">{at:%d/%m/%Y %H:%M}</time>'
+        due = (f'<br>{labels.due} <time datetime="{at.isoformat()}">'
+               f"{format_date(at, labels.datetime_format)}</time>")
     return (f'<span class="fr-badge fr-badge--sm fr-badge--{view.status.badge} fr-badge--no-icon">'
             f'{labels.statuses[view.status]}</span>\n<span class="fr-text--xs">{_e(view.label)}{due}</span>')
 

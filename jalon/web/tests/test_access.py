@@ -8,7 +8,7 @@ from jalon.web.tests.helpers import WebTestCase, paris, streamed
 
 ACTIONS = ("qualifier", "affecter", "escalader", "demarrer", "confirmer", "diagnostic", "attente",
            "reprise", "resoudre", "clore", "rouvrir", "annuler", "commenter", "joindre", "temps", "appel",
-           "rapport", "informer")
+           "rapport", "informer", "correction-definitive")
 
 
 class AccessTest(WebTestCase):
@@ -126,6 +126,8 @@ class PermissionFormsTest(WebTestCase):
             (self.level1, "informer", {"informer-message": "Tout va bien"}),
             (self.auditor, "annuler", {"annuler-reason": "doublon"}),
             (self.technician, "annuler", {"annuler-reason": "doublon"}),
+            (self.requester, "correction-definitive", {"correction-definitive-note": "v2"}),
+            (self.auditor, "correction-definitive", {"correction-definitive-note": "v2"}),
         ]
         for user, action, data in refused:
             self.login(user)

@@ -32,7 +32,44 @@ class ExportTest(WebTestCase):
         assert [r[0] for r in rows[1:]] == [self.a.reference]
         assert rows[1][2] == "Concentrateur arrêté"
         assert rows[1][4] == "En cours"
-        assert rows[1][14:] == ["Objectif de résolution", "2026-05-11 09:30", "En cours"]
+        assert rows[1][14:17] == ["Objectif de résolution", "2026-05-11 09:30", "En cours"]
+
+    def test_the_list_export_says_who_where_how_resolved_and_the_time_spent(self) -> None:
+        from datetime import date
+
+        with at(paris(2026, 5, 7, 10, 0)):
+            self.a.log_time(self.technician, minutes=90, spent_on=date(2026, 5, 7))
+            entry = self.a.log_time(self.technician, minutes=30, spent_on=date(2026, 5, 7))
+            self.a.correct_time(self.technician, entry, minutes=15, spent_on=date(2026, 5, 7),
+                                reason="erreur de saisie")
+        self.resolved(self.a, paris(2026, 5, 7, 10, 30), kind="workaround")
+        rows = self.csv_rows("/marches/aquareel/tickets/export.csv?type=urgent_intervention&state=")
+        assert rows[0][17:] == ["Demandeur", "Intervenant", "Site", "Nature de la résolution",
+                                "Temps passé (h)"]
+        requester = self.requester.get_full_name() or self.requester.username
+        technician = self.technician.get_full_name() or self.technician.username
+        assert rows[1][17:] == [requester, technician, "", "Contournement", "1,75"]  # 90 + 15 min
+        with at(paris(2026, 5, 7, 11, 0)):
+            book = load_workbook(io.BytesIO(streamed(self.client.get(
+                "/marches/aquareel/tickets/export.xlsx?type=urgent_intervention&state="))))
+        sheet = book.active
+        assert sheet["V1"].value == "Temps passé (h)"
+        assert sheet["V2"].value == 1.75
+        assert sheet["V2"].data_type == "n"
+        assert sheet["K2"].is_date
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == "A1:V2"
+        assert sheet.column_dimensions["C"].width >= len("Concentrateur arrêté")
+
+    def test_a_requester_s_export_leaves_the_holder_s_time_out(self) -> None:
+        from datetime import date
+
+        with at(paris(2026, 5, 7, 10, 0)):
+            self.a.log_time(self.technician, minutes=90, spent_on=date(2026, 5, 7))
+        self.login(self.requester)
+        rows = self.csv_rows("/marches/aquareel/tickets/export.csv?type=urgent_intervention")
+        assert [r[0] for r in rows[1:]] == [self.a.reference]
+        assert rows[1][21] == ""
 
     def test_the_list_export_says_each_request_s_channel(self) -> None:
         rows = self.csv_rows("/marches/aquareel/tickets/export.csv?sort=opened")
@@ -65,15 +102,17 @@ class ExportTest(WebTestCase):
     def test_dashboard_figures_export(self) -> None:
         rows = self.csv_rows("/marches/aquareel/tableau-de-bord/export.csv?period=month"
                              "&month=2026-05")
-        assert rows[0] == ["Indicateur", "Ligne", "Colonne", "Valeur"]
-        assert ["Qualification", "niveau 1", "qualifiés", "1"] in rows  # a, 10 min after
-        assert ["Qualification", "niveau 1", "délai moyen", "0,2 h"] in rows
+        assert rows[0] == ["Indicateur", "Ligne", "Colonne", "Valeur", "Unité"]
+        assert ["Qualification", "niveau 1", "qualifiés", "1", ""] in rows  # a, 10 min after
+        assert ["Qualification", "niveau 1", "délai moyen", "0,2", "h"] in rows
         with at(paris(2026, 5, 7, 11, 0)):
             response = self.client.get("/marches/aquareel/tableau-de-bord/export.xlsx?period="
                                        "month&month=2026-05")
         book = load_workbook(io.BytesIO(streamed(response)))
-        assert ("Qualification", "niveau 1", "qualifiés", "1") in list(
-            book.active.iter_rows(values_only=True))
+        figures = list(book.active.iter_rows(values_only=True))
+        assert figures[0] == ("Indicateur", "Ligne", "Colonne", "Valeur", "Unité")
+        assert ("Qualification", "niveau 1", "qualifiés", 1, None) in figures  # a number
+        assert ("Qualification", "niveau 1", "délai moyen", 0.2, "h") in figures
 
 
 class HostileCellsTest(WebTestCase):

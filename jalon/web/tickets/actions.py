@@ -29,7 +29,7 @@ FORMS: dict[str, type[f.RulesForm]] = {
     "wait": f.WaitForm, "resume": f.NoteForm, "resolve": f.ResolveForm,
     "close": f.NoteForm, "reopen": f.ReopenForm, "cancel": f.CancelForm, "comment": f.CommentForm,
     "attach": f.AttachmentForm, "log_time": f.TimeForm, "phone_call": f.PhoneCallForm,
-    "write_report": f.ReportForm, "inform": f.InformForm,
+    "write_report": f.ReportForm, "inform": f.InformForm, "deliver_fix": f.DeliverFixForm,
 }
 
 DONE: dict[str, Done] = {
@@ -54,6 +54,8 @@ DONE: dict[str, Done] = {
     "phone_call": lambda t, given, result: _("Appel téléphonique tracé."),
     "write_report": lambda t, given, result: _("Rapport d’intervention enregistré."),
     "inform": lambda t, given, result: _("Point de suivi partagé avec l’acheteur."),
+    "deliver_fix": lambda t, given, result: _("Correction définitive livrée : le suivi du "
+                                              "contournement est terminé."),
 }
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
-from jalon.businesstime import Calendar
+from jalon.businesstime import Calendar, WeeklyHours
+from jalon.businesstime.explain import Closure, always_open, postponement, week_groups
 from jalon.tickets.models import Clock, Ticket
 
 
@@ -59,6 +61,10 @@ class ClockView:
     status: Status
     remaining_seconds: int | None
     """Business seconds left (negative: overrun); None when unknown (no calendar)."""
+    calendar_text: str = ""
+    """The calendar the clock counts in (``jours ouvrés lun–ven 8h–18h, hors jours fériés``)."""
+    pushed_text: str = ""
+    """Why the due instant falls later than the same time on the wall clock, if it does."""
 
     @property
     def label(self) -> str:
@@ -110,7 +116,99 @@ def remaining_seconds(clock: Clock, now: datetime, calendar: Calendar | None) ->
 
 
 def view_of(clock: Clock, now: datetime, calendar: Calendar | None = None) -> ClockView:
-    return ClockView(clock, status_of(clock, now), remaining_seconds(clock, now, calendar))
+    """The clock as it stands now; with its calendar, the calendar in words and why its due
+    instant falls where it does."""
+    explained = {}
+    if calendar is not None:
+        explained = {"calendar_text": calendar_text(calendar), "pushed_text": pushed_text(clock, calendar)}
+    return ClockView(clock, status_of(clock, now), remaining_seconds(clock, now, calendar), **explained)
+
+
+# -- the calendar in words -------------------------------------------------------------------
+
+_DAYS = (gettext_lazy("lun"), gettext_lazy("mar"), gettext_lazy("mer"),
+         gettext_lazy("jeu"), gettext_lazy("ven"), gettext_lazy("sam"),
+         gettext_lazy("dim"))
+_ALSACE_MOSELLE = gettext_lazy("Alsace-Moselle")
+_REGIONS = {"FR-6AE": _ALSACE_MOSELLE, "FR-57": _ALSACE_MOSELLE, "FR-67": _ALSACE_MOSELLE,
+            "FR-68": _ALSACE_MOSELLE}
+
+
+def calendar_text(calendar: Calendar) -> str:
+    """``jours ouvrés lun–ven 8h–18h, hors jours fériés (France)``."""
+    if always_open(calendar.hours):
+        words = _("24 h sur 24, 7 jours sur 7")
+    else:
+        words = _("jours ouvrés %(hours)s") % {"hours": hours_text(calendar.hours)}
+    if calendar.holidays != "none":
+        words += ", " + _("hors jours fériés (%(where)s)") % {"where": _holiday_place(calendar.holidays)}
+    if calendar.closures:
+        words += ", " + ngettext("hors %(n)d jour de fermeture du marché",
+                                 "hors %(n)d jours de fermeture du marché",
+                                 len(calendar.closures)) % {"n": len(calendar.closures)}
+    return words
+
+
+def hours_text(hours: WeeklyHours) -> str:
+    """``lun–ven 8h–12h, 14h–18h ; sam 9h–12h``."""
+    parts = []
+    for group in week_groups(hours):
+        days = str(_DAYS[group.first]) if group.first == group.last else (
+            f"{_DAYS[group.first]}–{_DAYS[group.last]}")
+        windows = ", ".join(f"{_time(a)}–{_time(b)}" for a, b in group.windows)
+        parts.append(f"{days} {windows}")
+    return _(" ; ").join(parts)
+
+
+def _time(minutes: int) -> str:
+    hour, minute = divmod(minutes, 60)
+    if minute:
+        return _("%(h)dh%(m)02d") % {"h": hour, "m": minute}
+    return _("%(h)dh") % {"h": hour}
+
+
+def _holiday_place(code: str) -> str:
+    country, _sep, region = code.partition("-")
+    place = _("France") if country == "FR" else country
+    if region:
+        place += ", " + str(_REGIONS.get(code, region))
+    return place
+
+
+def pushed_text(clock: Clock, calendar: Calendar) -> str:
+    """``échéance reportée : 25/12/2026 férié (Noël), week-end, 1 nuit hors horaires``; empty
+    when the due instant is not pushed (or the clock has none)."""
+    if clock.started_at is None or clock.due_at is None or clock.due_at < clock.started_at:
+        return ""
+    found = postponement(calendar, clock.started_at, clock.due_at,
+                         "fr" if (get_language() or "fr").startswith("fr") else "en_US")
+    if not found.pushed:
+        return ""
+    reasons = [_("%(day)s férié (%(name)s)") % {"day": _day(d.day), "name": d.name} if d.name
+               else _("%(day)s férié") % {"day": _day(d.day)} for d in found.of(Closure.HOLIDAY)]
+    reasons += [_("fermeture du marché le %(day)s") % {"day": _day(d.day)}
+                for d in found.of(Closure.CLOSURE)]
+    weekend = found.of(Closure.WEEKEND)
+    if len(weekend) == 1:
+        reasons.append(_("week-end le %(day)s") % {"day": _day(weekend[0].day)})
+    elif len(weekend) == 2:
+        reasons.append(_("week-end du %(first)s au %(last)s") % {
+            "first": _day(weekend[0].day), "last": _day(weekend[-1].day)})
+    elif weekend:
+        reasons.append(_("%(n)d jours de week-end") % {"n": len(weekend)})
+    closed = found.of(Closure.WEEKDAY)
+    if closed:
+        reasons.append(ngettext("%(n)d jour non ouvré", "%(n)d jours non ouvrés", len(closed)) % {"n": len(closed)})
+    if found.nights:
+        reasons.append(ngettext("%(n)d nuit hors horaires", "%(n)d nuits hors horaires",
+                                found.nights) % {"n": found.nights})
+    if clock.paused_intervals:
+        reasons.append(_("suspensions"))
+    return _("échéance reportée : %(reasons)s") % {"reasons": ", ".join(reasons)}
+
+
+def _day(day: date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 def shown(ticket: Ticket, now: datetime) -> ClockView | None:

@@ -178,6 +178,13 @@ class ResolveForm(NoteForm):
     field_order = ("kind", "note")
 
 
+class DeliverFixForm(RulesForm):
+    note = forms.CharField(label=_("Correction livrée"), max_length=2000,
+                           help_text=_("Version, bon de commande, procédure : ce qui remplace le "
+                                       "contournement."),
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class ReopenForm(RulesForm):
     reason = forms.CharField(label=_("Motif de la réouverture"),
                              widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

@@ -106,6 +106,8 @@ class TicketFilterForm(forms.Form):
                                   choices=[("", _("Indifférent")), ("yes", _("Oui")),
                                            ("no", _("Non"))])
     reopened = forms.BooleanField(label=_("Rouvert au moins une fois"), required=False)
+    fix_owed = forms.BooleanField(label=_("Correction définitive due (après un contournement)"),
+                                  required=False)
     clock = forms.CharField(label=_("Délai contractuel"), required=False)
     outcome = forms.ChoiceField(label=_("Issue du délai"), required=False,
                                 choices=[("", _("Indifférente")), ("met", _("Respecté")),
@@ -229,6 +231,8 @@ def apply_filters(tickets: TicketQuerySet, f: dict[str, Any], user: Viewer, now:
         tickets = tickets.filter(qualified if f["qualified"] == "yes" else ~qualified)
     if f.get("reopened"):
         tickets = tickets.filter(reopen_count__gt=0)
+    if f.get("fix_owed"):
+        tickets = tickets.fix_owed()
     if f.get("open_on"):  # the backlog: opened, and not resolved, by the end of that day
         def backlog(start: Callable[[date], datetime]) -> Q:
             end = start(f["open_on"] + timedelta(days=1))
@@ -410,7 +414,8 @@ def _list_filters(language: str, data: str,
     return ListFilters(form, values, mark_safe(html))  # rendered escaped
 
 
-LIST_COLUMNS = ("contract", "number", "type", "title", "priority", "criticality", "state", "assigned_group",
+LIST_COLUMNS = ("contract", "number", "type", "title", "priority", "criticality", "state", "fix_owed_since",
+                "assigned_group",
                 "is_urgent", "opened_at")
 """What a list row shows (``ticket_rows``): the page reads these, not the description and the
 dozen dates it does not show."""

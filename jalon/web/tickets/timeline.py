@@ -101,7 +101,7 @@ def _label(choices: Any, value: str) -> str:
 
 
 def _when(instant: datetime | None) -> str:
-    return date_format(localtime(instant), "DATETIME_FORMAT") if instant else "—"
+    return date_format(localtime(instant), "SHORT_DATETIME_FORMAT") if instant else "—"
 
 
 def summary(event: TicketEvent, data: events.EventData, words: Words | None = None) -> str:
@@ -130,6 +130,9 @@ def summary(event: TicketEvent, data: events.EventData, words: Words | None = No
             return " ".join(filter(None, [_label(ResolutionKind, d.resolution) + ".", d.note]))
         case events.Reopened() as d:
             return d.reason
+        case events.FixDelivered() as d:
+            return " ".join(filter(None, [_("Due depuis le %(at)s.") % {"at": _when(d.owed_since)}
+                                          if d.owed_since else "", d.note]))
         case events.PhoneCall() as d:
             return " ".join(filter(None, [_("Appel du %(at)s.") % {"at": _when(d.called_at)}, d.note]))
         case events.TimeLogged() as d:

@@ -100,6 +100,9 @@ ticket_item("tickets-to-take", _lazy("À prendre en charge"), HOLDER,
             hint=_lazy("Affectés, traitement pas encore commencé."))
 ticket_item("diagnoses-due", _lazy("Diagnostics dus"), HOLDER, _diagnoses_due, order=50,
             hint=_lazy("Pris en charge, diagnostic pas encore rendu."))
+ticket_item("fixes-owed", _lazy("Corrections définitives dues"), HOLDER,
+            _own_for_technicians({"fix_owed": True}), order=60,
+            hint=_lazy("Résolus par un contournement : la correction définitive reste à livrer."))
 ticket_item("tickets-waiting-on-me", _lazy("En attente de votre réponse"), REQUESTER,
             _fixed({"waiting": WaitReason.REQUESTER.value, "mine": True}), section=todo.Section.ANSWER,
             tone="warning", order=10, hint=_lazy("Le titulaire attend une information de votre part."))

@@ -123,6 +123,7 @@ def ticket_context(request: AuthedRequest, ticket: Ticket,
         "transitions": [(ACTIONS[s], forms[s]) for s in TRANSITIONS if s in forms],
         "records": [(ACTIONS[s], forms[s]) for s in RECORDS if s in forms],
         "open_forms": set(bound or {}),
+        "fix_action": next((a for a in actions if a.step.name == "deliver_fix"), None),
         "report": report_of(ticket),
         **diagnosis_of(ticket),
     }
@@ -213,9 +214,10 @@ def _export(request: AuthedRequest, contracts: list[Contract], contract: Contrac
     context = listing.list_context(request, contracts, contract)
     stem = f"tickets-{contract.slug if contract else 'jalon'}-{context['now']:%Y%m%d-%H%M}"
     args = (context["tickets"], context["rules"], context["now"])
+    internal = frozenset(c.pk for c in contracts if access.may(request.user, c, Need.SEE_INTERNAL))
     if fmt == "xlsx":
-        return exports.tickets_xlsx(*args, filename=f"{stem}.xlsx")
-    return exports.tickets_csv(*args, filename=f"{stem}.csv")
+        return exports.tickets_xlsx(*args, filename=f"{stem}.xlsx", internal=internal)
+    return exports.tickets_csv(*args, filename=f"{stem}.csv", internal=internal)
 
 
 @login_required
