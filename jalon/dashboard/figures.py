@@ -536,8 +536,9 @@ def backlog(s: Scope, reopened: Reopenings | None = None) -> Backlog:
 def _done_then(s: Scope, ends: list[datetime], reopened: Reopenings,
                tickets: list[int]) -> dict[int, npt.NDArray[np.bool_]]:
     """For each ticket of ``tickets`` opened before a bucket's end and reopened after it: its
-    index in ``tickets``, and whether it was resolved (or closed) at each end, by the last of its
-    resolutions, closures and reopenings before that end (one query, none without such a ticket)."""
+    index in ``tickets``, and whether it was resolved (or closed, or cancelled: never pending,
+    D-12) at each end, by the last of its resolutions, closures, cancellations and reopenings
+    before that end (one query, none without such a ticket)."""
     rewound = {ticket for ticket, (opened, last) in reopened.items()
                if any(opened < end <= last for end in ends)}
     if not rewound:
@@ -546,7 +547,7 @@ def _done_then(s: Scope, ends: list[datetime], reopened: Reopenings,
     for ticket, at, kind in (
         TicketEvent.objects.filter(ticket_id__in=rewound, at__lt=ends[-1],
                                    kind__in=(EventKind.RESOLVED, EventKind.CLOSED,
-                                             EventKind.REOPENED))
+                                             EventKind.CANCELLED, EventKind.REOPENED))
         .order_by("ticket_id", "at", "pk").values_list("ticket_id", "at", "kind")
     ):
         history.setdefault(ticket, []).append((at, kind))
