@@ -59,3 +59,32 @@ class CancelledNeverPendingTest(JalonTestCase):
             ticket.cancel(self.level1, reason="Remplacé par une évolution")
         assert self.backlog() == {date(2026, 6, 7): 0, date(2026, 6, 14): 0, date(2026, 6, 21): 0,
                                   date(2026, 6, 28): 0, date(2026, 6, 30): 0}
+
+
+class RunningClockNotJudgedTest(JalonTestCase):
+    """Issue 11 §2, "a clock still running at the window's end is not judged as failed", on the
+    dashboard's delay compliance (D-02): past its target at the end of June and still running,
+    it is in no figure of June; stopped in July, it is judged in July."""
+
+    def test_a_clock_past_its_target_and_still_running_is_judged_where_it_stops(self) -> None:
+        with at(29, 9):
+            ticket = Ticket.open(self.contract, actor=self.requester, type="anomaly_qualification",
+                                 title="Demande")
+            ticket.qualify(self.level1, urgency="majeure", impact="site")
+            ticket.assign(self.level1, group="N2", person=self.technician)
+            ticket.start_work(self.technician)
+
+        def stopped(period: str, now: datetime) -> dict[str, tuple[int, int]]:
+            d = figures.dashboard(self.contract, Period.parse(period), now, tickets=Ticket.objects.all())
+            return {r.clock: (r.stopped, r.late) for r in figures.clock_totals(d.delay_compliance)}
+
+        running = {c.kind for c in ticket.clocks.filter(stopped_at__isnull=True, started_at__isnull=False)}
+        assert running, "the scenario needs a clock running at the end of June"
+        june = stopped("2026-06", datetime(2026, 7, 1, 12, tzinfo=PARIS))
+        assert not running & set(june), june
+        with time_machine.travel(datetime(2026, 7, 20, 10, tzinfo=PARIS), tick=False):
+            ticket.resolve(self.technician, "definitive")
+        july = stopped("2026-07", datetime(2026, 7, 21, 10, tzinfo=PARIS))
+        late = {kind for kind, (_n, overrun) in july.items() if overrun}
+        assert running & late, july  # three weeks for a delay of days: late, in July
+        assert not running & set(stopped("2026-06", NOW)), "June judged it afterwards"
