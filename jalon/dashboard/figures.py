@@ -4,9 +4,9 @@
 Plain functions over a :class:`Scope` (contract, the tickets the reader may see, period, the
 instant "now" and the contract's convention), each returning a dataclass. Every figure is one
 aggregate query, or one query of a few columns handed to the vectorised business-time kernel;
-:func:`dashboard` gathers them (11 queries in all, the cache key's stamp included, whatever the
-number of tickets; one or two more when tickets were reopened after an instant a figure is
-taken, see :func:`later_reopenings`).
+:func:`dashboard` gathers them (10 queries in all, the cache key's stamp included, whatever the
+number of tickets; 11 when the convention times the holder's diagnosis; up to three more when
+tickets were reopened after an instant a figure is taken, see :func:`later_reopenings`).
 
 Figures count only the scope's tickets — ``Ticket.objects.visible_to(user, contract)`` — so that each
 one matches the ticket list it links to. The period is also cut into *buckets* (weeks up to a
