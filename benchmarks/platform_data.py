@@ -320,6 +320,7 @@ def ticket_rows(c: Chunk, kinds: list[RequestKind], cast: Cast, until: int, ids:
             "N1", "TMA niveau 2" if assigned[i] else "", str(technician) if assigned[i] else "\\N",
             "t" if urgent[i] else "f", call_s[i], opened_s[i], resolved_s[i], closed_s[i], updated_s[i],
             "f",  # breached: the clock summary is computed from the clocks once they are loaded
+            "phone" if urgent[i] else "portal",  # an urgent request is phoned (D-48)
         )))
     return lines, columns
 
@@ -329,16 +330,17 @@ TICKET_COLUMNS = (
     "requester_id", "site", "lot", "urgency", "impact", "priority", "criticality", "state",
     "wait_reason", "resolution_kind", "reopen_count", "level", "assigned_group", "assignee_id",
     "is_urgent", "phone_call_at", "opened_at", "resolved_at", "closed_at", "updated_at", "breached",
+    "channel",
 )
 EVENT_COLUMNS = ("id", "ticket_id", "kind", "actor_id", "at", "state_from", "state_to", "internal",
-                 "payload")
+                 "payload", "contract_id", "seq", "previous", "digest")
 CLOCK_COLUMNS = (
     "id", "ticket_id", "kind", "label", "calendar_name", "target_seconds", "started_at",
     "paused_intervals", "stopped_at", "elapsed_seconds", "due_at", "risk_at", "at_risk", "breached",
     "warned_at", "breach_notified_at", "computed_at",
 )
 ENTRY_COLUMNS = ("id", "ticket_id", "person_id", "spent_on", "minutes", "charged_to_forfait", "note",
-                 "created_at")
+                 "created_at", "kind")
 
 
 def copy_text(value: str) -> str:
@@ -346,8 +348,13 @@ def copy_text(value: str) -> str:
 
 
 def event_and_entry_rows(c: Chunk, cols: dict[str, Any], kinds: list[RequestKind], cast: Cast, ids: Ids,
-                         ) -> tuple[list[str], list[str]]:
-    """COPY lines for ``tickets_ticketevent`` and ``tickets_timeentry``, in history order."""
+                         previous: str) -> tuple[list[str], list[str], str]:
+    """COPY lines for ``tickets_ticketevent`` and ``tickets_timeentry``, in history order, and
+    the digest of the last event. The events continue the contract's hash chain after
+    ``previous`` (``jalon.tickets.history``: an event's rank is its id, as the contract has no
+    other), so that ``jalon history verify`` accepts the loaded history."""
+    from jalon.tickets.history import event_digest
+
     happened = cols["happened"]
     step_of, row_of = np.nonzero(happened)
     order = np.lexsort((step_of, c.at[step_of, row_of], row_of))
@@ -365,17 +372,25 @@ def event_and_entry_rows(c: Chunk, cols: dict[str, Any], kinds: list[RequestKind
         spec = STEPS[step]
         actor = requesters[int(c.requester[row])] if spec.actor == "requester" else cast.people[spec.actor]
         payload = _payload(step, row, c, cols, kinds, cast, call_s, entry_of, day_of)
+        seq = ids.event + n
+        digest = event_digest(seq=seq, contract=cast.contract, ticket=ids.ticket + row, kind=spec.kind,
+                              actor=actor, at=datetime.fromtimestamp(int(c.at[step, row]), UTC),
+                              state_from=spec.before, state_to=spec.after, internal=spec.internal,
+                              payload=payload, previous=previous)
         events.append("\t".join((
-            str(ids.event + n), str(ids.ticket + row), spec.kind, str(actor), at_s[n], spec.before,
+            str(seq), str(ids.ticket + row), spec.kind, str(actor), at_s[n], spec.before,
             spec.after, "t" if spec.internal else "f", copy_text(json.dumps(payload, ensure_ascii=False)),
+            str(cast.contract), str(seq), previous, digest,
         )))
+        previous = digest
     entries_at = stamps(c.at[LOGGED][logged_rows])
     entries = [
         "\t".join((str(entry_of[row]), str(ids.ticket + row), str(cast.people["technicien"]), day_of[row],
-                   str(int(c.minutes[row])), "t", "Diagnostic et remise en service.", entries_at[k]))
+                   str(int(c.minutes[row])), "t", "Diagnostic et remise en service.", entries_at[k],
+                   "entry"))
         for k, row in enumerate(logged_rows.tolist())
     ]
-    return events, entries
+    return events, entries, previous
 
 
 def _payload(step: int, row: int, c: Chunk, cols: dict[str, Any], kinds: list[RequestKind], cast: Cast,
@@ -531,6 +546,7 @@ def load(count: int, seed: int, until: datetime, chunk: int) -> None:
     from jalon.contracts.models import Contract
     from jalon.conventions.calendars import build_calendar
     from jalon.tickets.clocksummary import LIST_CLOCK_SQL, SUMMARY_SQL
+    from jalon.tickets.history import GENESIS
     from jalon.tickets.models import Ticket
 
     cast, convention = load_cast(until)
@@ -547,6 +563,7 @@ def load(count: int, seed: int, until: datetime, chunk: int) -> None:
     opened = opening_instants(rng, count, end - 365 * YEARS * 86400, end, calendar)
     computed = stamps(np.array([end]))[0]
     ids = Ids(1, 1, 1, 1)
+    chained = GENESIS
     totals = {"tickets": 0, "events": 0, "clocks": 0, "entries": 0}
     began = time.perf_counter()
     with connection.cursor() as cursor:
@@ -557,7 +574,7 @@ def load(count: int, seed: int, until: datetime, chunk: int) -> None:
             part = draw_chunk(np.random.default_rng([seed, first]), first, opened[first:first + chunk], kinds,
                               stations, calendar)
             tickets, cols = ticket_rows(part, kinds, cast, end, ids)
-            events, entries = event_and_entry_rows(part, cols, kinds, cast, ids)
+            events, entries, chained = event_and_entry_rows(part, cols, kinds, cast, ids, chained)
             clocks = clock_rows(part, cols, convention, end, ids, float(settings.JALON_CLOCK_WARN_RATIO), computed)
             copy(cursor, "tickets_ticket", TICKET_COLUMNS, tickets)
             copy(cursor, "tickets_ticketevent", EVENT_COLUMNS, events)

@@ -115,6 +115,21 @@ def platform_states(convention: Convention) -> dict[str, str | None]:
     return mapping
 
 
+def diagnosis_clocks(convention: Convention) -> list[str]:
+    """The clocks that run from the holder taking charge until they deliver a diagnosis
+    (AQUAREEL's qualification of an anomaly, seed 000 §7.2.3): they start on the state the
+    platform's ``in_progress`` (taking charge) maps to and stop on the one its ``diagnosed``
+    maps to. (A clock from the opening to the same state, such as a one-off intervention's
+    confirmation, is another act.)"""
+    states = platform_states(convention)
+    diagnosed, working = states.get("diagnosed"), states.get("in_progress")
+    if diagnosed is None or diagnosed == working:
+        return []
+    return [c.id for c in convention.clocks
+            if c.start.kind == "enter" and working in c.start.states
+            and c.stop.kind == "enter" and diagnosed in c.stop.states and working not in c.stop.states]
+
+
 def _declared(vmap: ValueMap, state: str) -> tuple[bool, str | None]:
     """Whether the file's ``jalon`` profile names ``state``, and the state it maps it to."""
     names = (state, WAITING) if PLATFORM_STATES[state] == "waiting" else (state,)

@@ -5,8 +5,8 @@ Plain functions over a :class:`Scope` (contract, the tickets the reader may see,
 instant "now" and the contract's convention), each returning a dataclass. Every figure is one
 aggregate query, or one query of a few columns handed to the vectorised business-time kernel;
 :func:`dashboard` gathers them (10 queries in all, the cache key's stamp included, whatever the
-number of tickets; one or two more when tickets were reopened after an instant a figure is
-taken, see :func:`later_reopenings`).
+number of tickets; 11 when the convention times the holder's diagnosis; up to three more when
+tickets were reopened after an instant a figure is taken, see :func:`later_reopenings`).
 
 Figures count only the scope's tickets — ``Ticket.objects.visible_to(user, contract)`` — so that each
 one matches the ticket list it links to. The period is also cut into *buckets* (weeks up to a
@@ -40,6 +40,14 @@ One definition per figure, and why:
 - **risk**: now, the tickets with a running clock past its warning but not past its target
   (*at risk*), and those with a running clock past its target (*overdue*): the instants the
   warning job compares (``jalon.tickets.queries``).
+- **diagnoses** (seed 000 §7.2.3, the qualification of a non-urgent anomaly; only for a
+  convention with a clock from taking charge to the diagnosis,
+  :func:`jalon.conventions.platform.diagnosis_clocks`): *due* now, the tickets taken in charge
+  whose diagnosis clock runs (the live count, never cached, as the risk counts); *delivered*,
+  the tickets with a diagnosis event in the period, on time or late by that clock as it stood
+  at the period's end (a ticket reopened after it is read from its history, D-08), and by the
+  diagnosis' proposal (definitive fix, workaround, evolution: a ticket diagnosed twice in the
+  period with two proposals counts under each, as the ticket list filtered on either shows it).
 - **forfait**: the time charged to the support package on the period's days, and from the
   start of the contract year (``jalon.conventions.period.ContractYear``, D-50) to the period's
   end, in minutes; in days, allowance, remaining and
@@ -49,6 +57,7 @@ One definition per figure, and why:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time as pytime
 from bisect import bisect_right
@@ -62,7 +71,7 @@ import numpy as np
 import numpy.typing as npt
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from jalon.businesstime import Calendar
@@ -73,10 +82,19 @@ from jalon.conventions.mapping import map_tickets
 from jalon.conventions.model import Convention
 from jalon.conventions.model import Forfait as ForfaitTerms
 from jalon.conventions.period import ContractYear, Period
-from jalon.conventions.platform import platform_profile
+from jalon.conventions.platform import diagnosis_clocks, platform_profile
 from jalon.forfait import ledger
 from jalon.tickets.export import tickets_to_ticketset
-from jalon.tickets.models import Clock, Criticality, EventKind, Ticket, TicketEvent, TimeEntry
+from jalon.tickets.models import (
+    Clock,
+    Criticality,
+    EventKind,
+    Proposal,
+    Ticket,
+    TicketEvent,
+    TicketState,
+    TimeEntry,
+)
 from jalon.tickets.queries import at_risk, overdue
 
 
@@ -184,12 +202,16 @@ class DelayCompliance:
         return self.elapsed_seconds / self.stopped if self.stopped else None
 
 
-def delay_compliance(s: Scope, reopened: Reopenings | None = None) -> list[DelayCompliance]:
+def delay_compliance(s: Scope, reopened: Reopenings | None = None,
+                     at_end: list[StoppedAtEnd] | None = None) -> list[DelayCompliance]:
     """The clocks stopped in the period as they stood at its end: the stored ones, and those of
-    tickets reopened after the end recomputed at the end (``reopened``: :func:`later_reopenings`)."""
+    tickets reopened after the end recomputed at the end (``reopened``: :func:`later_reopenings`;
+    ``at_end``: :func:`clocks_stopped_at_end` of those tickets)."""
     if reopened is None:
         reopened = later_reopenings(s)
-    rewound = [ticket for ticket, (_opened, last) in reopened.items() if last >= s.end]
+    rewound = rewound_tickets(s, reopened)
+    if at_end is None:
+        at_end = clocks_stopped_at_end(s, rewound)
     clocks = Clock.objects.filter(ticket__in=s.tickets, stopped_at__gte=s.start,
                                   stopped_at__lt=s.end)
     if rewound:
@@ -207,8 +229,8 @@ def delay_compliance(s: Scope, reopened: Reopenings | None = None) -> list[Delay
                                                       row["high"])
         for row in rows
     }
-    for kind, priority, elapsed, target in _clocks_stopped_at_end(s, rewound):
-        sums.setdefault((kind, priority), _Sums()).add(elapsed, target)
+    for c in at_end:
+        sums.setdefault((c.kind, c.priority), _Sums()).add(c.elapsed, c.target)
     labels = {c.id: c.label for c in s.convention.clocks} if s.convention else {}
     priorities = [p.id for p in s.convention.priorities] if s.convention else []
     result = [
@@ -237,20 +259,44 @@ class _Sums:
         self.high = target if self.high is None else max(self.high, target)
 
 
-def _clocks_stopped_at_end(s: Scope, tickets: list[int]) -> Iterable[tuple[str, str, int, int]]:
-    """(clock, priority, elapsed, target) of the clocks of ``tickets`` stopped in the period as
-    the engine reads their history at the period's end (two queries, none without tickets)."""
+def rewound_tickets(s: Scope, reopened: Reopenings) -> list[int]:
+    """The tickets reopened at or after the period's end: their stored clocks have moved on."""
+    return [ticket for ticket, (_opened, last) in reopened.items() if last >= s.end]
+
+
+@dataclass(frozen=True)
+class StoppedAtEnd:
+    """A clock stopped in the period, as the engine reads its ticket's history at the period's end."""
+
+    ticket: int
+    kind: str
+    priority: str
+    elapsed: int
+    target: int
+
+    @property
+    def late(self) -> bool:
+        return self.elapsed > self.target  # running out exactly at the target is on time
+
+
+def clocks_stopped_at_end(s: Scope, tickets: list[int]) -> list[StoppedAtEnd]:
+    """The clocks of ``tickets`` stopped in the period as the engine reads their history at the
+    period's end (two queries, none without tickets)."""
     if not tickets or s.convention is None:
-        return
+        return []
     export = tickets_to_ticketset(Ticket.objects.filter(pk__in=tickets))
+    pks = sorted(tickets)  # the export's rows, in the order of their primary keys
     mapped = map_tickets(s.convention, platform_profile(s.convention), export)
     start, end = (np.datetime64(int(i.timestamp()), "s") for i in (s.start, s.end))
     priority = export.attributes.get("priority", np.full(len(export), "", dtype=object))
+    found = []
     for kind, table in build_clocks(s.convention, mapped, end).items():
         inside = np.flatnonzero(~table.running & (table.stop >= start) & (table.stop < end))
         for row in inside.tolist():
-            yield (kind, str(priority[table.ticket[row]]), int(table.elapsed[row]),
-                   int(table.target[row]))
+            ticket = int(table.ticket[row])
+            found.append(StoppedAtEnd(pks[ticket], kind, str(priority[ticket]),
+                                      int(table.elapsed[row]), int(table.target[row])))
+    return found
 
 
 def clock_totals(rows: Iterable[DelayCompliance]) -> list[DelayCompliance]:
@@ -299,6 +345,70 @@ def qualification_delay(s: Scope) -> QualificationDelay:
     delays = calendar.elapsed_seconds(opened, qualified).astype(np.float64)
     return QualificationDelay(s.calendar_id, len(rows), float(delays.mean()),
                               float(np.median(delays)), int(delays.max()))
+
+
+@dataclass(frozen=True)
+class Diagnoses:
+    """The holder's diagnoses of the anomalies (seed 000 §7.2.3), timed by ``clock``."""
+
+    clock: str
+    label: str
+    delivered: int
+    """Tickets with a diagnosis delivered in the period."""
+    on_time: int
+    late: int
+    """Of those, by their diagnosis clock as it stood at the period's end."""
+    proposals: tuple[tuple[str, int], ...]
+    """(proposal, tickets) in the order of :class:`Proposal`, those with none left out."""
+    due: int | None = None
+    """Now: tickets taken in charge whose diagnosis clock runs (set by :func:`dashboard`, live)."""
+
+    @property
+    def untimed(self) -> int:
+        """Delivered without a diagnosis clock stopped in the period (a type it does not time)."""
+        return self.delivered - self.on_time - self.late
+
+
+def diagnosis_clock(s: Scope) -> str | None:
+    """The clock that times the holder's diagnosis under the scope's convention, if any."""
+    clocks = diagnosis_clocks(s.convention) if s.convention is not None else []
+    return clocks[0] if clocks else None
+
+
+def diagnoses(s: Scope, reopened: Reopenings | None = None,
+              at_end: list[StoppedAtEnd] | None = None) -> Diagnoses | None:
+    """The diagnoses delivered in the period (one query; None without a diagnosis clock). A
+    ticket's outcome is its stored clock's, or, reopened after the period (``reopened``), the
+    engine's at the period's end (``at_end``, as :func:`delay_compliance` reads it)."""
+    clock = diagnosis_clock(s)
+    if clock is None:
+        return None
+    if reopened is None:
+        reopened = later_reopenings(s)
+    rewound = rewound_tickets(s, reopened)
+    if at_end is None:
+        at_end = clocks_stopped_at_end(s, rewound)
+    stored = Clock.objects.filter(ticket=OuterRef("ticket_id"), kind=clock, stopped_at__isnull=False)
+    rows = (TicketEvent.objects.filter(ticket__in=s.tickets, kind=EventKind.DIAGNOSED,
+                                       at__gte=s.start, at__lt=s.end)
+            .order_by().values_list("ticket_id", "payload__proposal")
+            .annotate(late=Subquery(stored.values("breached")[:1])))
+    outcome: dict[int, bool | None] = {}
+    proposals: dict[str, set[int]] = {}
+    for ticket, proposal, late in rows:
+        outcome[ticket] = late
+        if proposal:
+            proposals.setdefault(str(proposal), set()).add(ticket)
+    again = set(rewound)
+    for ticket in again & set(outcome):
+        outcome[ticket] = next((c.late for c in at_end if c.ticket == ticket and c.kind == clock), None)
+    labels = {c.id: c.label for c in s.convention.clocks} if s.convention else {}
+    order = [p.value for p in Proposal]
+    return Diagnoses(clock, labels.get(clock, clock), len(outcome),
+                     sum(1 for late in outcome.values() if late is False),
+                     sum(1 for late in outcome.values() if late is True),
+                     tuple((p, len(proposals[p]))
+                           for p in sorted(proposals, key=lambda p: (_rank(order, p), p))))
 
 
 # -- volumes, reopenings, backlog ----------------------------------------------------------------
@@ -426,8 +536,9 @@ def backlog(s: Scope, reopened: Reopenings | None = None) -> Backlog:
 def _done_then(s: Scope, ends: list[datetime], reopened: Reopenings,
                tickets: list[int]) -> dict[int, npt.NDArray[np.bool_]]:
     """For each ticket of ``tickets`` opened before a bucket's end and reopened after it: its
-    index in ``tickets``, and whether it was resolved (or closed) at each end, by the last of its
-    resolutions, closures and reopenings before that end (one query, none without such a ticket)."""
+    index in ``tickets``, and whether it was resolved (or closed, or cancelled: never pending,
+    D-12) at each end, by the last of its resolutions, closures, cancellations and reopenings
+    before that end (one query, none without such a ticket)."""
     rewound = {ticket for ticket, (opened, last) in reopened.items()
                if any(opened < end <= last for end in ends)}
     if not rewound:
@@ -436,7 +547,7 @@ def _done_then(s: Scope, ends: list[datetime], reopened: Reopenings,
     for ticket, at, kind in (
         TicketEvent.objects.filter(ticket_id__in=rewound, at__lt=ends[-1],
                                    kind__in=(EventKind.RESOLVED, EventKind.CLOSED,
-                                             EventKind.REOPENED))
+                                             EventKind.CANCELLED, EventKind.REOPENED))
         .order_by("ticket_id", "at", "pk").values_list("ticket_id", "at", "kind")
     ):
         history.setdefault(ticket, []).append((at, kind))
@@ -472,13 +583,22 @@ class Risk:
     """Tickets past the warning of a running clock, not overdue (jalon.tickets.queries)."""
     overdue: int
     """Tickets with a running clock past its target."""
+    diagnoses_due: int | None = None
+    """Tickets taken in charge whose diagnosis clock runs (None: the convention times none)."""
 
 
 def risk(s: Scope) -> Risk:
     # Only tickets with a running clock have a due instant: the ticket_due index finds them.
-    counts = s.tickets.filter(due_at__isnull=False).aggregate(
-        at_risk=Count("pk", filter=at_risk(s.now)), overdue=Count("pk", filter=overdue(s.now)))
-    return Risk(s.now, counts["at_risk"], counts["overdue"])
+    # A ticket whose diagnosis clock runs has one too: counted in the same query.
+    counts: dict[str, Any] = {"at_risk": Count("pk", filter=at_risk(s.now)),
+                              "overdue": Count("pk", filter=overdue(s.now))}
+    clock = diagnosis_clock(s)
+    if clock is not None:
+        running = Clock.objects.filter(ticket=OuterRef("pk"), kind=clock, started_at__isnull=False,
+                                       stopped_at__isnull=True)
+        counts["diagnoses_due"] = Count("pk", filter=Q(state=TicketState.IN_PROGRESS) & Q(Exists(running)))
+    found = s.tickets.filter(due_at__isnull=False).aggregate(**counts)
+    return Risk(s.now, found["at_risk"], found["overdue"], found.get("diagnoses_due"))
 
 
 # -- forfait -------------------------------------------------------------------------------------
@@ -586,6 +706,8 @@ class Dashboard:
     reopen_rate: ReopenRate
     risk: Risk
     forfait: ForfaitUse
+    diagnoses: Diagnoses | None = None
+    """None when the convention times no diagnosis."""
 
 
 def dashboard(contract: Contract, period: Period, now: datetime, *,
@@ -593,16 +715,20 @@ def dashboard(contract: Contract, period: Period, now: datetime, *,
     """Every figure of ``contract`` over ``period``, counting ``tickets`` (the reader's
     ``Ticket.objects.visible_to``)."""
     s = scope(contract, period, now, tickets)
-    compliance, qualification, volumes, stock, reopenings, package = _cached_figures(s)
+    compliance, qualification, volumes, stock, reopenings, package, diagnosed = _cached_figures(s)
+    live = risk(s)
+    if diagnosed is not None:
+        diagnosed = dataclasses.replace(diagnosed, due=live.diagnoses_due)
     return Dashboard(contract, s.convention, period, s.buckets, now, compliance, qualification,
-                     volumes, stock, reopenings, risk(s), package)
+                     volumes, stock, reopenings, live, package, diagnosed)
 
 
 def _figures(s: Scope) -> tuple[object, ...]:
     volumes, reopenings = volumes_and_reopenings(s)
     later = later_reopenings(s)
-    return (delay_compliance(s, later), qualification_delay(s), volumes, backlog(s, later),
-            reopenings, forfait(s))
+    at_end = clocks_stopped_at_end(s, rewound_tickets(s, later))
+    return (delay_compliance(s, later, at_end), qualification_delay(s), volumes, backlog(s, later),
+            reopenings, forfait(s), diagnoses(s, later, at_end))
 
 
 def _cached_figures(s: Scope) -> tuple[Any, ...]:
@@ -655,7 +781,7 @@ LOCK_SECONDS = 120
 WAIT_SECONDS = 10.0
 """How long a reader waits for another's computation when nothing is cached yet."""
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 """Bump when a figure's definition or dataclass changes: the cached ones are then ignored."""
 
 

@@ -7,11 +7,13 @@ it back typed with :meth:`DeliverableEvent.data`.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
-from typing import Any, ClassVar, Self
+from datetime import date
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _lazy
+
+from jalon.commitments.payloads import Payload
 
 
 class EventKind(models.TextChoices):
@@ -25,25 +27,11 @@ class EventKind(models.TextChoices):
 
 
 @dataclasses.dataclass(frozen=True)
-class EventData:
+class EventData(Payload):
+    """The payload of one deliverable event kind: dates are read back."""
+
     kind: ClassVar[EventKind]
-
-    def as_json(self) -> dict[str, Any]:
-        return {f.name: (v.isoformat() if isinstance(v := getattr(self, f.name), date | datetime) else v)
-                for f in dataclasses.fields(self)}
-
-    @classmethod
-    def of(cls, stored: dict[str, Any]) -> Self:
-        """The payload from its stored JSON; unknown keys ignored, missing ones defaulted."""
-        names = {f.name: f for f in dataclasses.fields(cls)}
-        values: dict[str, Any] = {}
-        for name, value in stored.items():
-            if name not in names:
-                continue
-            if names[name].type in ("date", "date | None") and isinstance(value, str):
-                value = date.fromisoformat(value)
-            values[name] = value
-        return cls(**values)
+    read_back: ClassVar[tuple[type, ...]] = (date,)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -7,11 +7,13 @@ stores it as JSON; readers get it back typed with :meth:`MeetingEvent.data`.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
-from typing import Any, ClassVar, Self
+from datetime import datetime
+from typing import ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _lazy
+
+from jalon.commitments.payloads import Payload
 
 
 class EventKind(models.TextChoices):
@@ -29,30 +31,12 @@ class EventKind(models.TextChoices):
 
 
 @dataclasses.dataclass(frozen=True)
-class EventData:
+class EventData(Payload):
+    """The payload of one meeting event kind: datetimes are read back, anything else is left as
+    JSON holds it (a list of names stays a list)."""
+
     kind: ClassVar[EventKind]
-
-    def as_json(self) -> dict[str, Any]:
-        return {f.name: _json(getattr(self, f.name)) for f in dataclasses.fields(self)}
-
-    @classmethod
-    def of(cls, stored: dict[str, Any]) -> Self:
-        values: dict[str, Any] = {}
-        for field in dataclasses.fields(cls):
-            if field.name in stored:
-                value = stored[field.name]
-                if "datetime" in str(field.type) and isinstance(value, str):
-                    value = datetime.fromisoformat(value)
-                values[field.name] = value
-        return cls(**values)
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return list(value)
-    return value
+    read_back: ClassVar[tuple[type, ...]] = (datetime,)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Self
+from typing import ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _lazy
+
+from jalon.commitments.payloads import Payload
 
 
 class EventKind(models.TextChoices):
@@ -31,40 +33,13 @@ class EventKind(models.TextChoices):
     TICKET_LINKED = "ticket_linked", _lazy("Ticket lié")
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 @dataclasses.dataclass(frozen=True)
-class EventData:
+class EventData(Payload):
+    """The payload of one order event kind: amounts are ``Decimal``, stored as their text and
+    read back, as dates and datetimes are."""
+
     kind: ClassVar[EventKind]
-
-    def as_json(self) -> dict[str, Any]:
-        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
-
-    @classmethod
-    def of(cls, stored: dict[str, Any]) -> Self:
-        """The payload from its stored JSON; unknown keys ignored, missing ones defaulted."""
-        values: dict[str, Any] = {}
-        for field in dataclasses.fields(cls):
-            if field.name not in stored:
-                continue
-            value = stored[field.name]
-            kind = str(field.type)
-            if "date" in kind and "datetime" not in kind and isinstance(value, str):
-                value = date.fromisoformat(value)
-            elif "datetime" in kind and isinstance(value, str):
-                value = datetime.fromisoformat(value)
-            elif "Decimal" in kind and isinstance(value, str):
-                value = Decimal(value)
-            values[field.name] = value
-        return cls(**values)
+    read_back: ClassVar[tuple[type, ...]] = (date, datetime, Decimal)
 
 
 @dataclasses.dataclass(frozen=True)

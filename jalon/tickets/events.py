@@ -9,12 +9,15 @@ their default.
 from __future__ import annotations
 
 import dataclasses
-import typing
 from datetime import date, datetime
 from typing import Any, ClassVar, Self
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _lazy
+
+from jalon.commitments.payloads import Payload, field_types
+
+__all__ = ["PAYLOADS", "EventData", "EventKind", "field_types", "read"]
 
 
 class EventKind(models.TextChoices):
@@ -44,53 +47,12 @@ class EventKind(models.TextChoices):
 
 
 @dataclasses.dataclass(frozen=True)
-class EventData:
-    """The payload of one event kind. ``omit_when_none``: fields left out of the stored JSON when
-    they are None (an opening's requester is written only when it is not the author)."""
+class EventData(Payload):
+    """The payload of one ticket event kind (:class:`~jalon.commitments.payloads.Payload`: dates
+    and datetimes read back; ``omit_when_none`` says which fields are left out when None, as an
+    opening's requester is written only when it is not the author)."""
 
     kind: ClassVar[EventKind]
-    omit_when_none: ClassVar[tuple[str, ...]] = ()
-
-    def as_json(self) -> dict[str, Any]:
-        stored: dict[str, Any] = {}
-        for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            if value is None and field.name in self.omit_when_none:
-                continue
-            stored[field.name] = value.isoformat() if isinstance(value, date | datetime) else value
-        return stored
-
-    @classmethod
-    def of(cls, stored: dict[str, Any]) -> Self:
-        """The payload from its stored JSON; unknown keys are ignored, missing ones defaulted."""
-        values: dict[str, Any] = {}
-        for name, kind in field_types(cls).items():
-            if name not in stored:
-                continue
-            value = stored[name]
-            if kind is datetime and isinstance(value, str):
-                value = datetime.fromisoformat(value)
-            elif kind is date and isinstance(value, str):
-                value = date.fromisoformat(value)
-            values[name] = value
-        return cls(**values)
-
-
-_FIELD_TYPES: dict[type[EventData], dict[str, Any]] = {}
-
-
-def field_types(cls: type[EventData]) -> dict[str, Any]:
-    """Each field's type, None left out of optional ones (read once per class)."""
-    if cls in _FIELD_TYPES:
-        return _FIELD_TYPES[cls]
-    hints = typing.get_type_hints(cls)
-    found: dict[str, Any] = {}
-    for field in dataclasses.fields(cls):
-        hint = hints[field.name]
-        options = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
-        found[field.name] = options[0]
-    _FIELD_TYPES[cls] = found
-    return found
 
 
 @dataclasses.dataclass(frozen=True)

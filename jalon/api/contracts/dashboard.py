@@ -80,6 +80,24 @@ class ForfaitOut(Schema):
     warn: bool = Field(description="La consommation a atteint le seuil d’alerte.")
 
 
+class ProposalOut(Schema):
+    proposal: str = Field(description="definitive, workaround ou evolution.")
+    tickets: int
+
+
+class DiagnosesOut(Schema):
+    clock: str = Field(description="Le délai qui mesure le diagnostic (de la prise en charge au "
+                                   "diagnostic rendu).")
+    label: str
+    due: int | None = Field(description="Maintenant : tickets pris en charge dont ce délai court.")
+    delivered: int = Field(description="Tickets dont un diagnostic a été rendu dans la période.")
+    on_time: int
+    late: int = Field(description="Parmi eux, selon ce délai tel qu’il était à la fin de la "
+                                  "période.")
+    untimed: int = Field(description="Parmi eux, ceux que ce délai ne mesure pas.")
+    proposals: list[ProposalOut] = Field(description="Tickets par proposition du diagnostic.")
+
+
 class DashboardOut(Schema):
     contract: str
     period: str
@@ -93,6 +111,9 @@ class DashboardOut(Schema):
     reopen_rate: ReopenRateOut
     risk: RiskOut
     forfait: ForfaitOut
+    diagnoses: DiagnosesOut | None = Field(
+        description="Diagnostics des anomalies ; absent si la convention ne mesure pas le délai "
+                    "de diagnostic.")
 
     @classmethod
     def of(cls, d: Dashboard) -> DashboardOut:
@@ -106,4 +127,9 @@ class DashboardOut(Schema):
             reopen_rate=ReopenRateOut.model_validate(d.reopen_rate),
             risk=RiskOut.model_validate(d.risk),
             forfait=ForfaitOut.model_validate(d.forfait),
+            diagnoses=None if d.diagnoses is None else DiagnosesOut(
+                clock=d.diagnoses.clock, label=d.diagnoses.label, due=d.diagnoses.due,
+                delivered=d.diagnoses.delivered, on_time=d.diagnoses.on_time,
+                late=d.diagnoses.late, untimed=d.diagnoses.untimed,
+                proposals=[ProposalOut(proposal=p, tickets=n) for p, n in d.diagnoses.proposals]),
         )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from jalon.conventions.period import Period, PeriodError
 from jalon.dashboard import figures
-from jalon.tickets.models import Criticality
+from jalon.tickets.models import Criticality, Proposal, TicketState
 from jalon.web.rules import Rules
 
 Filters = dict[str, Any]
@@ -150,6 +150,19 @@ class ForfaitPanel:
 
 
 @dataclass(frozen=True)
+class DiagnosisPanel:
+    """The holder's diagnoses (:class:`jalon.dashboard.figures.Diagnoses`) as linked cells."""
+
+    label: str
+    due: Cell
+    delivered: Cell
+    on_time: Cell
+    late: Cell
+    untimed: int
+    proposals: list[tuple[str, Cell]]
+
+
+@dataclass(frozen=True)
 class Board:
     period: Period
     kind: str
@@ -162,6 +175,7 @@ class Board:
     at_risk: Cell
     overdue: Cell
     forfait: ForfaitPanel
+    diagnoses: DiagnosisPanel | None = None
 
 
 def board_of(d: figures.Dashboard, rules: Rules, kind: str) -> Board:
@@ -177,6 +191,7 @@ def board_of(d: figures.Dashboard, rules: Rules, kind: str) -> Board:
         at_risk=Cell(d.risk.at_risk, {"at_risk": True}),
         overdue=Cell(d.risk.overdue, {"overdue": True}),
         forfait=forfait(d, labels),
+        diagnoses=diagnoses(d.diagnoses, d.period),
     )
 
 
@@ -248,6 +263,25 @@ def volumes(d: figures.Dashboard, labels: list[str], rules: Rules) -> dict[str, 
 
 def _cells(values: list[int], d: figures.Dashboard, which: str, extra: Filters) -> list[Cell]:
     return [Cell(n, {**_span(which, b), **extra}) for n, b in zip(values, d.buckets, strict=True)]
+
+
+def diagnoses(g: figures.Diagnoses | None, period: Period) -> DiagnosisPanel | None:
+    """Due now (taken in charge, the diagnosis clock running), then delivered in the period, on
+    time or late, and by proposal: each linked to the tickets behind it."""
+    if g is None:
+        return None
+    delivered: Filters = _span("diagnosed", period)
+    timed: Filters = {**delivered, "clock": g.clock}
+    names = dict(Proposal.choices)
+    return DiagnosisPanel(
+        label=g.label,
+        due=Cell(g.due, {"state": TicketState.IN_PROGRESS.value, "clock": g.clock}),
+        delivered=Cell(g.delivered, delivered),
+        on_time=Cell(g.on_time, {**timed, "outcome": "met"}),
+        late=Cell(g.late, {**timed, "outcome": "breached"}),
+        untimed=g.untimed,
+        proposals=[(str(names.get(p, p)), Cell(n, {**delivered, "proposal": p}))
+                   for p, n in g.proposals])
 
 
 def reopening(r: figures.ReopenRate, period: Period) -> Reopening:
@@ -372,6 +406,14 @@ def figure_rows(board: Board) -> list[FigureRow]:
     for column, cell in ((_("résolus"), r2.resolved), (_("rouverts"), r2.reopened),
                          (_("taux"), r2.rate)):
         out.append((_("Réouvertures"), "", str(column), *_number(cell)))
+    g = board.diagnoses
+    if g is not None:
+        out.append((_("Diagnostics"), g.label, _("dus maintenant"), *_number(g.due)))
+        for column, cell in ((_("rendus"), g.delivered), (_("dans les délais"), g.on_time),
+                             (_("dépassés"), g.late)):
+            out.append((_("Diagnostics"), g.label, str(column), *_number(cell)))
+        for name, cell in g.proposals:
+            out.append((_("Diagnostics"), _("proposition"), name, *_number(cell)))
     out.append((_("Tickets à risque"), "", _("maintenant"), *_number(board.at_risk)))
     out.append((_("Tickets en dépassement"), "", _("maintenant"), *_number(board.overdue)))
     f = board.forfait

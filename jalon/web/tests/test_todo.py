@@ -10,9 +10,9 @@ from django.conf import settings
 
 from jalon.accounts.models import Role
 from jalon.conventions import load
+from jalon.conventions.platform import diagnosis_clocks
 from jalon.web import todo
 from jalon.web.tests.helpers import WebTestCase, at, paris
-from jalon.web.tickets.todo import diagnosis_clocks
 
 NOW = paris(2026, 5, 12, 10, 0)
 

@@ -3,9 +3,9 @@
 The dashboard links each of its figures to this list with the filters that select the tickets
 behind the figure, so every filter the dashboard needs is here, with the same definition as the
 figure (:mod:`jalon.dashboard.figures`): dates of opening, of a closure, resolution or
-reopening event, of the first qualification, a clock stopped in a period and its outcome, the
-backlog (not resolved) at the end of a day, time charged to the *forfait*, clocks at risk or
-overdue now (:mod:`jalon.tickets.queries`).
+reopening event, of the first qualification, a diagnosis delivered and its proposal, a clock
+stopped in a period and its outcome, the backlog (not resolved) at the end of a day, time
+charged to the *forfait*, clocks at risk or overdue now (:mod:`jalon.tickets.queries`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,17 @@ from jalon.accounts import access
 from jalon.accounts.access import Viewer
 from jalon.accounts.models import Role
 from jalon.contracts.models import Contract
-from jalon.tickets.models import Clock, Criticality, EventKind, Ticket, TicketEvent, TicketState, TimeEntry, WaitReason
+from jalon.tickets.models import (
+    Clock,
+    Criticality,
+    EventKind,
+    Proposal,
+    Ticket,
+    TicketEvent,
+    TicketState,
+    TimeEntry,
+    WaitReason,
+)
 from jalon.tickets.queries import SortKey, TicketQuerySet, with_contracts
 from jalon.web.rules import Rules, current_rules
 from jalon.web.tickets import clockview
@@ -124,6 +134,10 @@ class TicketFilterForm(forms.Form):
     qualified_to = forms.DateField(label=_("Qualifié pour la première fois au"), required=False)
     reopened_from = forms.DateField(label=_("Rouvert du"), required=False)
     reopened_to = forms.DateField(label=_("Rouvert au"), required=False)
+    diagnosed_from = forms.DateField(label=_("Diagnostic rendu du"), required=False)
+    diagnosed_to = forms.DateField(label=_("Diagnostic rendu au"), required=False)
+    proposal = forms.ChoiceField(label=_("Proposition du diagnostic"), required=False,
+                                 choices=[("", _("Indifférente")), *Proposal.choices])
     clock_from = forms.DateField(label=_("Délai arrêté du"), required=False)
     clock_to = forms.DateField(label=_("Délai arrêté au"), required=False)
     forfait_from = forms.DateField(label=_("Temps imputé au forfait du"), required=False)
@@ -275,6 +289,13 @@ def _apply_ranges(tickets: TicketQuerySet, f: dict[str, Any], days: Days) -> Tic
         if first:
             tickets = tickets.exclude(_event_between(days, EventKind.QUALIFIED, None,
                                                      first - timedelta(days=1)))
+    first, last = span("diagnosed")
+    if first or last or f.get("proposal"):  # a diagnosis delivered in the range, with that proposal
+        diagnosis = Q(kind=EventKind.DIAGNOSED)
+        if f.get("proposal"):
+            diagnosis &= Q(payload__proposal=f["proposal"])
+        tickets = tickets.filter(days.each(lambda start: Exists(TicketEvent.objects.filter(
+            diagnosis & _day_range(start, "at", first, last), ticket=OuterRef("pk")))))
     first, last = span("clock")
     if f.get("clock") or f.get("outcome") or first or last:
         condition = Q(stopped_at__isnull=False) if (first or last or f.get("outcome")) else Q()

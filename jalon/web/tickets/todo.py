@@ -18,8 +18,7 @@ from jalon.accounts import access
 from jalon.accounts.access import Viewer
 from jalon.accounts.models import HOLDER_ROLES, Role
 from jalon.contracts.models import Contract
-from jalon.conventions.model import Convention
-from jalon.conventions.platform import platform_states
+from jalon.conventions.platform import diagnosis_clocks
 from jalon.tickets.models import Ticket, TicketState, WaitReason
 from jalon.web import todo
 from jalon.web.rules import current_rules
@@ -56,21 +55,6 @@ def ticket_item(key: str, label: Any, roles: frozenset[Role],
         return reverse("contract-tickets", args=[contract.slug]) + listing.query_string(given)
 
     return todo.register(todo.Todo(key=key, label=label, roles=roles, count=count, url=url, **options))
-
-
-def diagnosis_clocks(convention: Convention) -> list[str]:
-    """The clocks that run from the holder taking charge until they deliver a diagnosis
-    (AQUAREEL's qualification of an anomaly, seed 000 §7.2.3): they start on the state taking
-    charge enters and stop on the one the platform's "diagnostic rendu" maps to. (A clock from
-    the opening to the same state, such as a one-off intervention's confirmation, is another
-    act.)"""
-    states = platform_states(convention)
-    diagnosed, working = states.get(TicketState.DIAGNOSED), states.get(TicketState.IN_PROGRESS)
-    if diagnosed is None or diagnosed == working:
-        return []
-    return [c.id for c in convention.clocks
-            if c.start.kind == "enter" and working in c.start.states
-            and c.stop.kind == "enter" and diagnosed in c.stop.states and working not in c.stop.states]
 
 
 def _diagnoses_due(user: Viewer, contract: Contract) -> Filters | None:
