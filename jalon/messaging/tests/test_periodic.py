@@ -150,7 +150,7 @@ class PeriodicTicks:
             self.run_queue(consumers)
         schedule(b, utc(11, 0, 30))
         with at(datetime(2026, 5, 11, 11, 3, 0, tzinfo=UTC)):
-            assert self.run_queue(consumers) == 6
+            assert self.run_queue(consumers) == 7
         assert self.runs() == (1, 1, 1)
 
     def test_a_later_minute_runs_again(self) -> None:
