@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "jalon.calendars",
     "jalon.orders",
     "jalon.scorecards",
+    "jalon.billing",
     "ninja",  # the /api/v1/docs page loads its scripts from our static files, not a CDN
     "jalon.api",
     "jalon.messaging",
@@ -178,6 +179,9 @@ JALON_SCORECARD_VALIDATE_DAYS = env_int("JALON_SCORECARD_VALIDATE_DAYS", 10)
 # The most time one person may log for one day, all tickets together (D-116): 10 hours, the daily
 # maximum of the Code du travail (art. L3121-18).
 JALON_TIME_DAY_MAX_MINUTES = env_int("JALON_TIME_DAY_MAX_MINUTES", 600)
+# The VAT rate of the Factur-X invoice drafts (jalon.billing), in percent: the French standard
+# rate on IT services; the seeds name none (D-134).
+JALON_BILLING_VAT_RATE = env_int("JALON_BILLING_VAT_RATE", 20)
 
 # Login: lock a username on one IP address after repeated failures.
 JALON_LOGIN_MAX_FAILURES = env_int("JALON_LOGIN_MAX_FAILURES", 5)
