@@ -70,6 +70,8 @@ class AcceptedOrder:
     type_label: str
     commitment_number: str
     state: str
+    """The order's state: ``admitted`` or ``service_done``."""
+    state_label: str
     accepted_on: date
     lines: tuple[BilledLine, ...]
     refaction: Decimal
@@ -193,7 +195,7 @@ def _delivered(contract: Contract, start: datetime, end: datetime, zone: str) ->
              .select_related("contract", "type").order_by("number"))
     return tuple(DeliveredOrder(o.reference, o.title, o.type.label,
                                 timezone.localtime(o.delivered_at, ZoneInfo(zone)).date(),
-                                o.get_state_display()) for o in found)
+                                str(o.get_state_display())) for o in found)
 
 
 def _accepted(contract: Contract, start: datetime, end: datetime, zone: str) -> tuple[AcceptedOrder, ...]:
@@ -214,7 +216,8 @@ def _accepted(contract: Contract, start: datetime, end: datetime, zone: str) -> 
                       for line in order.lines.all())
         result.append(AcceptedOrder(
             order.reference, order.number, order.title, order.type.label, order.commitment_number,
-            OrderState(order.state).label, timezone.localtime(order.accepted_at, ZoneInfo(zone)).date(),
+            order.state, str(OrderState(order.state).label),
+            timezone.localtime(order.accepted_at, ZoneInfo(zone)).date(),
             lines, order.refaction or ZERO, order.refaction_reason))
     return tuple(result)
 

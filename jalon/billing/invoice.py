@@ -105,7 +105,7 @@ def _allowances(elements: Elements) -> tuple[list[dict[str, Any]], list[dict[str
                    "reason": (_("Réfaction %(ref)s : %(reason)s") % {"ref": o.reference,
                                                                       "reason": o.refaction_reason})[:250]}
                   for o in elements.accepted if o.refaction]
-    charges = []
+    charges: list[dict[str, Any]] = []
     swing = elements.bonus_malus_amount
     if swing:
         entry = {"amount": _amount(abs(swing)), "vat_category_code": STANDARD_RATE, "vat_rate": rate,
@@ -117,13 +117,20 @@ def _allowances(elements: Elements) -> tuple[list[dict[str, Any]], list[dict[str
     return allowances, charges
 
 
+def invoice_problem(elements: Elements) -> str:
+    """Why the period makes no invoice draft (``""``: it makes one)."""
+    if not elements.accepted:
+        return _("Aucun bon de commande admis sur la période %(p)s : rien à facturer.") % {"p": elements.period}
+    if elements.net_before_tax <= 0:
+        return _("Le net à facturer de la période est nul ou négatif : pas de facture.")
+    return ""
+
+
 def data(elements: Elements) -> dict[str, Any]:
     """The invoice as the ``factur-x`` library's dict of EN 16931 business terms."""
-    if not elements.accepted:
-        raise InvoiceError(_("Aucun bon de commande admis sur la période %(p)s : rien à facturer.")
-                           % {"p": elements.period})
-    if elements.net_before_tax <= 0:
-        raise InvoiceError(_("Le net à facturer de la période est nul ou négatif : pas de facture."))
+    problem = invoice_problem(elements)
+    if problem:
+        raise InvoiceError(problem)
     allowances, charges = _allowances(elements)
     net, tax = elements.net_before_tax, vat(elements)
     contract = elements.contract

@@ -54,7 +54,7 @@ def accepted_rows(elements: Elements) -> Iterator[Sequence[Cell]]:
     for order in elements.accepted:
         for line in order.lines:
             yield [order.reference, order.title, order.commitment_number, order.accepted_on.isoformat(),
-                   order.state, line.code, line.label, line.unit, float(line.quantity), float(line.ordered_price),
+                   order.state_label, line.code, line.label, line.unit, float(line.quantity), float(line.ordered_price),
                    float(line.unit_price), line.schedule_version, float(line.amount)]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -23,10 +22,10 @@ from jalon.contracts.models import ConventionVersion
 from jalon.conventions.period import Period
 from jalon.lib.clock import replaying
 from jalon.orders.loading import load_index, load_schedule
-from jalon.orders.models import Order, PriceIndex, PriceRevision
+from jalon.orders.models import Order, PriceRevision
 from jalon.scorecards.models import PeriodScorecard
 from jalon.scorecards.workflow import Status
-from jalon.testing.cast import AQUAREEL_CONVENTION, JalonTestCase
+from jalon.testing.cast import AQUAREEL_CONVENTION, Cast, JalonTestCase
 
 SCHEDULES = Path(settings.BASE_DIR) / "schedules"
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -49,37 +48,53 @@ def upload() -> SimpleUploadedFile:
     return SimpleUploadedFile("livraison.pdf", b"%PDF-1.4 livraison", content_type="application/pdf")
 
 
-class BillingTests(JalonTestCase):
+class AcceptedInQ1(Cast):
+    version: ConventionVersion
+    revised: Order
+    cut: Order
+
+    @classmethod
+    def accept_in_q1(cls) -> None:
+        """Two orders accepted in Q1 (one requested before an approved index revision and signed
+        after it, one with a réfaction) and one accepted in Q2."""
+        accepted_in_q1(cls)
+
+
+def accepted_in_q1(cls: type[AcceptedInQ1]) -> None:
+    cls.version, _ = ConventionVersion.load(cls.contract, WITH_MONEY, "aquareel.yaml")
+    schedule, _ = load_schedule((SCHEDULES / "aquareel.yaml").read_text(), "aquareel.yaml")
+    index, _ = load_index("SYNTEC-T", "Indice de test", [(date(2025, 12, 1), Decimal("300")),
+                                                          (date(2026, 2, 1), Decimal("306"))])
+    revision = PriceRevision.compute(schedule, index, a=Decimal("0.15"), b=Decimal("0.85"),
+                                     base_day=date(2025, 12, 31), new_day=date(2026, 2, 15),
+                                     effective_from=date(2026, 3, 1))
+    with replaying(datetime(2026, 2, 25, 9, tzinfo=UTC)):
+        # requested before the revised prices, signed after: billed at the revised price
+        cls.revised = Order.request(cls.contract, actor=cls.buyer_manager, title="Correctif import",
+                                    lines=[("COR-S", 2)])
+        cls.cut = Order.request(cls.contract, actor=cls.buyer_manager, title="Correctif export",
+                                lines=[("COR-M", 1)])
+    revision.approve(cls.buyer_manager)
+    with replaying(MONDAY):
+        for order in (cls.revised, cls.cut):
+            order.sign(cls.buyer_manager, commitment_number=f"EJ-{order.number}")
+            order.add_deliverable(cls.technician, upload())
+            order.deliver(cls.technician)
+        cls.revised.admit(cls.buyer_manager)
+        cls.cut.admit_with_refaction(cls.buyer_manager, amount=Decimal("100.00"), reason="Livré en retard")
+    with replaying(MONDAY + timedelta(days=60)):  # accepted in Q2: not in Q1's elements
+        late = Order.request(cls.contract, actor=cls.buyer_manager, title="Plus tard", lines=[("COR-S", 1)])
+        late.sign(cls.buyer_manager, commitment_number="EJ-late")
+        late.add_deliverable(cls.technician, upload())
+        late.deliver(cls.technician)
+        late.admit(cls.buyer_manager)
+
+
+class BillingTests(AcceptedInQ1, JalonTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.version, _ = ConventionVersion.load(cls.contract, WITH_MONEY, "aquareel.yaml")
-        schedule, _ = load_schedule((SCHEDULES / "aquareel.yaml").read_text(), "aquareel.yaml")
-        index, _ = load_index("SYNTEC-T", "Indice de test", [(date(2025, 12, 1), Decimal("300")),
-                                                              (date(2026, 2, 1), Decimal("306"))])
-        revision = PriceRevision.compute(schedule, index, a=Decimal("0.15"), b=Decimal("0.85"),
-                                         base_day=date(2025, 12, 31), new_day=date(2026, 2, 15),
-                                         effective_from=date(2026, 3, 1))
-        with replaying(datetime(2026, 2, 25, 9, tzinfo=UTC)):
-            # requested before the revised prices, signed after: billed at the revised price
-            cls.revised = Order.request(cls.contract, actor=cls.buyer_manager, title="Correctif import",
-                                        lines=[("COR-S", 2)])
-            cls.cut = Order.request(cls.contract, actor=cls.buyer_manager, title="Correctif export",
-                                    lines=[("COR-M", 1)])
-        revision.approve(cls.buyer_manager)
-        with replaying(MONDAY):
-            for order in (cls.revised, cls.cut):
-                order.sign(cls.buyer_manager, commitment_number=f"EJ-{order.number}")
-                order.add_deliverable(cls.technician, upload())
-                order.deliver(cls.technician)
-            cls.revised.admit(cls.buyer_manager)
-            cls.cut.admit_with_refaction(cls.buyer_manager, amount=Decimal("100.00"), reason="Livré en retard")
-        with replaying(MONDAY + timedelta(days=60)):  # accepted in Q2: not in Q1's elements
-            late = Order.request(cls.contract, actor=cls.buyer_manager, title="Plus tard", lines=[("COR-S", 1)])
-            late.sign(cls.buyer_manager, commitment_number="EJ-late")
-            late.add_deliverable(cls.technician, upload())
-            late.deliver(cls.technician)
-            late.admit(cls.buyer_manager)
+        cls.accept_in_q1()
 
     def validate(self, band: str | None = "Malus qualité", points: float = 3.0) -> PeriodScorecard:
         """Q1's scorecard as its validation freezes it (the figures are what billing reads)."""
@@ -99,7 +114,8 @@ class BillingTests(JalonTestCase):
         assert found.lines_total == Decimal("1728.90") + found.accepted[1].amount
         assert found.refactions == Decimal("100.00")
         assert found.scorecard.validated is False
-        assert found.bonus_malus_amount == 0 and found.penalties == 0
+        assert found.bonus_malus_amount == 0
+        assert found.penalties == 0
         assert [label for label, _n in found.tickets_resolved] == []
         assert found.forfait_days is None  # this convention has no support package
 
@@ -111,7 +127,7 @@ class BillingTests(JalonTestCase):
         assert "NON VALIDÉ" in summary["Tableau de bord"]
         assert summary["Pénalités (retenues à part par l’acheteur)"] == "non arrêtées"
         rows = list(book["Bons admis"].iter_rows(min_row=2, values_only=True))
-        assert [(r[0], r[5], r[8], r[10], r[12]) for r in rows][0] == (
+        assert (rows[0][0], rows[0][5], rows[0][8], rows[0][10], rows[0][12]) == (
             self.revised.reference, "COR-S", 2, 864.45, 1728.9)
         assert list(book["Réfactions"].iter_rows(min_row=2, values_only=True)) == [
             (self.cut.reference, "Correctif export", 100, "Livré en retard")]
@@ -119,7 +135,8 @@ class BillingTests(JalonTestCase):
     def test_a_validated_scorecard_brings_its_frozen_penalties_and_malus(self) -> None:
         self.validate()
         found = elements.build(self.contract, Q1, AFTER)
-        assert found.scorecard.validated and found.scorecard.penalty_amount == Decimal("150.00")
+        assert found.scorecard.validated
+        assert found.scorecard.penalty_amount == Decimal("150.00")
         base = found.lines_total - found.refactions
         assert found.bonus_malus_amount == -(base / 100).quantize(Decimal("0.01"))
         assert found.net_before_tax == base + found.bonus_malus_amount
@@ -146,7 +163,8 @@ class BillingTests(JalonTestCase):
         assert value["GrandTotalAmount"] == value["DuePayableAmount"] == (
             value["TaxBasisTotalAmount"] + value["TaxTotalAmount"])
         notes = " ".join(n.text for n in tree.findall(".//rsm:ExchangedDocument/ram:IncludedNote/ram:Content", NS))
-        assert "150.00 EUR" in notes and "non déduites" in notes  # the penalties, apart
+        assert "150.00 EUR" in notes  # the penalties, apart
+        assert "non déduites" in notes
         reasons = [r.text for r in tree.findall(".//ram:SpecifiedTradeAllowanceCharge/ram:Reason", NS)]
         assert any(self.cut.reference in r and "Livré en retard" in r for r in reasons)
         made = files.render(found, "facturx")
