@@ -12,6 +12,7 @@ class WebConfig(AppConfig):
         from django.contrib import admin
 
         # Each area's items of the home page register at import (jalon.web.todo).
+        from jalon.web.orders import todo as order_items  # noqa: F401
         from jalon.web.tickets import todo  # noqa: F401
 
         # The back-office is Jalon's, in the user's language (French first), not "Django".
