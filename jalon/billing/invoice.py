@@ -186,9 +186,11 @@ def pdf(elements: Elements) -> bytes:
     allowances, charges = _allowances(elements)
     with override("fr"):
         html = render_to_string("billing/invoice.html", {
-            "e": elements, "number": number(elements), "allowances": allowances, "charges": charges,
-            "vat": vat(elements), "total": elements.net_before_tax + vat(elements),
-            "penalty_note": penalty_note(elements), "scorecard": scorecard_sentence(elements),
+            "e": elements, "number": number(elements), "vat": vat(elements),
+            "allowances": [(a["reason"], Decimal(a["amount"])) for a in allowances],
+            "charges": [(c["reason"], Decimal(c["amount"])) for c in charges],
+            "total": elements.net_before_tax + vat(elements), "scorecard": scorecard_sentence(elements),
+            "penalty_note": penalty_note(elements) if elements.scorecard.validated else "",
         })
     visible = HTML(string=html).write_pdf(pdf_variant="pdf/a-3b")
     metadata = {"author": elements.contract.holder.name, "keywords": "Factur-X, facture",
