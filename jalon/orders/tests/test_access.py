@@ -123,6 +123,18 @@ class OrdersApiTest(ApiTestCase):
             assert self.client.get(path).status_code == 404, path
         assert self.client.post(f"/marches/aquareel/commandes/{order.number}/livrer/").status_code == 404
 
+    def test_the_api_lists_a_tickets_orders_as_the_caller_may_see_them(self) -> None:
+        ticket = Ticket.open(self.contract, actor=self.requester, type="urgent_intervention", title="Arrêt",
+                             is_urgent=True)
+        order = Order.request(self.contract, actor=self.buyer_manager, title="Correction", lines=[("COR-S", 1)],
+                              tickets=[ticket])
+        Order.request(self.contract, actor=self.buyer_manager, title="Autre", lines=[("COR-S", 1)])
+        path = f"/contracts/aquareel/orders?ticket={ticket.pk}"
+        assert [o["number"] for o in self.get(path, self.buyer_manager).json()] == [order.number]
+        assert self.get(path, self.buyer_manager).json()[0]["tickets"] == [ticket.pk]
+        assert self.get(path, self.requester).json() == []  # the SCV's order, not the requester's service's
+        self.assert_error(self.get(path, self.outsider), 404)
+
     def test_the_ticket_page_shows_its_orders(self) -> None:
         ticket = Ticket.open(self.contract, actor=self.requester, type="urgent_intervention", title="Arrêt",
                              is_urgent=True)
