@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "jalon.calendars",
     "jalon.orders",
     "jalon.scorecards",
+    "jalon.billing",
     "ninja",  # the /api/v1/docs page loads its scripts from our static files, not a CDN
     "jalon.api",
     "jalon.messaging",
@@ -186,6 +187,9 @@ JALON_REPORT_SIGNATORIES = env_choices("JALON_REPORT_SIGNATORIES", ["holder", "r
 # Business days, on the convention's first calendar, for the definitive fix owed after a
 # workaround; 0: followed up without a due date, as the seeds give none (D-120).
 JALON_DEFINITIVE_FIX_DAYS = env_int("JALON_DEFINITIVE_FIX_DAYS", 0)
+# The VAT rate of the Factur-X invoice drafts (jalon.billing), in percent: the French standard
+# rate on IT services; the seeds name none (D-134).
+JALON_BILLING_VAT_RATE = env_int("JALON_BILLING_VAT_RATE", 20)
 
 # Login: lock a username on one IP address after repeated failures.
 JALON_LOGIN_MAX_FAILURES = env_int("JALON_LOGIN_MAX_FAILURES", 5)

@@ -97,6 +97,8 @@ class Need(enum.Enum):
     REVIEW_SCORECARD = "review_scorecard"
     ENTER_MEASURE = "enter_measure"
     REVIEW_MEASURE = "review_measure"
+    VIEW_BILLING = "view_billing"
+    DRAFT_INVOICE = "draft_invoice"
 
 
 _ALL = frozenset(Role)
@@ -163,6 +165,11 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
     Need.REVIEW_SCORECARD: frozenset({Role.BUYER_MANAGER}),
     Need.ENTER_MEASURE: HOLDER_ROLES,
     Need.REVIEW_MEASURE: frozenset({Role.BUYER_MANAGER}),
+    # billing elements: the holder provides them and both sides rule on them before the COPIL
+    # (seed 002 L1634-1640), the contract's commercial and financial follow-up (seed 003 L1118);
+    # the auditor reads; the invoice draft is the holder's (D-133)
+    Need.VIEW_BILLING: frozenset({Role.BUYER_MANAGER, Role.HOLDER_MANAGER, Role.AUDITOR}),
+    Need.DRAFT_INVOICE: frozenset({Role.HOLDER_MANAGER}),
 }
 
 

@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from jalon.api import errors
 from jalon.api.auth import AUTH
+from jalon.api.billing.endpoints import router as billing
 from jalon.api.calendars.endpoints import router as calendars
 from jalon.api.contracts.endpoints import router as contracts
 from jalon.api.deliverables.endpoints import router as deliverables
@@ -40,3 +41,4 @@ api.add_router("/contracts", deliverables)
 api.add_router("/contracts", documents)
 api.add_router("/contracts", calendars)
 api.add_router("/contracts", orders)
+api.add_router("/contracts", billing)

@@ -23,6 +23,7 @@ from jalon.governance import jobs as governance_jobs
 from jalon.lib import clock
 from jalon.messaging import clockwatch, imap, meteo, outbox
 from jalon.messaging.periodic import StampsTicks, TickClaims, claims_for, once_per_tick
+from jalon.orders import recurring
 from jalon.tickets.history import publish_heads
 
 P = ParamSpec("P")
@@ -90,6 +91,11 @@ def governance_tick() -> int:
     return governance_jobs.run(clock.now())
 
 
+def recurring_orders() -> int:
+    # this month's order of every active template, once: the unique (template, month) decides
+    return len(recurring.issue_all())
+
+
 @dataclass(frozen=True)
 class Tasks:
     flush_outbox: Any
@@ -99,6 +105,7 @@ class Tasks:
     publish_history_heads: Any
     send_meteo: Any
     governance: Any
+    recurring_orders: Any
 
 
 def periodic(huey: Huey, claims: TickClaims, name: str, minutes: int,
@@ -125,6 +132,7 @@ def register(huey: Huey) -> Tasks:
         publish_history_heads=periodic(huey, claims, "publish_history_heads", 60, publish_heads),
         send_meteo=periodic(huey, claims, "send_meteo", 1, send_meteo),
         governance=periodic(huey, claims, "governance", 15, governance_tick),
+        recurring_orders=periodic(huey, claims, "recurring_orders", 60, recurring_orders),
     )
 
 

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -861,16 +861,27 @@ class RecurringOrder(models.Model):
         """The order of ``month`` (``YYYY-MM``), made once; None outside the template's months."""
         if not self.active or month < self.first_month or (self.last_month and month > self.last_month):
             return None
-        done = Order.objects.filter(template=self, month=month).first()
-        if done is not None:
+        if self.made(month):
             return None
         label = f"{self.title} — {month}"
-        order = Order.request(self.contract, actor=self.requester, title=label,
-                              lines=[(str(c), str(q)) for c, q in self.lines], template=self, month=month)
-        if self.commitment_number:
-            order.sign(self.requester, commitment_number=f"{self.commitment_number}-{month}",
-                       execution_days=self.execution_days or 0)
+        try:
+            # one savepoint: the order of the month is made and signed together, or not at all;
+            # another worker that made it first leaves the unique (template, month) to refuse this one
+            with transaction.atomic():
+                order = Order.request(self.contract, actor=self.requester, title=label,
+                                      lines=[(str(c), str(q)) for c, q in self.lines], template=self,
+                                      month=month)
+                if self.commitment_number:
+                    order.sign(self.requester, commitment_number=f"{self.commitment_number}-{month}",
+                               execution_days=self.execution_days or 0)
+        except IntegrityError:
+            if self.made(month):
+                return None
+            raise
         return order
+
+    def made(self, month: str) -> bool:
+        return Order.objects.filter(template=self, month=month).exists()
 
 
 def end_of_day(day: date, zone: str) -> datetime:

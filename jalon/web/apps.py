@@ -13,6 +13,7 @@ class WebConfig(AppConfig):
 
         # Each area's items of the home page register at import (jalon.web.todo).
         from jalon.web import records_todo  # noqa: F401
+        from jalon.web.orders import todo as order_items  # noqa: F401
         from jalon.web.tickets import todo  # noqa: F401
 
         # The back-office is Jalon's, in the user's language (French first), not "Django".

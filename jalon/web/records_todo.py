@@ -1,11 +1,11 @@
-"""The home page's items of the records around the tickets (:mod:`jalon.web.todo`): orders,
+"""The home page's items of the records around the tickets (:mod:`jalon.web.todo`):
 deliverables, committees' minutes and actions, scorecards and measures.
 
 Each item counts the records its list shows with the same filter, and links to that list (or,
 for a scorecard, to the one period concerned when there is only one), so the count and the
 link never disagree. Who sees an item is who may act on those records
-(:data:`jalon.accounts.access.ROLES_FOR`); an area the contract does not use (no price
-schedule, no committee, an empty register, no convention) shows nothing rather than a row of zeros.
+(:data:`jalon.accounts.access.ROLES_FOR`); an area the contract does not use (no
+committee, an empty register, no convention) shows nothing rather than a row of zeros.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from jalon.deliverables.models import Deliverable
 from jalon.deliverables.workflow import DeliverableState
 from jalon.governance.models import Action, Meeting
 from jalon.governance.workflow import MinutesState
-from jalon.orders.models import Order, PriceSchedule
-from jalon.orders.workflow import OrderState
 from jalon.scorecards.models import ManualMeasure, PeriodScorecard
 from jalon.scorecards.workflow import MeasureStatus, Status
 from jalon.web import todo
@@ -52,34 +50,6 @@ def listed(key: str, label: Any, roles: frozenset[Role], rows: Rows, page: str,
 
 def _fixed(**params: Any) -> Callable[[Viewer], dict[str, Any]]:
     return lambda user: params
-
-
-# -- orders (jalon.orders) ------------------------------------------------------------------------
-
-def _orders(state: OrderState) -> Rows:
-    def rows(user: Viewer, contract: Contract) -> QuerySet[Any] | None:
-        if not PriceSchedule.objects.filter(contract=contract).exists():
-            return None
-        return Order.objects.visible_to(user, contract).filter(state=state)
-    return rows
-
-
-def order_item(key: str, label: Any, need: Need, state: OrderState, **options: Any) -> todo.Todo:
-    return listed(key, label, ROLES_FOR[need], _orders(state), "orders", _fixed(state=state.value), **options)
-
-
-order_item("orders-to-quote", _lazy("Devis à remettre"), Need.QUOTE, OrderState.QUOTE_REQUESTED, order=60,
-           hint=_lazy("Bons de commande dont l’acheteur attend le devis et le délai."))
-order_item("orders-to-deliver", _lazy("Commandes à livrer"), Need.DELIVER_ORDER, OrderState.SIGNED, order=70,
-           hint=_lazy("Bons de commande signés, en exécution."))
-order_item("orders-to-sign", _lazy("Devis à signer"), Need.ORDER, OrderState.QUOTED,
-           section=todo.Section.VALIDATE, order=40, hint=_lazy("Le titulaire a remis son devis."))
-order_item("orders-to-accept", _lazy("Livraisons à admettre"), Need.ACCEPT_ORDER, OrderState.DELIVERED,
-           section=todo.Section.VALIDATE, order=50,
-           hint=_lazy("Admettre, admettre avec réfaction, ajourner ou rejeter."))
-order_item("orders-service-done", _lazy("Service fait à constater"), Need.ACCEPT_ORDER, OrderState.ADMITTED,
-           section=todo.Section.VALIDATE, order=60,
-           hint=_lazy("Prestations admises, service fait pas encore constaté."))
 
 
 # -- deliverables (jalon.deliverables) ------------------------------------------------------------

@@ -42,4 +42,5 @@ urlpatterns = [
     path("", include("jalon.web.calendars.urls")),
     path("", include("jalon.web.orders.urls")),
     path("", include("jalon.web.scorecards.urls")),
+    path("", include("jalon.web.billing.urls")),
 ]

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import Field
 
 from jalon.accounts.access import Need, get_contract_for
 from jalon.api.auth import caller
@@ -31,6 +32,7 @@ class OrderFilters(Schema):
     q: str = ""
     status: OrderState | None = None
     type: str = ""
+    ticket: int | None = Field(None, description="Les bons liés à ce ticket (son identifiant).")
     sort: str = "-number"
     limit: int = 100
     offset: int = 0
@@ -44,6 +46,8 @@ def list_orders(request: HttpRequest, slug: str, filters: Query[OrderFilters]) -
         found = found.filter(state=filters.status)
     if filters.type:
         found = found.filter(type__code=filters.type)
+    if filters.ticket is not None:
+        found = found.filter(tickets__pk=filters.ticket)
     key = filters.sort.lstrip("-")
     if key not in SORT_KEYS:
         raise ValidationError({"sort": [_("Tri inconnu : %(v)s (attendu : %(ok)s).")

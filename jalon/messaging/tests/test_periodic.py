@@ -96,6 +96,10 @@ class PeriodicTicks:
         self.meteo = mock.Mock(return_value=0)
         self.governance = mock.Mock(return_value=0)
         self.heads = mock.Mock(return_value=0)
+        self.recurring = mock.Mock(return_value=[])
+        recurring = mock.patch("jalon.messaging.tasks.recurring.issue_all", self.recurring)
+        recurring.start()
+        self.addCleanup(recurring.stop)  # type: ignore[attr-defined]
         heads = mock.patch("jalon.messaging.tasks.publish_heads", self.heads)
         heads.start()
         self.addCleanup(heads.stop)  # type: ignore[attr-defined]
@@ -130,12 +134,14 @@ class PeriodicTicks:
         (a, _), (b, _) = consumers = self.consumers()
         schedule(a, utc(11, 0, 1))
         schedule(b, utc(11, 0, 59))  # its scheduler fires later in the same minute
-        # scan, flush, météo and (minute 0) mail poll, governance and history heads, twice
-        assert a.pending_count() == 12
+        # scan, flush, météo and (minute 0) mail poll, governance, history heads and recurring
+        # orders, twice
+        assert a.pending_count() == 14
         with at(datetime(2026, 5, 11, 11, 1, 30, tzinfo=UTC)):  # run after the minute changed
-            assert self.run_queue(consumers) == 12
+            assert self.run_queue(consumers) == 14
         assert self.runs() == (1, 1, 1)
-        assert (self.meteo.call_count, self.governance.call_count, self.heads.call_count) == (1, 1, 1)
+        assert (self.meteo.call_count, self.governance.call_count, self.heads.call_count,
+                self.recurring.call_count) == (1, 1, 1, 1)
 
     def test_a_copy_run_minutes_later_behind_a_backlog_is_still_skipped(self) -> None:
         (a, _), (b, _) = consumers = self.consumers()
@@ -144,7 +150,7 @@ class PeriodicTicks:
             self.run_queue(consumers)
         schedule(b, utc(11, 0, 30))
         with at(datetime(2026, 5, 11, 11, 3, 0, tzinfo=UTC)):
-            assert self.run_queue(consumers) == 6
+            assert self.run_queue(consumers) == 7
         assert self.runs() == (1, 1, 1)
 
     def test_a_later_minute_runs_again(self) -> None:
@@ -231,7 +237,8 @@ class RedisPeriodicTicksTest(PeriodicTicks, TestCase):
                 for key in conn.scan_iter(match=f"{prefix}*")}
         assert sorted(ttls) == ["flush_outbox_periodic.2026-05-11T11:00Z", "governance.2026-05-11T11:00Z",
                                 "poll_mail.2026-05-11T11:00Z", "publish_history_heads.2026-05-11T11:00Z",
-                                "scan_clocks.2026-05-11T11:00Z", "send_meteo.2026-05-11T11:00Z"]
+                                "recurring_orders.2026-05-11T11:00Z", "scan_clocks.2026-05-11T11:00Z",
+                                "send_meteo.2026-05-11T11:00Z"]
         assert 240 < ttls["scan_clocks.2026-05-11T11:00Z"] <= 300
         assert 1440 < ttls["poll_mail.2026-05-11T11:00Z"] <= 1500  # every 5 minutes
 

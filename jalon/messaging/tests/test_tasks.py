@@ -139,7 +139,8 @@ class RedisQueueTest(MessagingTestCase):
                 mock.patch.object(clockwatch, "scan_clocks", scans):
             for machine in self.machines:  # each consumer's scheduler, in the same minute
                 Scheduler(machine, None, 1, True).enqueue_periodic_tasks(None)
-            assert self.web.pending_count() == 12  # scan, flush, météo, mail poll, governance, heads, twice
+            # scan, flush, météo, mail poll, governance, heads, recurring orders, twice
+            assert self.web.pending_count() == 14
             while self.web.pending_count():
                 self.run_workers()
         assert scans.call_count == 1

@@ -123,6 +123,18 @@ class OrdersApiTest(ApiTestCase):
             assert self.client.get(path).status_code == 404, path
         assert self.client.post(f"/marches/aquareel/commandes/{order.number}/livrer/").status_code == 404
 
+    def test_the_api_lists_a_tickets_orders_as_the_caller_may_see_them(self) -> None:
+        ticket = Ticket.open(self.contract, actor=self.requester, type="urgent_intervention", title="Arrêt",
+                             is_urgent=True)
+        order = Order.request(self.contract, actor=self.buyer_manager, title="Correction", lines=[("COR-S", 1)],
+                              tickets=[ticket])
+        Order.request(self.contract, actor=self.buyer_manager, title="Autre", lines=[("COR-S", 1)])
+        path = f"/contracts/aquareel/orders?ticket={ticket.pk}"
+        assert [o["number"] for o in self.get(path, self.buyer_manager).json()] == [order.number]
+        assert self.get(path, self.buyer_manager).json()[0]["tickets"] == [ticket.pk]
+        assert self.get(path, self.requester).json() == []  # the SCV's order, not the requester's service's
+        self.assert_error(self.get(path, self.outsider), 404)
+
     def test_the_ticket_page_shows_its_orders(self) -> None:
         ticket = Ticket.open(self.contract, actor=self.requester, type="urgent_intervention", title="Arrêt",
                              is_urgent=True)
@@ -160,3 +172,36 @@ class OrdersApiTest(ApiTestCase):
         revision.refresh_from_db()
         assert revision.result is not None
         assert revision.result.units.get(code="AUD").unit_price == Decimal("4536.00")  # 4200 × 1.08
+
+
+class OrderTodoTest(ApiTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        load_schedule(SCHEDULE.read_text(), "aquareel.yaml")
+
+    def items(self, user) -> dict[str, tuple[int, str]]:
+        self.client.force_login(user)
+        response = self.client.get("/")
+        found = {d.todo.key: (d.count, d.url) for _c, sections in response.context["todos"]
+                 for s in sections for d in s.items}
+        return {k: v for k, v in found.items() if k.startswith("orders-")}
+
+    def test_each_side_sees_what_waits_on_it_and_its_link_lists_exactly_that(self) -> None:
+        asked = Order.request(self.contract, actor=self.requester, title="Flux", lines=[("PON-J", 2)])
+        asked.request_quote(self.requester)
+        big = Order.request(self.contract, actor=self.buyer_manager, title="Lot", lines=[("COR-C", 16)])
+        big.sign(self.buyer_manager, commitment_number="EJ-1")  # 89 600 of 100 000: past 80 %
+        holder = self.items(self.technician)
+        assert holder["orders-to-quote"][0] == 1
+        assert holder["orders-to-deliver"][0] == 1
+        assert "orders-to-sign" not in holder
+        listing = self.client.get(holder["orders-to-quote"][1]).content.decode()
+        assert asked.reference in listing
+        assert big.reference not in listing
+        assert self.items(self.buyer_manager)["orders-ceiling"][0] == 1
+        assert "orders-ceiling" not in self.items(self.requester)
+        asked.deliver_quote(self.technician, execution_days=5)
+        assert self.items(self.requester)["orders-to-sign"][0] == 1
+        assert self.items(self.other_requester)["orders-to-sign"][0] == 0  # another service's order
+        assert self.items(self.outsider) == {}  # their contract has no price schedule, ours is not theirs

@@ -28,3 +28,9 @@ def test_the_demo_has_orders_in_every_state(client):
     assert client.login(username="acheteur", password=load_demo(NOW, count=20).passwords["acheteur"])
     for path in ("commandes/", "commandes/bordereau/", f"commandes/{orders.first().number}/"):
         assert client.get(f"/marches/{contract.slug}/{path}").status_code == 200
+    for other in ("lade", "cd13"):  # every demo contract, on its own work units
+        theirs = Order.objects.filter(contract__slug=other)
+        assert set(theirs.values_list("state", flat=True)) == set(OrderState.values), other
+        assert theirs.filter(refaction__isnull=False).exists()
+        assert not OrderEvent.objects.filter(order__contract__slug=other, at__gt=NOW).exists()
+    assert Order.objects.filter(contract__slug="lade", template__isnull=False).count() >= 3

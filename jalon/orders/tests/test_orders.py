@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -286,6 +287,32 @@ class RecurringTaskTests(JalonTestCase):
             assert len(issue_all()) == 1
             assert issue_all() == []
         assert Order.objects.get().month == "2026-03"
+
+    def test_the_periodic_task_makes_the_month_once(self) -> None:
+        from jalon.messaging import tasks
+
+        load_schedule((SCHEDULES / "aquareel.yaml").read_text(), "aquareel.yaml")
+        RecurringOrder.objects.create(contract=self.contract, title="Bon", lines=[["PON-DJ", 1]],
+                                      requester=self.requester, commitment_number="EJ", first_month="2026-01",
+                                      execution_days=10)
+        with replaying(MONDAY):
+            assert tasks.recurring_orders() == 1
+            assert tasks.recurring_orders() == 0
+        assert "recurring_orders" in {t.__name__ for t in tasks.huey._registry._periodic_tasks}
+        assert Order.objects.get().state == OrderState.SIGNED
+
+    def test_a_second_worker_that_missed_the_first_is_refused_by_the_constraint(self) -> None:
+        load_schedule((SCHEDULES / "aquareel.yaml").read_text(), "aquareel.yaml")
+        template = RecurringOrder.objects.create(contract=self.contract, title="Bon", lines=[["PON-DJ", 1]],
+                                                 requester=self.requester, commitment_number="EJ",
+                                                 first_month="2026-01", execution_days=10)
+        with replaying(MONDAY):
+            assert template.issue("2026-03") is not None
+            # the other worker read "not made yet" before the first one committed
+            with mock.patch.object(RecurringOrder, "made", side_effect=[False, True]):
+                assert template.issue("2026-03") is None
+        assert Order.objects.filter(template=template).count() == 1
+        assert Order.objects.get(template=template).state == OrderState.SIGNED
 
 
 class AquareelMeasureTests(JalonTestCase):

@@ -63,7 +63,8 @@ def period_page(request: AuthedRequest, slug: str, period: str) -> HttpResponse:
     except compute.NoConvention:
         raise Http404(_("Aucune convention de service n’est chargée pour ce marché.")) from None
     return render(request, "web/scorecard.html", {"contract": contract, "view": shown,
-                                                   "verdicts": Verdict.choices})
+                                                   "verdicts": Verdict.choices,
+                                                   "may_bill": access.may(request.user, contract, Need.VIEW_BILLING)})
 
 
 @login_required

@@ -1,0 +1,1 @@
+"""Billing elements and the invoice draft."""
