@@ -243,8 +243,9 @@ def draw_chunk(rng: np.random.Generator, first: int, opened: I64, kinds: list[Re
     at[REOPENED] = np.where(reopens, at[REOPENED], NEVER)
     at[RESOLVED_AGAIN] = np.where(reopens, at[RESOLVED_AGAIN], NEVER)
     _stall(rng, at, n)
-    names, weights = zip(*CHANNELS, strict=True)
-    drawn = np.array(names, object)[rng.choice(len(names), n, p=np.array(weights) / sum(weights))]
+    names = [name for name, _weight in CHANNELS]
+    weights = np.array([weight for _name, weight in CHANNELS], float)
+    drawn = np.array(names, object)[rng.choice(len(names), n, p=weights / weights.sum())]
     channel = np.where(urgent, "phone", drawn)
     lead_days = np.where(confirms, np.array(LEAD_DAYS)[rng.integers(0, len(LEAD_DAYS), n)], 0)
     return Chunk(first, opened, kind, priority, titles, rng.integers(0, 2, n),

@@ -97,6 +97,7 @@ class Need(enum.Enum):
     REVIEW_SCORECARD = "review_scorecard"
     ENTER_MEASURE = "enter_measure"
     REVIEW_MEASURE = "review_measure"
+    AUDIT_EXPORT = "audit_export"
 
 
 _ALL = frozenset(Role)
@@ -163,6 +164,10 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
     Need.REVIEW_SCORECARD: frozenset({Role.BUYER_MANAGER}),
     Need.ENTER_MEASURE: HOLDER_ROLES,
     Need.REVIEW_MEASURE: frozenset({Role.BUYER_MANAGER}),
+    # a buyer auditing the outsourcer scores an export of the holder's own tool against the
+    # contract's convention (issue 12): the buyer side and the auditor, not the holder, whose
+    # records the platform scores already, nor the requesters
+    Need.AUDIT_EXPORT: _BUYER | {Role.AUDITOR},
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
 from jalon.conventions.period import Period
@@ -15,6 +16,8 @@ Q1 = Period.parse("2026-Q1")
 
 
 class ScorecardNoticeTest(MarchScenario):
+    seen = 0
+
     def told(self) -> dict[str, set[str]]:
         """Addresses told since the last call, by the step their notice names."""
         found: dict[str, set[str]] = {}
@@ -23,7 +26,7 @@ class ScorecardNoticeTest(MarchScenario):
             self.seen = max(self.seen, message.pk)
         return found
 
-    def act(self, who, step: str, **kwargs: str) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
+    def act(self, who: User, step: str, **kwargs: str) -> dict[str, set[str]]:
         with self.captureOnCommitCallbacks(execute=False):
             PeriodScorecard.act(who, self.contract, Q1, step, now=NOW, **kwargs)
         return self.told()
