@@ -65,3 +65,4 @@ class ScorecardNoticeTest(MarchScenario):
         with pytest.raises(PermissionDenied):
             self.act(self.holder_manager, "validate")
         assert self.told() == {}
+
