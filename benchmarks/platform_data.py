@@ -258,8 +258,8 @@ def _stall(rng: np.random.Generator, at: npt.NDArray[np.int64], n: int) -> None:
     stalled = np.flatnonzero(rng.random(n) < STALL_SHARE)
     stages = np.array(STALL_STAGES)[rng.choice(len(STALL_STAGES), len(stalled), p=STALL_WEIGHTS)]
     for row, stage in zip(stalled.tolist(), stages.tolist(), strict=True):
-        if stage == WAITING and at[WAITING, row] == NEVER:
-            at[WAITING, row] = at[STARTED, row] + 3600
+        if stage == WAITING and at[WAITING, row] == NEVER:  # after the confirmation, if any
+            at[WAITING, row] = max(at[STARTED, row], at[CONFIRMED, row] if at[CONFIRMED, row] < NEVER else 0) + 3600
         keep_call = at[CALL, row]
         at[stage + 1:, row] = NEVER
         at[CALL, row] = keep_call
