@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-
 from django.db.models import Q, QuerySet
 
 from jalon.conventions.platform import PLATFORM_COLUMNS, PLATFORM_STATES, WAITING, WAITING_STATES, exported_state
@@ -39,9 +38,8 @@ def tickets_to_ticketset(tickets: QuerySet[Ticket], source: str = "jalon") -> Ti
     The states are the ones ``Ticket.history`` gives the live clocks: a wait is
     ``waiting_requester`` or ``waiting_third_party`` after the reason its event recorded (an old
     event without one: the requester)."""
-    from django.db import connections
-
     from django.core.exceptions import EmptyResultSet
+    from django.db import connections
 
     if connections[tickets.db].vendor == "postgresql":
         try:
@@ -155,7 +153,7 @@ def _postgres_ticketset(tickets: QuerySet[Ticket], source: str) -> TicketSet:
     states = rows["state"].astype(np.int64)
     moved = states >= 0
     assignments = np.bincount(owner[rows["assignment"] == 1], minlength=len(pk))
-    names = np.array(_STATES + ("",), dtype=object)
+    names = np.array((*_STATES, ""), dtype=object)
 
     def instants(values: list[int]) -> Any:
         seconds = np.array(values, np.int64)
@@ -163,11 +161,11 @@ def _postgres_ticketset(tickets: QuerySet[Ticket], source: str) -> TicketSet:
 
     attributes: dict[str, Any] = {}
     if len(pk):
-        for column, values in zip(PLATFORM_COLUMNS, texts, strict=True):
-            if column == "delai_execution":  # business days on the clock's calendar, as engine_attributes
-                attributes[column] = np.array(["" if v is None else f"{v}j" for v in values], dtype=object)
+        for name, values in zip(PLATFORM_COLUMNS, texts, strict=True):
+            if name == "delai_execution":  # business days on the clock's calendar, as engine_attributes
+                attributes[name] = np.array(["" if v is None else f"{v}j" for v in values], dtype=object)
             else:
-                attributes[column] = np.array(["" if v is None else v if isinstance(v, str) else str(v)
+                attributes[name] = np.array(["" if v is None else v if isinstance(v, str) else str(v)
                                                for v in values], dtype=object)
     reopen = np.array(numbers[3], np.int64)
     return TicketSet(
