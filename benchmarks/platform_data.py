@@ -142,6 +142,7 @@ STEPS = (
     Step("qualified", "niveau1", "new", "qualifying"),
     Step("assigned", "chefdeprojet", "qualifying", "assigned"),
     Step("work_started", "technicien", "assigned", "in_progress"),
+    Step("confirmed", "technicien", "in_progress", "diagnosed"),
     Step("waiting", "technicien", "in_progress", "waiting"),
     Step("resumed", "technicien", "waiting", "in_progress"),
     Step("resolved", "technicien", "in_progress", "resolved"),
@@ -150,8 +151,15 @@ STEPS = (
     Step("resolved", "technicien", "assigned", "resolved"),
     Step("closed", "niveau1", "resolved", "closed"),
 )
-OPENED, CALL, QUALIFIED, ASSIGNED, STARTED, WAITING, RESUMED, RESOLVED, LOGGED, REOPENED, \
+OPENED, CALL, QUALIFIED, ASSIGNED, STARTED, CONFIRMED, WAITING, RESUMED, RESOLVED, LOGGED, REOPENED, \
     RESOLVED_AGAIN, CLOSED = range(len(STEPS))
+CONFIRMING = "ponctuelle"
+"""The type whose holder confirms feasibility and a lead time once started (seed 000 §7.4.3): the
+target of AQUAREEL's one-off intervention delay, ``delai_execution`` (D-AQ-32)."""
+LEAD_DAYS = (5, 10, 15, 20)
+CHANNELS = (("portal", 70), ("mail", 15), ("phone", 15))
+"""How non-urgent requests come in, as the demo draws them (``DemoContract.channels``); urgent
+ones are phoned in (seed 000 §7.1.5)."""
 STALL_STAGES = (OPENED, QUALIFIED, ASSIGNED, STARTED, WAITING)
 STALL_WEIGHTS = (0.1, 0.15, 0.15, 0.25, 0.35)
 
@@ -167,6 +175,9 @@ class Chunk:
     title: list[str]
     requester: npt.NDArray[np.int64]
     site: npt.NDArray[np.object_]
+    channel: npt.NDArray[np.object_]
+    lead_days: I64
+    """The lead time confirmed (0: none, the type does not confirm one)."""
     definitive: Mask
     minutes: I64
     at: I64
@@ -213,24 +224,33 @@ def draw_chunk(rng: np.random.Generator, first: int, opened: I64, kinds: list[Re
     at[QUALIFIED] = later(opened, 0.1, np.where(urgent, 0.6, 3))
     at[ASSIGNED] = later(at[QUALIFIED], 0.05, 0.5)
     at[STARTED] = later(at[ASSIGNED], pickup_low, pickup_high)
+    confirms = kind == [k.type for k in kinds].index(CONFIRMING)
+    at[CONFIRMED] = later(at[STARTED], 0.1, 2)
+    working = np.where(confirms, at[CONFIRMED], at[STARTED])
     waits = rng.random(n) < 0.3
-    at[WAITING] = later(at[STARTED], 0.5, 6)
+    at[WAITING] = later(working, 0.5, 6)
     at[RESUMED] = later(at[WAITING], 1, 24)
-    resolved = later(np.where(waits, at[RESUMED], at[STARTED]), effort_low, effort_high)
+    resolved = later(np.where(waits, at[RESUMED], working), effort_low, effort_high)
     at[RESOLVED] = resolved
     at[LOGGED] = np.where(kind <= 1, resolved, NEVER)  # urgent interventions and anomalies
     reopens = rng.random(n) < 0.06
     at[REOPENED] = later(resolved, 1, 8)
     at[RESOLVED_AGAIN] = later(at[REOPENED], 2, 10)
     at[CLOSED] = later(np.where(reopens, at[RESOLVED_AGAIN], resolved), 4, 30)
+    at[CONFIRMED] = np.where(confirms, at[CONFIRMED], NEVER)
     at[WAITING] = np.where(waits, at[WAITING], NEVER)
     at[RESUMED] = np.where(waits, at[RESUMED], NEVER)
     at[REOPENED] = np.where(reopens, at[REOPENED], NEVER)
     at[RESOLVED_AGAIN] = np.where(reopens, at[RESOLVED_AGAIN], NEVER)
     _stall(rng, at, n)
+    names = [name for name, _weight in CHANNELS]
+    weights = np.array([weight for _name, weight in CHANNELS], float)
+    drawn = np.array(names, object)[rng.choice(len(names), n, p=weights / weights.sum())]
+    channel = np.where(urgent, "phone", drawn)
+    lead_days = np.where(confirms, np.array(LEAD_DAYS)[rng.integers(0, len(LEAD_DAYS), n)], 0)
     return Chunk(first, opened, kind, priority, titles, rng.integers(0, 2, n),
-                 np.array(["SCV", "SPC-GD"], object)[rng.integers(0, 2, n)], rng.random(n) < 0.8,
-                 np.array([60, 90, 120, 180, 240])[rng.integers(0, 5, n)], at)
+                 np.array(["SCV", "SPC-GD"], object)[rng.integers(0, 2, n)], channel, lead_days,
+                 rng.random(n) < 0.8, np.array([60, 90, 120, 180, 240])[rng.integers(0, 5, n)], at)
 
 
 def _stall(rng: np.random.Generator, at: npt.NDArray[np.int64], n: int) -> None:
@@ -238,8 +258,8 @@ def _stall(rng: np.random.Generator, at: npt.NDArray[np.int64], n: int) -> None:
     stalled = np.flatnonzero(rng.random(n) < STALL_SHARE)
     stages = np.array(STALL_STAGES)[rng.choice(len(STALL_STAGES), len(stalled), p=STALL_WEIGHTS)]
     for row, stage in zip(stalled.tolist(), stages.tolist(), strict=True):
-        if stage == WAITING and at[WAITING, row] == NEVER:
-            at[WAITING, row] = at[STARTED, row] + 3600
+        if stage == WAITING and at[WAITING, row] == NEVER:  # after the confirmation, if any
+            at[WAITING, row] = max(at[STARTED, row], at[CONFIRMED, row] if at[CONFIRMED, row] < NEVER else 0) + 3600
         keep_call = at[CALL, row]
         at[stage + 1:, row] = NEVER
         at[CALL, row] = keep_call
@@ -299,10 +319,14 @@ def ticket_rows(c: Chunk, kinds: list[RequestKind], cast: Cast, until: int, ids:
     criticality = [CRITICALITY.get(p, "") for p in priority.tolist()]
     urgent = c.kind == 0
     requesters = (cast.people["demandeur"], cast.people["demandeur2"])
+    lead = np.where(happened[CONFIRMED], c.lead_days, 0)
+    group = np.where(assigned, GROUP, "")
     columns = {
         "pk": np.arange(ids.ticket, ids.ticket + c.n), "state": state, "priority": priority,
         "resolved_at": resolved_at, "closed_at": closed_at, "happened": happened,
         "type": np.array([kinds[k].type for k in c.kind.tolist()], object),
+        # what the engine reads besides (jalon.tickets.clocks.engine_attributes)
+        "criticality": np.array(criticality, object), "group": group, "lead": lead,
     }
     opened_s, resolved_s, closed_s, updated_s = (stamps(x) for x in (c.opened, resolved_at, closed_at, updated))
     call_s = stamps(np.where(urgent, c.opened, NEVER))
@@ -317,10 +341,10 @@ def ticket_rows(c: Chunk, kinds: list[RequestKind], cast: Cast, until: int, ids:
             f"Demande n° {c.first + i + 1} déclarée par {cast.names[str(requester)]}.",
             str(requester), c.site[i], "TMA", "", "", priority[i], criticality[i], state[i],
             "requester" if state[i] == "waiting" else "", resolution[i], str(int(reopened[i])),
-            "N1", "TMA niveau 2" if assigned[i] else "", str(technician) if assigned[i] else "\\N",
+            LEVEL, group[i], str(technician) if assigned[i] else "\\N",
             "t" if urgent[i] else "f", call_s[i], opened_s[i], resolved_s[i], closed_s[i], updated_s[i],
             "f",  # breached: the clock summary is computed from the clocks once they are loaded
-            "phone" if urgent[i] else "portal",  # an urgent request is phoned (D-48)
+            c.channel[i], str(lead[i]) if lead[i] else "\\N", "\\N",
         )))
     return lines, columns
 
@@ -330,8 +354,11 @@ TICKET_COLUMNS = (
     "requester_id", "site", "lot", "urgency", "impact", "priority", "criticality", "state",
     "wait_reason", "resolution_kind", "reopen_count", "level", "assigned_group", "assignee_id",
     "is_urgent", "phone_call_at", "opened_at", "resolved_at", "closed_at", "updated_at", "breached",
-    "channel",
+    "channel", "lead_time_days", "informed_at",
 )
+GROUP, LEVEL = "TMA niveau 2", "N1"
+"""AQUAREEL's one holder group (the demo's), whose name says no level: tickets stay at level 1
+(``jalon.tickets.models.level_of_group``)."""
 EVENT_COLUMNS = ("id", "ticket_id", "kind", "actor_id", "at", "state_from", "state_to", "internal",
                  "payload", "contract_id", "seq", "previous", "digest")
 CLOCK_COLUMNS = (
@@ -347,14 +374,21 @@ def copy_text(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def event_and_entry_rows(c: Chunk, cols: dict[str, Any], kinds: list[RequestKind], cast: Cast, ids: Ids,
-                         previous: str) -> tuple[list[str], list[str], str]:
-    """COPY lines for ``tickets_ticketevent`` and ``tickets_timeentry``, in history order, and
-    the digest of the last event. The events continue the contract's hash chain after
-    ``previous`` (``jalon.tickets.history``: an event's rank is its id, as the contract has no
-    other), so that ``jalon history verify`` accepts the loaded history."""
-    from jalon.tickets.history import event_digest
+@dataclass
+class Chain:
+    """Where the contract's hash chain of events stands (``jalon.tickets.history``): the rank
+    and digest of the last event written."""
 
+    seq: int = 0
+    digest: str = ""
+
+
+def event_and_entry_rows(c: Chunk, cols: dict[str, Any], kinds: list[RequestKind], cast: Cast, ids: Ids,
+                         chain: Chain) -> tuple[list[str], list[str]]:
+    """COPY lines for ``tickets_ticketevent`` and ``tickets_timeentry``, in history order. Each
+    event takes the next rank in the contract's chain with its digest, as ``Ticket._record``
+    writes them (the chain follows the load's order: ticket by ticket, each in time order)."""
+    from jalon.tickets.history import GENESIS, event_digest
     happened = cols["happened"]
     step_of, row_of = np.nonzero(happened)
     order = np.lexsort((step_of, c.at[step_of, row_of], row_of))
@@ -368,29 +402,34 @@ def event_and_entry_rows(c: Chunk, cols: dict[str, Any], kinds: list[RequestKind
     call_s = stamps(c.opened)
     requesters = (cast.people["demandeur"], cast.people["demandeur2"])
     events = []
+    instants = c.at[step_of, row_of].tolist()
+    state: dict[int, str] = {}  # each ticket's state as its events move it
+    seq, previous = chain.seq, chain.digest or GENESIS
     for n, (step, row) in enumerate(zip(step_of.tolist(), row_of.tolist(), strict=True)):
         spec = STEPS[step]
         actor = requesters[int(c.requester[row])] if spec.actor == "requester" else cast.people[spec.actor]
         payload = _payload(step, row, c, cols, kinds, cast, call_s, entry_of, day_of)
-        seq = ids.event + n
+        before = state.get(row, "") if spec.after else ""
+        if spec.after:
+            state[row] = spec.after
+        seq += 1
         digest = event_digest(seq=seq, contract=cast.contract, ticket=ids.ticket + row, kind=spec.kind,
-                              actor=actor, at=datetime.fromtimestamp(int(c.at[step, row]), UTC),
-                              state_from=spec.before, state_to=spec.after, internal=spec.internal,
-                              payload=payload, previous=previous)
+                              actor=actor, at=datetime.fromtimestamp(instants[n], UTC), state_from=before,
+                              state_to=spec.after, internal=spec.internal, payload=payload, previous=previous)
         events.append("\t".join((
-            str(seq), str(ids.ticket + row), spec.kind, str(actor), at_s[n], spec.before,
+            str(ids.event + n), str(ids.ticket + row), spec.kind, str(actor), at_s[n], before,
             spec.after, "t" if spec.internal else "f", copy_text(json.dumps(payload, ensure_ascii=False)),
             str(cast.contract), str(seq), previous, digest,
         )))
         previous = digest
+    chain.seq, chain.digest = seq, previous
     entries_at = stamps(c.at[LOGGED][logged_rows])
     entries = [
         "\t".join((str(entry_of[row]), str(ids.ticket + row), str(cast.people["technicien"]), day_of[row],
-                   str(int(c.minutes[row])), "t", "Diagnostic et remise en service.", entries_at[k],
-                   "entry"))
+                   str(int(c.minutes[row])), "t", "Diagnostic et remise en service.", entries_at[k], "entry"))
         for k, row in enumerate(logged_rows.tolist())
     ]
-    return events, entries, previous
+    return events, entries
 
 
 def _payload(step: int, row: int, c: Chunk, cols: dict[str, Any], kinds: list[RequestKind], cast: Cast,
@@ -405,7 +444,9 @@ def _payload(step: int, row: int, c: Chunk, cols: dict[str, Any], kinds: list[Re
         return {"type": kinds[c.kind[row]].type, "urgency": "", "impact": "", "priority": c.priority[row],
                 "criticality": CRITICALITY[c.priority[row]]}
     if step == ASSIGNED:
-        return {"group": "TMA niveau 2", "assignee": cast.people["technicien"]}
+        return {"group": GROUP, "assignee": cast.people["technicien"]}
+    if step == CONFIRMED:
+        return {"lead_time_days": int(c.lead_days[row]), "note": "Faisabilité confirmée au bon de commande."}
     if step == STARTED:
         return {"assignee": cast.people["technicien"]}
     if step == WAITING:
@@ -510,10 +551,28 @@ def platform_ticketset(c: Chunk, cols: dict[str, Any]) -> Any:
         source="jalon", ids=cols["pk"].astype(str).astype(object), rows=np.arange(1, c.n + 1, dtype=np.int64),
         opened_at=instants(c.opened), resolved_at=instants(cols["resolved_at"]),
         closed_at=instants(cols["closed_at"]),
-        attributes={"priority": cols["priority"].astype(object), "type": cols["type"]},
+        attributes=engine_columns(c, cols),
         event_ticket=row_of.astype(np.int64), event_at=c.at[step_of, row_of].astype("datetime64[s]"),
         event_state=after[step_of],
     )
+
+
+def engine_columns(c: Chunk, cols: dict[str, Any]) -> dict[str, npt.NDArray[np.object_]]:
+    """Every column the engine reads of a platform ticket (:data:`PLATFORM_COLUMNS`), as
+    ``engine_attributes`` writes them: a convention may select, choose a calendar or take a
+    target from any of them."""
+    from jalon.conventions.platform import PLATFORM_COLUMNS
+
+    blank = np.full(c.n, "", object)
+    lead = cols["lead"]
+    found = {
+        "type": cols["type"], "priority": cols["priority"].astype(object), "urgency": blank,
+        "impact": blank, "criticality": cols["criticality"], "site": c.site, "lot": np.full(c.n, "TMA", object),
+        "level": np.full(c.n, LEVEL, object), "group": cols["group"].astype(object), "channel": c.channel,
+        "delai_execution": np.where(lead > 0, lead.astype(str).astype(object) + "j", ""),
+    }
+    assert set(found) == set(PLATFORM_COLUMNS), set(PLATFORM_COLUMNS) ^ set(found)
+    return found
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -546,7 +605,6 @@ def load(count: int, seed: int, until: datetime, chunk: int) -> None:
     from jalon.contracts.models import Contract
     from jalon.conventions.calendars import build_calendar
     from jalon.tickets.clocksummary import LIST_CLOCK_SQL, SUMMARY_SQL
-    from jalon.tickets.history import GENESIS
     from jalon.tickets.models import Ticket
 
     cast, convention = load_cast(until)
@@ -563,7 +621,7 @@ def load(count: int, seed: int, until: datetime, chunk: int) -> None:
     opened = opening_instants(rng, count, end - 365 * YEARS * 86400, end, calendar)
     computed = stamps(np.array([end]))[0]
     ids = Ids(1, 1, 1, 1)
-    chained = GENESIS
+    chain = Chain()
     totals = {"tickets": 0, "events": 0, "clocks": 0, "entries": 0}
     began = time.perf_counter()
     with connection.cursor() as cursor:
@@ -574,7 +632,7 @@ def load(count: int, seed: int, until: datetime, chunk: int) -> None:
             part = draw_chunk(np.random.default_rng([seed, first]), first, opened[first:first + chunk], kinds,
                               stations, calendar)
             tickets, cols = ticket_rows(part, kinds, cast, end, ids)
-            events, entries, chained = event_and_entry_rows(part, cols, kinds, cast, ids, chained)
+            events, entries = event_and_entry_rows(part, cols, kinds, cast, ids, chain)
             clocks = clock_rows(part, cols, convention, end, ids, float(settings.JALON_CLOCK_WARN_RATIO), computed)
             copy(cursor, "tickets_ticket", TICKET_COLUMNS, tickets)
             copy(cursor, "tickets_ticketevent", EVENT_COLUMNS, events)

@@ -177,6 +177,12 @@ JALON_CLOCK_SKEW_SECONDS = env_int("JALON_CLOCK_SKEW_SECONDS", 120)
 JALON_SCORECARD_PERIOD = env_str("JALON_SCORECARD_PERIOD", "quarter")  # or "month" (D-60)
 JALON_SCORECARD_PROPOSE_DAYS = env_int("JALON_SCORECARD_PROPOSE_DAYS", 10)
 JALON_SCORECARD_VALIDATE_DAYS = env_int("JALON_SCORECARD_VALIDATE_DAYS", 10)
+# An export uploaded to be scored by a buyer or an auditor (jalon.scorecards.audit): the largest
+# file accepted, in MiB, and the most it may expand to once decompressed (.gz, .xlsx), in MiB.
+JALON_AUDIT_UPLOAD_MAX_MB = env_int("JALON_AUDIT_UPLOAD_MAX_MB", 100)
+JALON_AUDIT_EXPANDED_MAX_MB = env_int("JALON_AUDIT_EXPANDED_MAX_MB", 1024)
+# How long an audit's result stays downloadable (XLSX, PDF, JSON) after it was computed, in seconds.
+JALON_AUDIT_RESULT_SECONDS = env_int("JALON_AUDIT_RESULT_SECONDS", 3600)
 # The most time one person may log for one day, all tickets together (D-116): 10 hours, the daily
 # maximum of the Code du travail (art. L3121-18).
 JALON_TIME_DAY_MAX_MINUTES = env_int("JALON_TIME_DAY_MAX_MINUTES", 600)

@@ -99,6 +99,7 @@ class Need(enum.Enum):
     REVIEW_MEASURE = "review_measure"
     VIEW_BILLING = "view_billing"
     DRAFT_INVOICE = "draft_invoice"
+    AUDIT_EXPORT = "audit_export"
 
 
 _ALL = frozenset(Role)
@@ -170,6 +171,10 @@ ROLES_FOR: dict[Need, frozenset[Role]] = {
     # the auditor reads; the invoice draft is the holder's (D-133)
     Need.VIEW_BILLING: frozenset({Role.BUYER_MANAGER, Role.HOLDER_MANAGER, Role.AUDITOR}),
     Need.DRAFT_INVOICE: frozenset({Role.HOLDER_MANAGER}),
+    # a buyer auditing the outsourcer scores an export of the holder's own tool against the
+    # contract's convention (issue 12): the buyer side and the auditor, not the holder, whose
+    # records the platform scores already, nor the requesters
+    Need.AUDIT_EXPORT: _BUYER | {Role.AUDITOR},
 }
 
 

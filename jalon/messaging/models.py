@@ -40,6 +40,7 @@ class NoticeKind(models.TextChoices):
     FORFAIT_ALERT = "forfait_alert", _("Alerte de consommation du forfait")
     ORDER_STATE = "order_state", _("Bon de commande : changement d’état")
     WAITING_REQUESTER = "waiting_requester", _("Votre réponse est attendue")
+    SCORECARD_STEP = "scorecard_step", _("Tableau de bord : étape de validation")
 
 
 class OutboxQuerySet(models.QuerySet["OutboxMessage"]):

@@ -30,6 +30,10 @@ from jalon.messaging.models import MailIntake, NoticeKind, OutboxMessage
 from jalon.orders import commitments as order_commitments
 from jalon.orders.events import EventKind as OrderEventKind
 from jalon.orders.models import OrderEvent
+from jalon.scorecards import commitments as scorecard_commitments
+from jalon.scorecards.models import ScorecardEvent
+from jalon.scorecards.workflow import EventKind as ScorecardEventKind
+from jalon.scorecards.workflow import Verdict
 from jalon.tickets import commitments as ticket_commitments
 from jalon.tickets.models import Ticket, TicketEvent, TimeEntry
 
@@ -150,6 +154,34 @@ def order_state_changed(event: OrderEvent) -> None:
                     site_url(lambda: order_commitments.url(order)))
     queue(NoticeKind.ORDER_STATE, record, recipients.for_audience(order.contract, audience),
           f"order:{event.pk}", {"order": order, "event": event})
+SCORECARD_AUDIENCES: dict[str, tuple[Party, ...]] = {
+    ScorecardEventKind.PROPOSED: (Party.BUYER,),
+    ScorecardEventKind.REVIEWED: (Party.HOLDER,),
+    ScorecardEventKind.ANSWERED: (Party.BUYER,),
+    ScorecardEventKind.VALIDATED: (Party.BUYER, Party.HOLDER),
+}
+"""Who hears of each step of a scorecard's validation (issue 12): the buyer of a proposal and of
+the holder's answers, the holder of a contested indicator, both of the validation that freezes
+it. An accepted indicator tells no one: the validation will."""
+
+
+def scorecard_step(event: ScorecardEvent) -> None:
+    """A step of a period's scorecard: the party whose turn it is now is told."""
+    if event.kind == ScorecardEventKind.REVIEWED and event.verdict != Verdict.CONTESTED:
+        return
+    parties = SCORECARD_AUDIENCES.get(event.kind)
+    if not parties:
+        return
+    card = event.scorecard
+    contract = card.contract
+    record = Record(contract, scorecard_commitments.words(card),
+                    site_url(lambda: scorecard_commitments.url(card)))
+    version = contract.current_convention()
+    queue(NoticeKind.SCORECARD_STEP, record,
+          recipients.for_audience(contract, Audience(parties=parties)),
+          f"scorecard:{event.pk}", {"card": card, "event": event}, version.parsed().contract.tz if version else "")
+
+
 def waiting_on_requester(event: TicketEvent) -> None:
     """The holder waits on the requester: tell them what is asked."""
     ticket = event.ticket

@@ -14,6 +14,7 @@ from django.dispatch import receiver
 
 from jalon.messaging import notify
 from jalon.orders.models import OrderEvent
+from jalon.scorecards.models import ScorecardEvent
 from jalon.tickets.models import EventKind, TicketEvent, TimeEntry, WaitReason
 
 
@@ -47,3 +48,11 @@ def on_order_event(sender: type[OrderEvent], instance: OrderEvent, created: bool
     """Every change of an order's state is told to the other side."""
     if created and not raw and instance.state_to and instance.state_from:
         notify.order_state_changed(instance)
+
+
+@receiver(post_save, sender=ScorecardEvent, dispatch_uid="jalon.messaging.on_scorecard_event")
+def on_scorecard_event(sender: type[ScorecardEvent], instance: ScorecardEvent, created: bool,
+                       raw: bool = False, **kwargs: Any) -> None:
+    """Each step of a scorecard's validation is told to the party whose turn it is."""
+    if created and not raw:
+        notify.scorecard_step(instance)

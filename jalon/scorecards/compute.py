@@ -138,7 +138,7 @@ def document(contract: Contract, period: Period, now: datetime) -> dict[str, Any
     stored = PeriodScorecard.current(contract, period)
     frozen = (stored if stored is not None and stored.frozen else
               PeriodScorecard.objects.filter(contract=contract, period=str(period), status=Status.VALIDATED)
-              .order_by("-version").first())
+              .defer("archive", "figures", "shown").order_by("-version").first())
     if stored is not None and stored.frozen:
         data = dict(stored.figures or {})
     else:

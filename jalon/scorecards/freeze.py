@@ -35,6 +35,29 @@ def members(card: PeriodScorecard, live: Live, data: dict[str, Any]) -> dict[str
     return out
 
 
+SHOWN_ROWS = 300
+"""Evidence rows a validated scorecard's page shows (the archive and the XLSX hold them all)."""
+
+
+def page_extract(inputs: dict[str, bytes]) -> dict[str, Any]:
+    """What the page of the validated scorecard shows besides the figures, taken from the frozen
+    members themselves: the evidence's header, its first :data:`SHOWN_ROWS` rows and its count,
+    and the frozen measures (as ``{column: value}``)."""
+    import csv
+    import io
+
+    evidence = csv.reader(io.StringIO(inputs[archive.EVIDENCE].decode("utf-8")))
+    head = next(evidence, [])
+    rows, total = [], 0
+    for row in evidence:
+        if total < SHOWN_ROWS:
+            rows.append(row)
+        total += 1
+    measures = list(csv.reader(io.StringIO(inputs[archive.MEASURES].decode("utf-8"))))
+    return {"evidence_head": head, "evidence": rows, "evidence_total": total,
+            "measures": [dict(zip(measures[0], r, strict=False)) for r in measures[1:]] if measures else []}
+
+
 def freeze(card: PeriodScorecard, user: Any, now: datetime) -> None:
     live = score(card.contract, card.parsed_period, now)
     data = figures(live.card)
@@ -52,6 +75,7 @@ def freeze(card: PeriodScorecard, user: Any, now: datetime) -> None:
     card.validated_at, card.validated_by = now, user
     card.convention_version = live.version
     card.figures = data
+    card.shown = page_extract(inputs)
     card.digests = {name: archive.sha256(content) for name, content in sorted(inputs.items())}
     card.archive = blob
     card.archive_sha256 = hashlib.sha256(blob).hexdigest()

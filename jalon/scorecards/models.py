@@ -54,6 +54,10 @@ class PeriodScorecard(models.Model):
     digests = models.JSONField(_("empreintes SHA-256 des entrées"), default=dict, blank=True)
     archive = models.BinaryField(_("archive"), null=True, blank=True)
     archive_sha256 = models.CharField(max_length=64, blank=True)
+    # What the page of a validated scorecard shows besides its figures, written with them when it
+    # is frozen (jalon.scorecards.freeze.page_extract): the first evidence rows, their count and
+    # the frozen measures, so that the page reads stored figures only, never the archive.
+    shown = models.JSONField(_("extrait affiché"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ("contract", "-period", "-version")
@@ -83,8 +87,9 @@ class PeriodScorecard(models.Model):
 
     @classmethod
     def current(cls, contract: Contract, period: Period) -> PeriodScorecard | None:
-        """The latest version of the period's scorecard (``None``: still a draft nobody proposed)."""
-        return cls.objects.filter(contract=contract, period=str(period)).order_by("-version").first()
+        """The latest version of the period's scorecard (``None``: still a draft nobody proposed);
+        its archive is read only if asked for (it holds every input of the period)."""
+        return cls.objects.filter(contract=contract, period=str(period)).defer("archive").order_by("-version").first()
 
     @classmethod
     def act(cls, user: Any, contract: Contract, period: Period, step_name: str, *, indicator: str = "",

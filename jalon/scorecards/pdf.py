@@ -35,7 +35,8 @@ def number(value: Any, digits: int = 2) -> str:
 
 def status_line(data: dict[str, Any]) -> str:
     labels = {"draft": _("brouillon (calcul en direct)"), "proposed": _("proposé par le titulaire"),
-              "contested": _("contesté par l’acheteur"), "validated": _("validé par les deux parties")}
+              "contested": _("contesté par l’acheteur"), "validated": _("validé par les deux parties"),
+              "audit": _("audit d’un export déposé (non enregistré sur le marché)")}
     return labels.get(str(data.get("status", "draft")), str(data.get("status")))
 
 

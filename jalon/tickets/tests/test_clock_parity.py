@@ -224,7 +224,10 @@ class PlatformSettingsTest(JalonTestCase):
                 ticket.qualify(self.level1, urgency="critique", impact="site")
                 ticket.assign(self.level1, group="N2")
                 ticket.assign(self.level1, group="N3")
-        with self.assertNumQueries(2):
+        from django.db import connection
+
+        # PostgreSQL streams the history with a COPY, which Django's query counter does not see
+        with self.assertNumQueries(1 if connection.vendor == "postgresql" else 2):
             exported = tickets_to_ticketset(Ticket.objects.filter(contract=self.contract))
         assert list(exported.ids) == ["AQR-2026-1", "AQR-2026-2", "AQR-2026-3"]
         assert exported.history("AQR-2026-1") == [

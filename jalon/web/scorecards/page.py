@@ -118,13 +118,21 @@ def period_view(user: Any, contract: Contract, period: Period, now: datetime) ->
     status = Status(card.status) if card else Status.DRAFT
     data = compute.document(contract, period, now)
     live = None
-    if card is not None and card.frozen and card.archive:
+    evidence_total: int | None = None
+    if card is not None and card.frozen and card.shown:
+        # frozen: the extract stored with the figures (jalon.scorecards.freeze.page_extract)
+        head, body = card.shown["evidence_head"], card.shown["evidence"]
+        evidence_total = int(card.shown["evidence_total"])
+        measures: list[dict[str, Any]] = [dict(m) for m in card.shown["measures"]]
+        computed: list[Any] = []
+        origins = {(m.get("indicator", ""), m.get("item", "")): _("figée") for m in measures}
+    elif card is not None and card.frozen and card.archive:  # frozen before the extract was stored
         with zipfile.ZipFile(io.BytesIO(bytes(card.archive))) as z:
             evidence_rows = _rows(z.read(archive.EVIDENCE))
             frozen_measures = _rows(z.read(archive.MEASURES))
         head, body = evidence_rows[0], evidence_rows[1:]
-        measures: list[dict[str, Any]] = [dict(zip(frozen_measures[0], r, strict=False)) for r in frozen_measures[1:]]
-        computed: list[Any] = []
+        measures = [dict(zip(frozen_measures[0], r, strict=False)) for r in frozen_measures[1:]]
+        computed = []
         origins = {(m.get("indicator", ""), m.get("item", "")): _("figée") for m in measures}
     else:
         from jalon.conventions import report
@@ -158,7 +166,8 @@ def period_view(user: Any, contract: Contract, period: Period, now: datetime) ->
     manual_indicators = [(i.id, i.label) for i in version.parsed().indicators
                          if i.kind == "measure" and i.id not in computed_ids] if version else []
     return PeriodView(
-        period, card, status, data, families, [evidence_heading(h) for h in head], evidence, len(body),
+        period, card, status, data, families, [evidence_heading(h) for h in head], evidence,
+        len(body) if evidence_total is None else evidence_total,
         measures, computed,
         list(card.events.select_related("actor")) if card else [], steps,
         access.may(user, contract, access.Need.ENTER_MEASURE) and status != Status.VALIDATED,

@@ -6,6 +6,9 @@ from jalon.web.scorecards import views
 
 urlpatterns = [
     path("marches/<slug:slug>/bilans/", views.period_list, name="scorecards"),
+    path("marches/<slug:slug>/bilans/audit-export/", views.audit_export, name="scorecard-audit"),
+    path("marches/<slug:slug>/bilans/audit-export/<str:token>.<str:fmt>", views.audit_download,
+         name="scorecard-audit-download"),
     path("marches/<slug:slug>/bilans/<str:period>/", views.period_page, name="scorecard"),
     path("marches/<slug:slug>/bilans/<str:period>/actions/<slug:step>/", views.period_action,
          name="scorecard-action"),

@@ -51,7 +51,9 @@ def _period(text: str) -> Period:
 def period_list(request: AuthedRequest, slug: str) -> HttpResponse:
     contract = _contract(request, slug)
     rows = page.period_rows(contract, timezone.localdate(), timezone.now())
-    return render(request, "web/scorecard_list.html", {"contract": contract, "rows": rows})
+    return render(request, "web/scorecard_list.html", {"contract": contract, "rows": rows,
+                                                        "may_audit": access.may(request.user, contract,
+                                                                                Need.AUDIT_EXPORT)})
 
 
 @login_required
@@ -219,3 +221,106 @@ def period_archive(request: AuthedRequest, slug: str, period: str, version: int)
 
 
 __all__ = ["STEPS"]
+
+
+# -- an export scored for an audit (issue 12) --------------------------------------------------
+
+AUDIT_FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 "pdf": "application/pdf", "json": "application/json"}
+
+
+def _audit_key(token: str) -> str:
+    return f"scorecard-audit:{token}"
+
+
+def _last_quarter(today: Any) -> str:
+    from datetime import timedelta
+
+    return str(Period.quarter_of(Period.quarter_of(today).first_day - timedelta(days=1)))
+
+
+@login_required
+def audit_export(request: AuthedRequest, slug: str) -> HttpResponse:
+    """Upload an export of the holder's tool, choose its import profile and a period: the
+    contract's convention scores it with the file command's engine. Nothing is stored on the
+    contract (D-145); the result stays downloadable for ``JALON_AUDIT_RESULT_SECONDS``."""
+    import secrets
+
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from jalon.conventions import report
+    from jalon.scorecards import audit
+
+    contract = _contract(request, slug, Need.AUDIT_EXPORT)
+    choices = audit.profiles(contract)
+    form: dict[str, Any] = {"profile": choices[0] if choices else "",
+                            "period": _last_quarter(timezone.localdate()), "skip": False}
+    context: dict[str, Any] = {"contract": contract, "profiles": choices, "form": form,
+                               "max_mb": settings.JALON_AUDIT_UPLOAD_MAX_MB}
+    if request.method != "POST":
+        return render(request, "web/scorecard_audit.html", context)
+    form.update(profile=request.POST.get("profile", ""), period=request.POST.get("period", ""),
+                skip=request.POST.get("skip") == "1")
+    upload = request.FILES.get("file")
+    refused = (_("Choisissez le fichier d’export à évaluer.") if upload is None
+               else audit.upload_error(upload.name or "", upload.size))
+    if refused:
+        context["errors"] = [refused]
+        return render(request, "web/scorecard_audit.html", context, status=400)
+    assert upload is not None
+    name = Path(upload.name or "export.csv").name
+    result = audit.score_export(contract, name, upload.chunks(), form["profile"], form["period"],
+                                skip_bad_rows=form["skip"])
+    if result.card is None:
+        context["errors"] = result.errors
+        return render(request, "web/scorecard_audit.html", context, status=400)
+    data = result.data
+    data["status"] = "audit"
+    with tempfile.TemporaryDirectory() as folder:
+        workbook = Path(folder) / "audit.xlsx"
+        report.write_xlsx(result.card, workbook)
+        xlsx = workbook.read_bytes()
+    token = secrets.token_urlsafe(16)
+    cache.set(_audit_key(token), {"user": request.user.pk, "contract": contract.pk, "data": data, "xlsx": xlsx,
+                                  "name": name}, timeout=int(settings.JALON_AUDIT_RESULT_SECONDS))
+    evidence = [["" if v is None else str(v) for v in row] for row in report.evidence_rows(result.card)]
+    context.update(
+        result=data, token=token, file_name=name, warnings=result.warnings[:50],
+        warnings_total=len(result.warnings), rows_read=result.rows_read,
+        families=[(family, _indicator_rows(family["indicators"])) for family in data["families"]],
+        evidence_head=[page.evidence_heading(h) for h in report.EVIDENCE_COLUMNS],
+        evidence=evidence[:page.EVIDENCE_SHOWN], evidence_total=len(evidence))
+    return render(request, "web/scorecard_audit.html", context)
+
+
+def _indicator_rows(indicators: list[dict[str, Any]], depth: int = 0) -> list[tuple[dict[str, Any], int]]:
+    rows: list[tuple[dict[str, Any], int]] = []
+    for indicator in indicators:
+        rows.append((indicator, depth))
+        rows += _indicator_rows(indicator.get("parts", []), depth + 1)
+    return rows
+
+
+@login_required
+def audit_download(request: AuthedRequest, slug: str, token: str, fmt: str) -> HttpResponse:
+    """An audit's result as XLSX, PDF or JSON: to the person who computed it, while it is kept."""
+    import json
+
+    from django.core.cache import cache
+
+    contract = _contract(request, slug, Need.AUDIT_EXPORT)
+    kept = cache.get(_audit_key(token)) if fmt in AUDIT_FORMATS else None
+    if not kept or kept["user"] != request.user.pk or kept["contract"] != contract.pk:
+        raise Http404(_("Ce résultat d’audit n’est plus disponible : déposez le fichier à nouveau."))
+    data = kept["data"]
+    if fmt == "xlsx":
+        body = kept["xlsx"]
+    elif fmt == "pdf":
+        body = scorecard_pdf(data)
+    else:
+        body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    response = HttpResponse(body, content_type=AUDIT_FORMATS[fmt])
+    stem = f"audit-{contract.slug}-{data['period']}"
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
