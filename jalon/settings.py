@@ -178,6 +178,9 @@ JALON_SCORECARD_VALIDATE_DAYS = env_int("JALON_SCORECARD_VALIDATE_DAYS", 10)
 # The most time one person may log for one day, all tickets together (D-116): 10 hours, the daily
 # maximum of the Code du travail (art. L3121-18).
 JALON_TIME_DAY_MAX_MINUTES = env_int("JALON_TIME_DAY_MAX_MINUTES", 600)
+# A committee's action is announced "due" to its owner this many calendar days before the end of
+# its due date (D-135; seed 003 L1452 counts its lateness by the day).
+JALON_ACTION_WARN_DAYS = env_int("JALON_ACTION_WARN_DAYS", 2)
 
 # Login: lock a username on one IP address after repeated failures.
 JALON_LOGIN_MAX_FAILURES = env_int("JALON_LOGIN_MAX_FAILURES", 5)
