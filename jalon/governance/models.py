@@ -954,7 +954,7 @@ class DecisionEvent(RecordEvent):
 
 class ActionEvent(RecordEvent):
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="events", verbose_name=_lazy("action"))
-    status_labels = dict(ActionStatus.choices)
+    status_labels: ClassVar[dict[str, str]] = dict(ActionStatus.choices)
 
     class Meta(RecordEvent.Meta):
         verbose_name = _lazy("historique d’une action")
@@ -966,7 +966,7 @@ class ActionEvent(RecordEvent):
 
 class RiskEvent(RecordEvent):
     risk = models.ForeignKey(Risk, on_delete=models.PROTECT, related_name="events", verbose_name=_lazy("risque"))
-    status_labels = dict(RiskStatus.choices)
+    status_labels: ClassVar[dict[str, str]] = dict(RiskStatus.choices)
 
     class Meta(RecordEvent.Meta):
         verbose_name = _lazy("historique d’un risque")

@@ -42,8 +42,9 @@ def action(request: AuthedRequest, slug: str, pk: int) -> HttpResponseBase:
         post = request.POST
         back = reverse("governance-action", args=[slug, pk])
         if post.get("change") == "status":
+            done_on = post.get("done_on", "")
             return _act(request, back, lambda: found.set_status(
-                request.user, post.get("status", ""), _day(post["done_on"], "done_on") if post.get("done_on") else None),
+                request.user, post.get("status", ""), _day(done_on, "done_on") if done_on else None),
                 _("Action %(ref)s mise à jour.") % {"ref": found.reference})
         return _act(request, back, lambda: found.update(
             request.user, owner=_member(contract, post.get("owner", "")), due_on=_day(post.get("due_on", ""), "due_on"),
