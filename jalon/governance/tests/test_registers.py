@@ -95,12 +95,14 @@ class ActionClockTests(GovernanceTestCase):
         scan_clocks(paris(2026, 3, 19, 9))  # within two days of the end of its due date
         (due,) = OutboxMessage.objects.all()
         assert due.to == self.holder_manager.email
-        assert "ACT-001" in due.body and "Échéance de l’action" in due.subject
+        assert "ACT-001" in due.body
+        assert "Échéance de l’action" in due.subject
         scan_clocks(paris(2026, 3, 19, 10))
         assert OutboxMessage.objects.count() == 1  # once
         scan_clocks(paris(2026, 3, 23, 9))
         late = OutboxMessage.objects.exclude(pk=due.pk)
-        assert late.filter(to=self.holder_manager.email).exists() and late.count() >= 2
+        assert late.filter(to=self.holder_manager.email).exists()
+        assert late.count() >= 2
 
     def test_an_action_done_stops_its_clock(self):
         with time_machine.travel(paris(2026, 3, 2, 9), tick=False):
@@ -108,7 +110,8 @@ class ActionClockTests(GovernanceTestCase):
         with time_machine.travel(paris(2026, 3, 5, 9), tick=False):
             action.set_status(self.holder_manager, "done")
         clock = action.clocks.get()
-        assert clock.stopped_at is not None and not clock.breached
+        assert clock.stopped_at is not None
+        assert not clock.breached
         scan_clocks(paris(2026, 4, 1, 9))
         assert not OutboxMessage.objects.exists()
 
@@ -127,7 +130,9 @@ class PagesTests(GovernanceTestCase):
                                           "due_on": "2026-03-27", "reason": "Congés"})
         assert response.status_code == 302
         page = self.client.get(url).content.decode()
-        assert "Changement d’échéance" in page and "Congés" in page and "Modifier" in page
+        assert "Changement d’échéance" in page
+        assert "Congés" in page
+        assert "Modifier" in page
         response = self.client.post(url, {"change": "plan", "owner": "", "due_on": "2026-04-03"}, follow=True)
         assert "Le motif du changement d’échéance est obligatoire." in response.content.decode()
 
@@ -153,7 +158,8 @@ class PagesTests(GovernanceTestCase):
         assert [e["kind"] for e in response.json()["events"]] == ["created", "rating", "mitigation"]
         response = self.client.patch(f"{base}/actions/{self.action.pk}", {"due_on": "2026-04-01"},
                                      content_type="application/json")
-        assert response.status_code == 400 and response.json()["field"] == "reason"
+        assert response.status_code == 400
+        assert response.json()["field"] == "reason"
         self.client.force_login(self.auditor)
         assert self.client.patch(f"{base}/risks/{self.risk.pk}", {"probability": 1, "impact": 1, "status": "open"},
                                  content_type="application/json").status_code == 403
@@ -205,7 +211,8 @@ class ListTests(GovernanceTestCase):
             assert response.status_code == 400
             assert response.json()["field"] == "cursor"
         response = self.client.get(f"{self.base}/actions?status=nope")
-        assert response.status_code == 400 and response.json()["field"] == "status"
+        assert response.status_code == 400
+        assert response.json()["field"] == "status"
 
     def test_filters(self):
         def ids(url: str) -> list[int]:
