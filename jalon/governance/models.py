@@ -401,6 +401,8 @@ class MeetingEvent(models.Model):
     payload = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name = _lazy("historique d’une réunion")
+        verbose_name_plural = _lazy("historiques des réunions")
         ordering = ("at", "pk")
 
     def __str__(self) -> str:
@@ -418,6 +420,8 @@ class MeetingClock(commitments.AbstractClock):
     objects = commitments.ClockQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _lazy("délai d’une réunion")
+        verbose_name_plural = _lazy("délais des réunions")
         indexes = (commitments.running_due_index("meeting_clock_running_due"),)
         constraints = (models.UniqueConstraint(fields=["meeting", "kind"], name="meeting_clock_unique"),)
 
@@ -458,6 +462,8 @@ class Decision(models.Model):
     objects = DecisionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _lazy("décision")
+        verbose_name_plural = _lazy("décisions")
         ordering = ("-number",)
         constraints = (models.UniqueConstraint(fields=["contract", "number"], name="decision_number_unique"),)
 
@@ -535,6 +541,8 @@ class Action(models.Model):
     objects = ActionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _lazy("action")
+        verbose_name_plural = _lazy("actions")
         ordering = ("due_on", "number")
         constraints = (models.UniqueConstraint(fields=["contract", "number"], name="action_number_unique"),)
         indexes = (models.Index(fields=["contract", "status", "due_on"], name="action_open_due"),)
@@ -707,6 +715,8 @@ class Risk(models.Model):
     objects = RiskQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _lazy("risque ou point d’attention")
+        verbose_name_plural = _lazy("risques et points d’attention")
         ordering = ("-updated_at", "number")
         constraints = (models.UniqueConstraint(fields=["contract", "number"], name="risk_number_unique"),)
 
@@ -823,6 +833,8 @@ class RiskReview(models.Model):
     reviewed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _lazy("revue d’un risque")
+        verbose_name_plural = _lazy("revues des risques")
         ordering = ("-reviewed_at",)
         constraints = (models.UniqueConstraint(fields=["risk", "meeting"], name="risk_review_once_per_meeting"),)
 
@@ -849,6 +861,8 @@ class Escalation(models.Model):
     objects = EscalationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _lazy("escalade")
+        verbose_name_plural = _lazy("escalades")
         ordering = ("-created_at",)
 
     def __str__(self) -> str:
@@ -893,6 +907,8 @@ class Finding(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _lazy("manquement constaté")
+        verbose_name_plural = _lazy("manquements constatés")
         ordering = ("created_at", "pk")
 
     def __str__(self) -> str:
@@ -1003,6 +1019,8 @@ class MeteoSend(models.Model):
     body = models.TextField()
 
     class Meta:
+        verbose_name = _lazy("envoi de la météo")
+        verbose_name_plural = _lazy("envois de la météo")
         ordering = ("-day",)
         constraints = (models.UniqueConstraint(fields=["contract", "day"], name="meteo_once_a_day"),)
 

@@ -251,3 +251,24 @@ class ListTests(GovernanceTestCase):
         assert ids(f"{self.base}/meetings?status=scheduled&starts_before=2026-03-10T00:00:00%2B01:00") == [
             self.cosui.pk]
         assert self.walk(f"{self.base}/meetings?sort=-starts_at", 1) == [self.copil_meeting.pk, self.cosui.pk]
+
+
+class AdminTests(GovernanceTestCase):
+    def test_the_admin_reads_governance_and_never_changes_it(self):
+        from django.contrib.auth.models import User
+
+        admin_user = User.objects.create_superuser("admin.gouv", "admin@example.fr", "x")
+        action = Action.create(self.buyer_manager, self.contract, title="Revoir le PAQ", due_on=date(2026, 3, 20))
+        risk = Risk.create(self.buyer_manager, self.contract, title="Réplication", probability=2, impact=3)
+        self.client.force_login(admin_user)
+        for path in ("/admin/governance/", "/admin/governance/action/", f"/admin/governance/action/{action.pk}/change/",
+                     f"/admin/governance/risk/{risk.pk}/change/", "/admin/governance/actionevent/",
+                     "/admin/governance/meeting/", "/admin/governance/decision/"):
+            response = self.client.get(path)
+            assert response.status_code == 200, path
+        page = self.client.get(f"/admin/governance/action/{action.pk}/change/").content.decode()
+        assert "Historique (ajout seul)" in page
+        assert self.client.get("/admin/governance/action/add/").status_code == 403
+        event = action.events.get()
+        assert self.client.post(f"/admin/governance/actionevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+        assert action.events.count() == 1
