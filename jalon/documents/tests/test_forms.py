@@ -88,7 +88,8 @@ class ReportFormTests(JalonTestCase):
     def test_only_the_holder_writes_and_outsiders_get_404(self):
         self.client.force_login(self.buyer_manager)
         assert self.client.get(self.url("audit")).status_code == 403
-        assert "Saisir un rapport" not in self.client.get(reverse("reports", args=[self.contract.slug])).content.decode()
+        listing = self.client.get(reverse("reports", args=[self.contract.slug])).content.decode()
+        assert "Saisir un rapport" not in listing
         self.client.force_login(self.outsider)
         assert self.client.get(self.url("audit")).status_code == 404
         self.client.force_login(self.technician)
