@@ -644,10 +644,11 @@ class Action(models.Model):
     def calendar_and_zone(self) -> tuple[str, Calendar, str] | None:
         """The calendar the due date is counted on: the meeting's committee's, else the
         convention's first one (None: a contract with no convention)."""
-        if self.meeting_id is not None:
-            committee = self.meeting.committee_def()
+        meeting = self.meeting
+        if meeting is not None:
+            committee = meeting.committee_def()
             if committee is not None:
-                convention = self.meeting.convention()
+                convention = meeting.convention()
                 return committee.calendar, build_calendar(convention.calendars[committee.calendar]), \
                     convention.contract.tz
         version = self.contract.current_convention()
@@ -941,7 +942,7 @@ class RecordEvent(AppendOnly):
     objects = AppendOnlyQuerySet.as_manager()
     refused_change = "A governance record's history is written once and never changed."
     refused_delete = "A governance record's history is never deleted."
-    status_labels: ClassVar[dict[str, str]] = {}
+    status_labels: ClassVar[dict[str, Any]] = {}
 
     class Meta:
         abstract = True
@@ -970,7 +971,7 @@ class DecisionEvent(RecordEvent):
 
 class ActionEvent(RecordEvent):
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="events", verbose_name=_lazy("action"))
-    status_labels: ClassVar[dict[str, str]] = dict(ActionStatus.choices)
+    status_labels: ClassVar[dict[str, Any]] = dict(ActionStatus.choices)
 
     class Meta(RecordEvent.Meta):
         verbose_name = _lazy("historique d’une action")
@@ -982,7 +983,7 @@ class ActionEvent(RecordEvent):
 
 class RiskEvent(RecordEvent):
     risk = models.ForeignKey(Risk, on_delete=models.PROTECT, related_name="events", verbose_name=_lazy("risque"))
-    status_labels: ClassVar[dict[str, str]] = dict(RiskStatus.choices)
+    status_labels: ClassVar[dict[str, Any]] = dict(RiskStatus.choices)
 
     class Meta(RecordEvent.Meta):
         verbose_name = _lazy("historique d’un risque")

@@ -261,7 +261,7 @@ class RecordEventOut(Schema):
 
     @classmethod
     def of(cls, e: RecordEvent) -> RecordEventOut:
-        return cls(kind=e.kind, label=str(e.get_kind_display()), at=e.at,  # type: ignore[attr-defined]
+        return cls(kind=e.kind, label=str(e.get_kind_display()), at=e.at,
                    actor=e.actor.username if e.actor else None, summary=e.summary, payload=e.payload)
 
 

@@ -64,8 +64,8 @@ class ReportForm(forms.Form):
                  revision: bool = False, **kwargs: Any) -> None:
         self.kind = kind
         data = initial_data or {}
-        initial = dict(kwargs.pop("initial", None) or {})
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = dict(kwargs.get("initial") or {})
+        super().__init__(*args, **kwargs)
         self.rows: dict[str, int] = {}
         self.layout: list[tuple[str, list[str]]] = [("", ["title"])]
         for name, shape in kind.fields:
