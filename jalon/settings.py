@@ -196,6 +196,9 @@ JALON_DEFINITIVE_FIX_DAYS = env_int("JALON_DEFINITIVE_FIX_DAYS", 0)
 # The VAT rate of the Factur-X invoice drafts (jalon.billing), in percent: the French standard
 # rate on IT services; the seeds name none (D-134).
 JALON_BILLING_VAT_RATE = env_int("JALON_BILLING_VAT_RATE", 20)
+# A committee's action is announced "due" to its owner this many calendar days before the end of
+# its due date (D-135; seed 003 L1452 counts its lateness by the day).
+JALON_ACTION_WARN_DAYS = env_int("JALON_ACTION_WARN_DAYS", 2)
 
 # Login: lock a username on one IP address after repeated failures.
 JALON_LOGIN_MAX_FAILURES = env_int("JALON_LOGIN_MAX_FAILURES", 5)

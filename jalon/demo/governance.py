@@ -1,7 +1,8 @@
 """The demo's governance: a quarter of committees of the contract's convention, replayed through
 the domain methods at the instants they happened (``replaying``), with minutes in every state the
-convention allows (AQUAREEL's committees have no tacit validation, D-85), decisions, actions
-(some late) and risks reviewed at each steering committee."""
+convention allows (AQUAREEL's committees have no tacit validation, D-85; LADE's COPIL minutes
+validated tacitly), decisions, actions (some late, one rescheduled), risks reviewed at each
+steering committee, and an alert escalated to the next committee level."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import User
 
 from jalon.contracts.models import Contract
-from jalon.governance import schedule
-from jalon.governance.models import Action, Decision, Meeting, Risk
+from jalon.governance import jobs, schedule
+from jalon.governance.models import Action, Decision, Escalation, Meeting, Risk
 from jalon.governance.workflow import MinutesState, RiskKind, RiskStatus
 from jalon.lib.clock import replaying
 
@@ -48,9 +49,32 @@ def load_governance(contract: Contract, people: dict[str, User], now: datetime, 
         risks = [Risk.create(buyer, contract, title=t, probability=p, impact=i, owner=holder, mitigation=m, kind=k)
                  for t, p, i, k, m in RISKS]
     past = [m for m in made if m.ends_at < now]
+    tacit = next((m.pk for i, m in enumerate(past[: len(past) // 2])
+                  if i not in (2, 5) and (c := m.committee_def()) and c.tacit_days), None)
     for index, meeting in enumerate(past):
-        _replay(rng, meeting, index, len(past), buyer, holder, risks, now)
+        _replay(rng, meeting, index, len(past), buyer, holder, risks, now, leave_to_tacit=meeting.pk == tacit)
+    with replaying(now):  # what the periodic job does: minutes left without remarks validated tacitly
+        jobs.apply_tacit_validations(now)
+    _escalate(past, buyer, now)
     return len(made)
+
+
+def _escalate(past: list[Meeting], buyer: User, now: datetime) -> None:
+    """An alert raised at a committee that has a higher level (002 L1805-1813), settled at the
+    next meeting of that level if one was held since."""
+    for meeting in past:
+        committee = meeting.committee_def()
+        if meeting.status != "held" or committee is None or committee.escalates_to is None:
+            continue
+        with replaying(meeting.ends_at + timedelta(minutes=30)):
+            escalation = Escalation.raise_from(buyer, meeting, kind="alert",
+                                               subject="Retards répétés de livraison des correctifs")
+        above = next((m for m in past if m.committee == committee.escalates_to and m.starts_at > meeting.ends_at
+                      and m.status == "held"), None)
+        if above is not None:
+            with replaying(min(above.ends_at, now - timedelta(minutes=2))):
+                escalation.settle(buyer, above, "Plan de rattrapage demandé au titulaire, revu au prochain comité.")
+        return
 
 
 def _at(instant: datetime, days: float, now: datetime) -> datetime:
@@ -58,7 +82,7 @@ def _at(instant: datetime, days: float, now: datetime) -> datetime:
 
 
 def _replay(rng: random.Random, meeting: Meeting, index: int, count: int, buyer: User, holder: User,
-            risks: list[Risk], now: datetime) -> None:
+            risks: list[Risk], now: datetime, *, leave_to_tacit: bool = False) -> None:
     if index == 2:  # one cancelled, one moved
         with replaying(meeting.starts_at - timedelta(days=3)):
             meeting.cancel(buyer, "Indisponibilité des représentants de l'acheteur")
@@ -90,6 +114,8 @@ def _replay(rng: random.Random, meeting: Meeting, index: int, count: int, buyer:
         meeting.send_minutes(holder)
     if index == count - 3:
         return  # sent, under review
+    if leave_to_tacit:
+        return  # sent, no remarks: validated tacitly at its deadline (a state of its own)
     if index % 7 == 3 or index == count - 4:
         with replaying(_at(sent_at, 1, now)):
             meeting.remark(buyer, "Préciser l'échéance de l'action sur la réplication.")
@@ -124,6 +150,10 @@ def _copil_records(rng: random.Random, meeting: Meeting, buyer: User, holder: Us
             status = RiskStatus.MITIGATED if risk.probability <= 1 else RiskStatus.OPEN
             risk.review(buyer, meeting, probability=max(1, risk.probability - rng.choice((0, 0, 1))),
                         impact=risk.impact, status=status, note="Revu en COPIL.")
+    for action in actions[1:]:  # one rescheduled the next day, with its reason (kept in its history)
+        with replaying(_at(meeting.ends_at, 1, now)):
+            action.update(holder, owner=action.owner, due_on=action.due_on + timedelta(days=7),
+                          reason="Dépend de la livraison du correctif de réplication.")
     for action in actions[:1]:  # one done, late by a few days, if its time has come
         done = action.due_on + timedelta(days=rng.choice((0, 3)))
         if datetime.combine(done, datetime.min.time(), meeting.starts_at.tzinfo) < now:

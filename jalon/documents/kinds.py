@@ -68,7 +68,7 @@ KINDS: dict[str, Kind] = {k.id: k for k in (
          (("campaign", "text"), ("tests", "list"), ("verdict", "text"), ("comments", "text?"))),
 )}
 
-_ITEMS: dict[tuple[str, str], dict[str, Any]] = {
+ITEMS: dict[tuple[str, str], dict[str, Any]] = {
     ("audit", "findings"): {"domain": [d for d, _label in AUDIT_DOMAINS], "severity": list(SEVERITIES),
                             "text": None},
     ("audit", "corrective_actions"): {"text": None},
@@ -76,6 +76,8 @@ _ITEMS: dict[tuple[str, str], dict[str, Any]] = {
                                    "done": bool},
     ("test_report", "tests"): {"name": None, "result": list(TEST_RESULTS), "detail": "?"},
 }
+"""The fields of each list's rows: a list of allowed values, None (required text), "?" (optional
+text) or ``bool``."""
 
 
 def check(kind_id: str, data: Any) -> dict[str, Any]:
@@ -137,7 +139,7 @@ def _items(kind_id: str, name: str, value: Any, problems: list[tuple[str, str]])
     if not isinstance(value, list):
         problems.append((name, _("Une liste est attendue.")))
         return []
-    spec = _ITEMS[(kind_id, name)]
+    spec = ITEMS[(kind_id, name)]
     found = []
     for index, item in enumerate(value):
         where = f"{name}[{index}]"

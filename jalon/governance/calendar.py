@@ -1,17 +1,17 @@
-"""Governance's entries in a person's calendar feed: meetings, and the due dates of actions
-(the agenda, minutes and tacit-validation clocks come with the registered commitments)."""
+"""Governance's entries in a person's calendar feed: meetings (the agenda, minutes and
+tacit-validation clocks, and actions' due dates, come with the registered commitments)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
 from jalon.commitments.sources import CalendarEntry
-from jalon.governance.models import Action, Meeting
-from jalon.governance.workflow import ActionStatus, MeetingState
+from jalon.governance.models import Meeting
+from jalon.governance.workflow import MeetingState
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -27,10 +27,3 @@ def entries(user: User, contract: Contract, first: datetime, last: datetime) -> 
                             starts_at=meeting.starts_at, ends_at=meeting.ends_at,
                             url=reverse("governance-meeting", args=[contract.slug, meeting.pk]),
                             description=meeting.agenda)
-    actions = (Action.objects.visible_to(user, contract).filter(status=ActionStatus.OPEN,
-                                                                due_on__gte=first.date(), due_on__lte=last.date()))
-    for action in actions:
-        starts = datetime.combine(action.due_on, time(0), UTC)
-        yield CalendarEntry(uid=f"action-{action.pk}@jalon", title=f"{action.reference} {action.title}",
-                            starts_at=starts, ends_at=starts + timedelta(days=1),
-                            url=reverse("governance-actions", args=[contract.slug]) + f"#action-{action.pk}")

@@ -1,6 +1,7 @@
 """What the periodic governance task does (``jalon/messaging/tasks.py`` schedules it; each tick
 runs once across workers): apply tacit validations that fell due, and keep each committee's
-meetings scheduled up to the horizon. Both are safe to repeat."""
+meetings scheduled up to the horizon; give open actions their due-date clock. All are safe
+to repeat."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from django.db import transaction
 
 from jalon.contracts.models import Contract
 from jalon.governance import schedule
-from jalon.governance.models import Meeting
-from jalon.governance.workflow import MinutesState
+from jalon.governance.models import Action, Meeting
+from jalon.governance.workflow import ActionStatus, MinutesState
 
 
 def apply_tacit_validations(now: datetime) -> int:
@@ -42,5 +43,17 @@ def schedule_all(now: datetime) -> int:
     return made
 
 
+def clock_open_actions(now: datetime) -> int:
+    """Open actions that have no due-date clock yet (recorded before actions had one) get it,
+    so that the clock scan announces them; answers how many."""
+    done = 0
+    for pk in Action.objects.filter(status=ActionStatus.OPEN, clocks__isnull=True).values_list("pk", flat=True):
+        with transaction.atomic():
+            action = Action.objects.select_for_update(of=("self",)).select_related("contract", "meeting") \
+                .get(pk=pk)
+            done += bool(action.recompute_clocks(now))
+    return done
+
+
 def run(now: datetime) -> int:
-    return apply_tacit_validations(now) + schedule_all(now)
+    return apply_tacit_validations(now) + schedule_all(now) + clock_open_actions(now)

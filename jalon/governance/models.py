@@ -10,8 +10,8 @@ due, minutes due, tacit validation). Committees themselves are declared in the c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -26,11 +26,12 @@ from jalon.accounts import access
 from jalon.accounts.access import Need
 from jalon.businesstime import Calendar
 from jalon.commitments import models as commitments
+from jalon.commitments.history import AppendOnly, AppendOnlyQuerySet
 from jalon.commitments.state import ClockState
 from jalon.contracts.models import Contract, ConventionVersion
 from jalon.conventions.calendars import build_calendar
 from jalon.conventions.model import Committee, Convention
-from jalon.governance import deadlines, events
+from jalon.governance import deadlines, events, record_events
 from jalon.governance.events import EventData, EventKind
 from jalon.governance.queries import (
     ActionQuerySet,
@@ -39,6 +40,7 @@ from jalon.governance.queries import (
     MeetingQuerySet,
     RiskQuerySet,
 )
+from jalon.governance.record_events import RecordEventData, RecordEventKind
 from jalon.governance.workflow import (
     ActionDomain,
     ActionStatus,
@@ -399,6 +401,8 @@ class MeetingEvent(models.Model):
     payload = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name = _lazy("historique d’une réunion")
+        verbose_name_plural = _lazy("historiques des réunions")
         ordering = ("at", "pk")
 
     def __str__(self) -> str:
@@ -416,6 +420,8 @@ class MeetingClock(commitments.AbstractClock):
     objects = commitments.ClockQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _lazy("délai d’une réunion")
+        verbose_name_plural = _lazy("délais des réunions")
         indexes = (commitments.running_due_index("meeting_clock_running_due"),)
         constraints = (models.UniqueConstraint(fields=["meeting", "kind"], name="meeting_clock_unique"),)
 
@@ -456,6 +462,8 @@ class Decision(models.Model):
     objects = DecisionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _lazy("décision")
+        verbose_name_plural = _lazy("décisions")
         ordering = ("-number",)
         constraints = (models.UniqueConstraint(fields=["contract", "number"], name="decision_number_unique"),)
 
@@ -479,10 +487,37 @@ class Decision(models.Model):
         with transaction.atomic():
             locked = _lock_contract(actor, contract, Need.GOVERN_RECORD)
             _check_meeting(meeting, locked)
-            return cls.objects.create(contract=locked, number=_next_number(cls, locked), meeting=meeting,
-                                      decided_on=decided_on, title=title.strip(), text=text,
-                                      subject_kind=subject_kind, subject_ref=subject_ref.strip(),
-                                      created_by=actor, created_at=clock.now())
+            now = clock.now()
+            decision = cls.objects.create(contract=locked, number=_next_number(cls, locked), meeting=meeting,
+                                          decided_on=decided_on, title=title.strip(), text=text,
+                                          subject_kind=subject_kind, subject_ref=subject_ref.strip(),
+                                          created_by=actor, created_at=now)
+            decision._record(actor, now, record_events.Created(title=decision.title))
+        return decision
+
+    def amend(self, actor: User | None, *, title: str, text: str, reason: str) -> None:
+        """A decision's wording corrected (a typo, a precision agreed in the remarks on the
+        minutes): the previous wording stays in its history, with the reason."""
+        if not title.strip():
+            raise field_error("title", _("L’intitulé de la décision est vide."))
+        if not reason.strip():
+            raise field_error("reason", _("Le motif de la modification est obligatoire."))
+        with transaction.atomic():
+            locked = Decision.objects.select_for_update().select_related("contract").get(pk=self.pk)
+            if actor is not None:
+                access.require(actor, locked.contract, Need.GOVERN_RECORD)
+            if locked.title == title.strip() and locked.text == text:
+                raise field_error("title", _("Rien n’a changé."))
+            payload = record_events.Amended(title_before=locked.title, title=title.strip(),
+                                            text_before=locked.text, text=text, reason=reason.strip())
+            locked.title, locked.text = title.strip(), text
+            locked.save(update_fields=["title", "text"])
+            locked._record(actor, clock.now(), payload)
+        self.refresh_from_db()
+
+    def _record(self, actor: User | None, at: datetime, payload: RecordEventData) -> DecisionEvent:
+        return DecisionEvent.objects.create(decision=self, kind=payload.kind, actor=actor, at=at,
+                                            payload=payload.as_json())
 
 
 class Action(models.Model):
@@ -506,6 +541,8 @@ class Action(models.Model):
     objects = ActionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _lazy("action")
+        verbose_name_plural = _lazy("actions")
         ordering = ("due_on", "number")
         constraints = (models.UniqueConstraint(fields=["contract", "number"], name="action_number_unique"),)
         indexes = (models.Index(fields=["contract", "status", "due_on"], name="action_open_due"),)
@@ -539,23 +576,123 @@ class Action(models.Model):
             if owner is not None and not access.roles_on(owner, locked):
                 raise field_error("owner", _("Le responsable doit être membre du marché."))
             now = clock.now()
-            return cls.objects.create(contract=locked, number=_next_number(cls, locked), meeting=meeting,
-                                      title=title.strip(), owner=owner, due_on=due_on, domain=domain,
-                                      created_at=now, updated_at=now)
+            action = cls.objects.create(contract=locked, number=_next_number(cls, locked), meeting=meeting,
+                                        title=title.strip(), owner=owner, due_on=due_on, domain=domain,
+                                        created_at=now, updated_at=now)
+            action._record(actor, now, record_events.Created(title=action.title))
+            action.recompute_clocks(now)
+        return action
 
     def set_status(self, actor: User | None, status: str, done_on: date | None = None) -> None:
         if status not in ActionStatus.values:
             raise field_error("status", _("Statut inconnu : %(v)s.") % {"v": status})
         with transaction.atomic():
-            locked = Action.objects.select_for_update().select_related("contract").get(pk=self.pk)
-            if actor is not None:
-                access.require(actor, locked.contract, Need.GOVERN_RECORD)
+            locked = self._locked(actor)
             now = clock.now()
+            if locked.status == status:
+                raise field_error("status", _("L’action est déjà « %(s)s ».") % {"s": locked.get_status_display()})
+            before = locked.status
             locked.status = status
             locked.done_on = (done_on or now.date()) if status == ActionStatus.DONE else None
             locked.updated_at = now
             locked.save()
+            locked._record(actor, now, record_events.StatusChanged(before=before, after=status,
+                                                                   done_on=locked.done_on))
+            locked.recompute_clocks(now)
         self.refresh_from_db()
+
+    def update(self, actor: User | None, *, owner: User | None, due_on: date, reason: str = "") -> int:
+        """A new owner or due date: one event per change (a new due date needs its reason);
+        answers how many things changed."""
+        with transaction.atomic():
+            locked = self._locked(actor)
+            if owner is not None and not access.roles_on(owner, locked.contract):
+                raise field_error("owner", _("Le responsable doit être membre du marché."))
+            now = clock.now()
+            changes: list[RecordEventData] = []
+            if owner != locked.owner:
+                changes.append(record_events.OwnerChanged(before=locked.owner.username if locked.owner else "",
+                                                          after=owner.username if owner else ""))
+                locked.owner = owner
+            if due_on != locked.due_on:
+                if not reason.strip():
+                    raise field_error("reason", _("Le motif du changement d’échéance est obligatoire."))
+                changes.append(record_events.DueChanged(before=locked.due_on, after=due_on, reason=reason.strip()))
+                locked.due_on = due_on
+            if not changes:
+                raise field_error("due_on", _("Rien n’a changé."))
+            locked.updated_at = now
+            locked.save()
+            for change in changes:
+                locked._record(actor, now, change)
+            locked.recompute_clocks(now)
+        self.refresh_from_db()
+        return len(changes)
+
+    # -- history and clock --------------------------------------------------------------------
+
+    def _locked(self, actor: User | None) -> Action:
+        locked = Action.objects.select_for_update(of=("self",)).select_related("contract", "meeting").get(pk=self.pk)
+        if actor is not None:
+            access.require(actor, locked.contract, Need.GOVERN_RECORD)
+        return locked
+
+    def _record(self, actor: User | None, at: datetime, payload: RecordEventData) -> ActionEvent:
+        return ActionEvent.objects.create(action=self, kind=payload.kind, actor=actor, at=at,
+                                          payload=payload.as_json())
+
+    def calendar_and_zone(self) -> tuple[str, Calendar, str] | None:
+        """The calendar the due date is counted on: the meeting's committee's, else the
+        convention's first one (None: a contract with no convention)."""
+        meeting = self.meeting
+        if meeting is not None:
+            committee = meeting.committee_def()
+            if committee is not None:
+                convention = meeting.convention()
+                return committee.calendar, build_calendar(convention.calendars[committee.calendar]), \
+                    convention.contract.tz
+        version = self.contract.current_convention()
+        if version is None:
+            return None
+        convention = version.parsed()
+        name = next(iter(convention.calendars), None)
+        if name is None:
+            return None
+        return name, build_calendar(convention.calendars[name]), convention.contract.tz
+
+    def clock_states(self, now: datetime) -> list[ClockState]:
+        """The action's due date as a clock: from its creation to the end of its due day, stopped
+        when it is done or abandoned (D-135: warned ``JALON_ACTION_WARN_DAYS`` days before)."""
+        found = self.calendar_and_zone()
+        if found is None:
+            return []
+        name, calendar, zone = found
+        from zoneinfo import ZoneInfo
+
+        due = (datetime.combine(self.due_on + timedelta(days=1), datetime.min.time(), ZoneInfo(zone))
+               .astimezone(UTC) - timedelta(seconds=1))
+        start = min(self.created_at, due)
+        stopped = self.updated_at if self.status != ActionStatus.OPEN else None
+        end = min(stopped or now, now)
+        risk = max(start, due - timedelta(days=settings.JALON_ACTION_WARN_DAYS))
+        judged = stopped or now
+        return [ClockState(kind="due", label=str(_("Échéance de l’action")), calendar=name,
+                           target_seconds=calendar.elapsed(start, due), started_at=start, pauses=(),
+                           stopped_at=stopped, elapsed_seconds=calendar.elapsed(start, max(end, start)),
+                           due_at=due, risk_at=risk, at_risk=judged >= risk,
+                           breached=judged > due and self.status != ActionStatus.CANCELLED)]
+
+    def recompute_clocks(self, now: datetime) -> list[ActionClock]:
+        known = {c.kind: c for c in self.clocks.all()}
+        stored = []
+        for state in self.clock_states(now):
+            row = known.pop(state.kind, None) or ActionClock(action=self)
+            row.record(state, now)
+            row.save()
+            stored.append(row)
+        for stale in known.values():
+            stale.delete()
+        return stored
 
 
 class Risk(models.Model):
@@ -579,6 +716,8 @@ class Risk(models.Model):
     objects = RiskQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _lazy("risque ou point d’attention")
+        verbose_name_plural = _lazy("risques et points d’attention")
         ordering = ("-updated_at", "number")
         constraints = (models.UniqueConstraint(fields=["contract", "number"], name="risk_number_unique"),)
 
@@ -603,10 +742,57 @@ class Risk(models.Model):
             raise field_error("kind", _("Nature inconnue : %(v)s.") % {"v": kind})
         with transaction.atomic():
             locked = _lock_contract(actor, contract, Need.GOVERN_RECORD)
+            if owner is not None and not access.roles_on(owner, locked):
+                raise field_error("owner", _("Le responsable doit être membre du marché."))
             now = clock.now()
-            return cls.objects.create(contract=locked, number=_next_number(cls, locked), kind=kind,
+            risk = cls.objects.create(contract=locked, number=_next_number(cls, locked), kind=kind,
                                       title=title.strip(), probability=probability, impact=impact, owner=owner,
                                       mitigation=mitigation, created_at=now, updated_at=now)
+            risk._record(actor, now, record_events.Created(title=risk.title))
+        return risk
+
+    def update(self, actor: User | None, *, probability: int, impact: int, owner: User | None,
+               mitigation: str, status: str) -> int:
+        """The risk's rating, owner, mitigation or status changed between committees: one event
+        per change; answers how many things changed."""
+        _check_scale(probability, impact)
+        if status not in RiskStatus.values:
+            raise field_error("status", _("Statut inconnu : %(v)s.") % {"v": status})
+        with transaction.atomic():
+            locked = self._locked(actor)
+            if owner is not None and not access.roles_on(owner, locked.contract):
+                raise field_error("owner", _("Le responsable doit être membre du marché."))
+            changes: list[RecordEventData] = []
+            if (probability, impact) != (locked.probability, locked.impact):
+                changes.append(record_events.Rated(probability_before=locked.probability,
+                                                   impact_before=locked.impact, probability=probability,
+                                                   impact=impact))
+            if owner != locked.owner:
+                changes.append(record_events.OwnerChanged(before=locked.owner.username if locked.owner else "",
+                                                          after=owner.username if owner else ""))
+            if mitigation.strip() != locked.mitigation.strip():
+                changes.append(record_events.MitigationChanged(before=locked.mitigation, after=mitigation.strip()))
+            if status != locked.status:
+                changes.append(record_events.StatusChanged(before=locked.status, after=status))
+            if not changes:
+                raise field_error("title", _("Rien n’a changé."))
+            now = clock.now()
+            locked.probability, locked.impact, locked.owner = probability, impact, owner
+            locked.mitigation, locked.status, locked.updated_at = mitigation.strip(), status, now
+            locked.save()
+            for change in changes:
+                locked._record(actor, now, change)
+        self.refresh_from_db()
+        return len(changes)
+
+    def _locked(self, actor: User | None) -> Risk:
+        locked = Risk.objects.select_for_update(of=("self",)).select_related("contract", "owner").get(pk=self.pk)
+        if actor is not None:
+            access.require(actor, locked.contract, Need.GOVERN_RECORD)
+        return locked
+
+    def _record(self, actor: User | None, at: datetime, payload: RecordEventData) -> RiskEvent:
+        return RiskEvent.objects.create(risk=self, kind=payload.kind, actor=actor, at=at, payload=payload.as_json())
 
     def review(self, actor: User | None, meeting: Meeting, *, probability: int, impact: int, status: str,
                note: str = "") -> RiskReview:
@@ -615,13 +801,14 @@ class Risk(models.Model):
         if status not in RiskStatus.values:
             raise field_error("status", _("Statut inconnu : %(v)s.") % {"v": status})
         with transaction.atomic():
-            locked = Risk.objects.select_for_update().select_related("contract").get(pk=self.pk)
-            if actor is not None:
-                access.require(actor, locked.contract, Need.GOVERN_RECORD)
+            locked = self._locked(actor)
             _check_meeting(meeting, locked.contract)
             now = clock.now()
             locked.probability, locked.impact, locked.status, locked.updated_at = probability, impact, status, now
             locked.save()
+            locked._record(actor, now, record_events.Reviewed(
+                meeting=meeting.pk, meeting_label=meeting.reference, probability=probability, impact=impact,
+                status=status, note=note))
             review = RiskReview.objects.update_or_create(
                 risk=locked, meeting=meeting,
                 defaults={"probability": probability, "impact": impact, "status": status, "note": note,
@@ -647,6 +834,8 @@ class RiskReview(models.Model):
     reviewed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _lazy("revue d’un risque")
+        verbose_name_plural = _lazy("revues des risques")
         ordering = ("-reviewed_at",)
         constraints = (models.UniqueConstraint(fields=["risk", "meeting"], name="risk_review_once_per_meeting"),)
 
@@ -673,6 +862,8 @@ class Escalation(models.Model):
     objects = EscalationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _lazy("escalade")
+        verbose_name_plural = _lazy("escalades")
         ordering = ("-created_at",)
 
     def __str__(self) -> str:
@@ -717,6 +908,8 @@ class Finding(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _lazy("manquement constaté")
+        verbose_name_plural = _lazy("manquements constatés")
         ordering = ("created_at", "pk")
 
     def __str__(self) -> str:
@@ -736,6 +929,86 @@ class Finding(models.Model):
                                       description=description.strip(), created_by=actor, created_at=clock.now())
 
 
+class RecordEvent(AppendOnly):
+    """One append-only line of a decision's, an action's or a risk's history."""
+
+    kind = models.CharField(_lazy("nature"), max_length=20, choices=RecordEventKind.choices)
+    actor = models.ForeignKey(USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_lazy("auteur"), help_text=_lazy("Vide : une tâche de la plateforme."))
+    at = models.DateTimeField(_lazy("le"))
+    payload = models.JSONField(_lazy("contenu"), default=dict,
+                               help_text=_lazy("Ce qui a changé, avant et après (selon la nature)."))
+
+    objects = AppendOnlyQuerySet.as_manager()
+    refused_change = "A governance record's history is written once and never changed."
+    refused_delete = "A governance record's history is never deleted."
+    status_labels: ClassVar[dict[str, Any]] = {}
+
+    class Meta:
+        abstract = True
+        ordering = ("at", "pk")
+
+    @property
+    def data(self) -> RecordEventData:
+        return record_events.PAYLOADS[self.kind].of(self.payload)
+
+    @property
+    def summary(self) -> str:
+        return self.data.summary({k: str(v) for k, v in self.status_labels.items()})
+
+
+class DecisionEvent(RecordEvent):
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="events",
+                                 verbose_name=_lazy("décision"))
+
+    class Meta(RecordEvent.Meta):
+        verbose_name = _lazy("historique d’une décision")
+        verbose_name_plural = _lazy("historiques des décisions")
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} {self.kind} {self.at.isoformat()}"
+
+
+class ActionEvent(RecordEvent):
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="events", verbose_name=_lazy("action"))
+    status_labels: ClassVar[dict[str, Any]] = dict(ActionStatus.choices)
+
+    class Meta(RecordEvent.Meta):
+        verbose_name = _lazy("historique d’une action")
+        verbose_name_plural = _lazy("historiques des actions")
+
+    def __str__(self) -> str:
+        return f"{self.action_id} {self.kind} {self.at.isoformat()}"
+
+
+class RiskEvent(RecordEvent):
+    risk = models.ForeignKey(Risk, on_delete=models.PROTECT, related_name="events", verbose_name=_lazy("risque"))
+    status_labels: ClassVar[dict[str, Any]] = dict(RiskStatus.choices)
+
+    class Meta(RecordEvent.Meta):
+        verbose_name = _lazy("historique d’un risque")
+        verbose_name_plural = _lazy("historiques des risques")
+
+    def __str__(self) -> str:
+        return f"{self.risk_id} {self.kind} {self.at.isoformat()}"
+
+
+class ActionClock(commitments.AbstractClock):
+    """An action's due date as a clock: the scan warns its owner before it is due ("action
+    due") and tells both sides when it is late."""
+
+    owner_field = "action"
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="clocks", verbose_name=_lazy("action"))
+
+    objects = commitments.ClockQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _lazy("échéance d’une action")
+        verbose_name_plural = _lazy("échéances des actions")
+        indexes = (commitments.running_due_index("action_clock_running_due"),)
+        constraints = (models.UniqueConstraint(fields=["action", "kind"], name="action_clock_unique"),)
+
+
 class MeteoSend(models.Model):
     """The daily météo of a contract as sent: its instant is what indicator P3 measures."""
 
@@ -747,6 +1020,8 @@ class MeteoSend(models.Model):
     body = models.TextField()
 
     class Meta:
+        verbose_name = _lazy("envoi de la météo")
+        verbose_name_plural = _lazy("envois de la météo")
         ordering = ("-day",)
         constraints = (models.UniqueConstraint(fields=["contract", "day"], name="meteo_once_a_day"),)
 

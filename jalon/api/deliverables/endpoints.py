@@ -4,6 +4,7 @@ deliverable, its creation, a new version (multipart) and the transitions of the 
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
@@ -14,6 +15,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from jalon.accounts.access import Need, get_contract_for
+from jalon.api import keyset
 from jalon.api.auth import caller
 from jalon.api.deliverables.schemas import (
     AnyTransition,
@@ -36,6 +38,16 @@ class DeliverableFilters(Schema):
     status: list[DeliverableState] | None = Field(None, description="États retenus.")
     due_from: date | None = Field(None, description="Échéance à partir de ce jour.")
     due_to: date | None = Field(None, description="Échéance jusqu’à ce jour.")
+    sort: Literal["due_on", "-due_on", "number", "-number"] = Field(
+        "due_on", description="Tri ; « - » pour décroissant. Les ex aequo sont départagés par l’identifiant.")
+    cursor: str | None = Field(None, description="« next_cursor » de la page précédente.")
+    limit: int = Field(50, ge=1, le=200)
+
+
+class DeliverablePage(Schema):
+    items: list[DeliverableOut]
+    next_cursor: str | None = Field(description="À passer en « cursor » pour la page suivante ; "
+                                                "absent à la dernière page.")
 
 
 def deliverable_for(request: HttpRequest, slug: str, pk: int, need: Need = Need.VIEW_DELIVERABLES) -> Deliverable:
@@ -56,16 +68,15 @@ def detail_of(d: Deliverable) -> DeliverableDetailOut:
         clocks=[ClockOut.of(c) for c in d.clocks.order_by("pk")])
 
 
-@router.get("/{slug}/deliverables", response={200: list[DeliverableOut], **ERRORS},
+@router.get("/{slug}/deliverables", response={200: DeliverablePage, **ERRORS},
             summary="Registre des livrables d’un marché")
-def list_deliverables(request: HttpRequest, slug: str, filters: Query[DeliverableFilters]
-                      ) -> list[DeliverableOut]:
+def list_deliverables(request: HttpRequest, slug: str, filters: Query[DeliverableFilters]) -> DeliverablePage:
     contract = get_contract_for(caller(request), slug, need=Need.VIEW_DELIVERABLES)
     status = [s.value for s in filters.status] if filters.status else None
     rows = (Deliverable.objects.visible_to(caller(request), contract).select_related("contract", "convention_version")
-            .matching(filters.q).in_state(status).due_between(filters.due_from, filters.due_to)
-            .ordered_by("due_on"))
-    return [DeliverableOut.of(d) for d in rows]
+            .matching(filters.q).in_state(status).due_between(filters.due_from, filters.due_to))
+    found, next_cursor = keyset.page(rows, filters.sort, filters.cursor, filters.limit)
+    return DeliverablePage(items=[DeliverableOut.of(d) for d in found], next_cursor=next_cursor)
 
 
 @router.post("/{slug}/deliverables", response={201: DeliverableDetailOut, **ERRORS},

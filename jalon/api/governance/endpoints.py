@@ -5,36 +5,49 @@ write is a 403."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Query, Router
 
 from jalon.accounts import access
 from jalon.accounts.access import Need, get_contract_for
 from jalon.accounts.models import members_of
+from jalon.api import keyset
 from jalon.api.auth import caller
 from jalon.api.errors import ERRORS
+from jalon.api.governance.filters import ActionFilters, DecisionFilters, MeetingFilters, RiskFilters
 from jalon.api.governance.schemas import (
+    ActionDetailOut,
     ActionIn,
     ActionOut,
+    ActionPage,
     ActionStatusIn,
+    ActionUpdateIn,
     ClockOut,
+    DecisionAmendIn,
+    DecisionDetailOut,
     DecisionIn,
     DecisionOut,
+    DecisionPage,
     EscalationIn,
     EscalationOut,
     EventOut,
     MeetingDetailOut,
     MeetingIn,
     MeetingOut,
+    MeetingPage,
+    RecordEventOut,
+    RiskDetailOut,
     RiskIn,
     RiskOut,
+    RiskPage,
     RiskReviewIn,
+    RiskUpdateIn,
 )
 from jalon.api.governance.transitions import AnyMeetingTransition
 from jalon.contracts.models import Contract
@@ -77,21 +90,12 @@ def _today(contract: Contract) -> date:
 
 # -- meetings ---------------------------------------------------------------------------------
 
-@router.get("/{slug}/meetings", response={200: list[MeetingOut], **ERRORS}, summary="Réunions des comités")
-def list_meetings(request: HttpRequest, slug: str, committee: str | None = None,
-                  minutes_status: str | None = None, starts_after: datetime | None = None,
-                  starts_before: datetime | None = None, q: str | None = None) -> list[MeetingOut]:
+@router.get("/{slug}/meetings", response={200: MeetingPage, **ERRORS}, summary="Réunions des comités")
+def list_meetings(request: HttpRequest, slug: str, filters: Query[MeetingFilters]) -> MeetingPage:
     contract = _contract(request, slug)
-    rows = Meeting.objects.visible_to(caller(request), contract).matching(q).select_related("contract")
-    if committee:
-        rows = rows.filter(committee=committee)
-    if minutes_status is not None:
-        rows = rows.filter(minutes_state=minutes_status)
-    if starts_after:
-        rows = rows.filter(starts_at__gte=starts_after)
-    if starts_before:
-        rows = rows.filter(starts_at__lt=starts_before)
-    return [MeetingOut.of(m) for m in rows.ordered_by("starts_at")]
+    rows = filters.apply(Meeting.objects.visible_to(caller(request), contract).select_related("contract"))
+    found, next_cursor = keyset.page(rows, filters.sort, filters.cursor, filters.limit)
+    return MeetingPage(items=[MeetingOut.of(m) for m in found], next_cursor=next_cursor)
 
 
 @router.post("/{slug}/meetings", response={201: MeetingOut, **ERRORS}, summary="Planifier une réunion")
@@ -174,10 +178,12 @@ def list_escalations(request: HttpRequest, slug: str) -> list[EscalationOut]:
 
 # -- decisions, actions, risks ----------------------------------------------------------------
 
-@router.get("/{slug}/decisions", response={200: list[DecisionOut], **ERRORS}, summary="Registre des décisions")
-def list_decisions(request: HttpRequest, slug: str, q: str | None = None) -> list[DecisionOut]:
+@router.get("/{slug}/decisions", response={200: DecisionPage, **ERRORS}, summary="Registre des décisions")
+def list_decisions(request: HttpRequest, slug: str, filters: Query[DecisionFilters]) -> DecisionPage:
     contract = _contract(request, slug)
-    return [DecisionOut.of(d) for d in Decision.objects.visible_to(caller(request), contract).matching(q)]
+    rows = filters.apply(Decision.objects.visible_to(caller(request), contract))
+    found, next_cursor = keyset.page(rows, filters.sort, filters.cursor, filters.limit)
+    return DecisionPage(items=[DecisionOut.of(d) for d in found], next_cursor=next_cursor)
 
 
 @router.post("/{slug}/decisions", response={201: DecisionOut, **ERRORS}, summary="Enregistrer une décision")
@@ -190,15 +196,34 @@ def create_decision(request: HttpRequest, slug: str, payload: DecisionIn) -> tup
     return 201, DecisionOut.of(decision)
 
 
-@router.get("/{slug}/actions", response={200: list[ActionOut], **ERRORS}, summary="Plan d’actions")
-def list_actions(request: HttpRequest, slug: str, status: str | None = None, q: str | None = None
-                 ) -> list[ActionOut]:
+def _history(record: Decision | Action | Risk) -> list[RecordEventOut]:
+    return [RecordEventOut.of(e) for e in record.events.select_related("actor").order_by("at", "pk")]
+
+
+@router.get("/{slug}/decisions/{int:decision_id}", response={200: DecisionDetailOut, **ERRORS},
+            summary="Une décision et son historique")
+def get_decision(request: HttpRequest, slug: str, decision_id: int) -> DecisionDetailOut:
+    found = Decision.objects.get_for(caller(request), _contract(request, slug), decision_id)
+    return DecisionDetailOut(**DecisionOut.of(found).model_dump(), events=_history(found))
+
+
+@router.patch("/{slug}/decisions/{int:decision_id}", response={200: DecisionDetailOut, **ERRORS},
+              summary="Corriger le texte d’une décision (motif obligatoire, texte précédent gardé)")
+def amend_decision(request: HttpRequest, slug: str, decision_id: int, payload: DecisionAmendIn
+                   ) -> DecisionDetailOut:
     contract = _contract(request, slug)
-    rows = Action.objects.visible_to(caller(request), contract).matching(q).select_related("owner")
-    if status:
-        rows = rows.filter(status=status)
+    found = Decision.objects.get_for(caller(request), contract, decision_id, need=Need.GOVERN_RECORD)
+    found.amend(caller(request), title=payload.title, text=payload.text, reason=payload.reason)
+    return get_decision(request, slug, decision_id)
+
+
+@router.get("/{slug}/actions", response={200: ActionPage, **ERRORS}, summary="Plan d’actions")
+def list_actions(request: HttpRequest, slug: str, filters: Query[ActionFilters]) -> ActionPage:
+    contract = _contract(request, slug)
     today = _today(contract)
-    return [ActionOut.of(a, today) for a in rows]
+    rows = filters.apply(Action.objects.visible_to(caller(request), contract).select_related("owner"), today)
+    found, next_cursor = keyset.page(rows, filters.sort, filters.cursor, filters.limit)
+    return ActionPage(items=[ActionOut.of(a, today) for a in found], next_cursor=next_cursor)
 
 
 @router.post("/{slug}/actions", response={201: ActionOut, **ERRORS}, summary="Créer une action")
@@ -211,6 +236,24 @@ def create_action(request: HttpRequest, slug: str, payload: ActionIn) -> tuple[i
     return 201, ActionOut.of(action, _today(contract))
 
 
+@router.get("/{slug}/actions/{int:action_id}", response={200: ActionDetailOut, **ERRORS},
+            summary="Une action et son historique")
+def get_action(request: HttpRequest, slug: str, action_id: int) -> ActionDetailOut:
+    contract = _contract(request, slug)
+    found = Action.objects.get_for(caller(request), contract, action_id)
+    return ActionDetailOut(**ActionOut.of(found, _today(contract)).model_dump(), events=_history(found))
+
+
+@router.patch("/{slug}/actions/{int:action_id}", response={200: ActionDetailOut, **ERRORS},
+              summary="Changer le responsable ou l’échéance d’une action (motif obligatoire pour l’échéance)")
+def update_action(request: HttpRequest, slug: str, action_id: int, payload: ActionUpdateIn) -> ActionDetailOut:
+    contract = _contract(request, slug)
+    found = Action.objects.get_for(caller(request), contract, action_id, need=Need.GOVERN_RECORD)
+    found.update(caller(request), owner=_member(contract, payload.owner, "owner"), due_on=payload.due_on,
+                 reason=payload.reason)
+    return get_action(request, slug, action_id)
+
+
 @router.post("/{slug}/actions/{int:action_id}/status", response={200: ActionOut, **ERRORS},
              summary="Changer le statut d’une action")
 def set_action_status(request: HttpRequest, slug: str, action_id: int, payload: ActionStatusIn) -> ActionOut:
@@ -220,14 +263,12 @@ def set_action_status(request: HttpRequest, slug: str, action_id: int, payload: 
     return ActionOut.of(action, _today(contract))
 
 
-@router.get("/{slug}/risks", response={200: list[RiskOut], **ERRORS}, summary="Risques et points d’attention")
-def list_risks(request: HttpRequest, slug: str, status: str | None = None, q: str | None = None
-               ) -> list[RiskOut]:
+@router.get("/{slug}/risks", response={200: RiskPage, **ERRORS}, summary="Risques et points d’attention")
+def list_risks(request: HttpRequest, slug: str, filters: Query[RiskFilters]) -> RiskPage:
     contract = _contract(request, slug)
-    rows = Risk.objects.visible_to(caller(request), contract).matching(q).select_related("owner")
-    if status:
-        rows = rows.filter(status=status)
-    return [RiskOut.of(r) for r in rows]
+    rows = filters.apply(Risk.objects.visible_to(caller(request), contract).select_related("owner"))
+    found, next_cursor = keyset.page(rows, filters.sort, filters.cursor, filters.limit)
+    return RiskPage(items=[RiskOut.of(r) for r in found], next_cursor=next_cursor)
 
 
 @router.post("/{slug}/risks", response={201: RiskOut, **ERRORS}, summary="Déclarer un risque")
@@ -238,6 +279,24 @@ def create_risk(request: HttpRequest, slug: str, payload: RiskIn) -> tuple[int, 
                        impact=payload.impact, owner=_member(contract, payload.owner, "owner"),
                        mitigation=payload.mitigation, kind=payload.kind)
     return 201, RiskOut.of(risk)
+
+
+@router.get("/{slug}/risks/{int:risk_id}", response={200: RiskDetailOut, **ERRORS},
+            summary="Un risque et son historique")
+def get_risk(request: HttpRequest, slug: str, risk_id: int) -> RiskDetailOut:
+    found = Risk.objects.get_for(caller(request), _contract(request, slug), risk_id)
+    return RiskDetailOut(**RiskOut.of(found).model_dump(), events=_history(found))
+
+
+@router.patch("/{slug}/risks/{int:risk_id}", response={200: RiskDetailOut, **ERRORS},
+              summary="Coter à nouveau un risque, changer son responsable, ses mesures ou son statut")
+def update_risk(request: HttpRequest, slug: str, risk_id: int, payload: RiskUpdateIn) -> RiskDetailOut:
+    contract = _contract(request, slug)
+    found = Risk.objects.get_for(caller(request), contract, risk_id, need=Need.GOVERN_RECORD)
+    found.update(caller(request), probability=payload.probability, impact=payload.impact,
+                 owner=_member(contract, payload.owner, "owner"), mitigation=payload.mitigation,
+                 status=payload.status)
+    return get_risk(request, slug, risk_id)
 
 
 @router.post("/{slug}/risks/{int:risk_id}/reviews", response={200: RiskOut, **ERRORS},

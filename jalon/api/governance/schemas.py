@@ -10,7 +10,16 @@ from ninja import Schema
 from pydantic import AwareDatetime, Field
 
 from jalon.api.schemas import WriteSchema
-from jalon.governance.models import Action, Decision, Escalation, Meeting, MeetingClock, MeetingEvent, Risk
+from jalon.governance.models import (
+    Action,
+    Decision,
+    Escalation,
+    Meeting,
+    MeetingClock,
+    MeetingEvent,
+    RecordEvent,
+    Risk,
+)
 from jalon.governance.workflow import ActionDomain, ActionStatus, EscalationKind, RiskKind, RiskStatus, SubjectKind
 
 
@@ -164,11 +173,15 @@ class RiskOut(Schema):
 
     @classmethod
     def of(cls, r: Risk) -> RiskOut:
-        last = r.reviews.first()
+        if hasattr(r, "last_reviewed"):  # a list annotates it (one query for the page)
+            last_at = r.last_reviewed
+        else:
+            last = r.reviews.first()
+            last_at = last.reviewed_at if last else None
         return cls(id=r.pk, number=r.number, reference=r.reference, kind=r.kind, title=r.title,
                    probability=r.probability, impact=r.impact, score=r.score,
                    owner=r.owner.username if r.owner else None, mitigation=r.mitigation, status=r.status,
-                   last_review=last.reviewed_at if last else None)
+                   last_review=last_at)
 
 
 class RiskIn(WriteSchema):
@@ -209,3 +222,77 @@ class EscalationOut(Schema):
 class EscalationIn(WriteSchema):
     kind: EscalationKind
     subject: str = Field(..., max_length=4000)
+
+
+# -- pages, histories and changes --------------------------------------------------------------
+
+NEXT = Field(description="À passer en « cursor » pour la page suivante ; absent à la dernière page.")
+
+
+class MeetingPage(Schema):
+    items: list[MeetingOut]
+    next_cursor: str | None = NEXT
+
+
+class DecisionPage(Schema):
+    items: list[DecisionOut]
+    next_cursor: str | None = NEXT
+
+
+class ActionPage(Schema):
+    items: list[ActionOut]
+    next_cursor: str | None = NEXT
+
+
+class RiskPage(Schema):
+    items: list[RiskOut]
+    next_cursor: str | None = NEXT
+
+
+class RecordEventOut(Schema):
+    """One line of a decision's, an action's or a risk's append-only history."""
+
+    kind: str
+    label: str
+    at: datetime
+    actor: str | None
+    summary: str
+    payload: dict[str, object] = Field(description="Ce qui a changé, avant et après, selon la nature.")
+
+    @classmethod
+    def of(cls, e: RecordEvent) -> RecordEventOut:
+        return cls(kind=e.kind, label=str(e.get_kind_display()), at=e.at,
+                   actor=e.actor.username if e.actor else None, summary=e.summary, payload=e.payload)
+
+
+class DecisionDetailOut(DecisionOut):
+    events: list[RecordEventOut]
+
+
+class ActionDetailOut(ActionOut):
+    events: list[RecordEventOut]
+
+
+class RiskDetailOut(RiskOut):
+    events: list[RecordEventOut]
+
+
+class DecisionAmendIn(WriteSchema):
+    title: str = Field(..., max_length=300)
+    text: str = Field("", max_length=20000)
+    reason: str = Field(..., max_length=2000, description="Motif, gardé dans l’historique.")
+
+
+class ActionUpdateIn(WriteSchema):
+    owner: str | None = Field(None, max_length=150, description="Identifiant d’un membre du marché ; "
+                                                                "absent ou null : personne.")
+    due_on: date
+    reason: str = Field("", max_length=2000, description="Obligatoire quand l’échéance change.")
+
+
+class RiskUpdateIn(WriteSchema):
+    probability: int = Field(..., ge=1, le=4)
+    impact: int = Field(..., ge=1, le=4)
+    owner: str | None = Field(None, max_length=150)
+    mitigation: str = Field("", max_length=20000)
+    status: RiskStatus

@@ -41,11 +41,17 @@ ENDPOINTS: list[tuple[str, str, object]] = [
     ("GET", "/contracts/{c}/escalations", None),
     ("GET", "/contracts/{c}/decisions", None),
     ("POST", "/contracts/{c}/decisions", {"title": "Décision", "decided_on": "2026-05-04"}),
+    ("GET", "/contracts/{c}/decisions/{decision_id}", None),
+    ("PATCH", "/contracts/{c}/decisions/{decision_id}", {"title": "Décision", "reason": "Coquille"}),
     ("GET", "/contracts/{c}/actions", None),
     ("POST", "/contracts/{c}/actions", {"title": "Action", "due_on": "2026-05-04"}),
     ("POST", "/contracts/{c}/actions/{a}/status", {"status": "done"}),
+    ("GET", "/contracts/{c}/actions/{a}", None),
+    ("PATCH", "/contracts/{c}/actions/{a}", {"due_on": "2026-05-11", "reason": "Report"}),
     ("GET", "/contracts/{c}/risks", None),
     ("POST", "/contracts/{c}/risks", {"title": "Risque", "probability": 2, "impact": 3}),
+    ("GET", "/contracts/{c}/risks/{r}", None),
+    ("PATCH", "/contracts/{c}/risks/{r}", {"probability": 2, "impact": 3, "status": "open"}),
     ("POST", "/contracts/{c}/risks/{r}/reviews", {"meeting": 1, "probability": 2, "impact": 3,
                                                   "status": "open"}),
     ("GET", "/contracts/{c}/forfait", None),
@@ -86,7 +92,7 @@ ENDPOINTS: list[tuple[str, str, object]] = [
 def fill_ids(path: str) -> str:
     """Placeholders of records (meeting, action, risk, ledger entry, month, deliverable, order):
     ids that need not exist (the contract is checked first)."""
-    for placeholder, value in (("{m}", "1"), ("{a}", "1"), ("{r}", "1"), ("{entry_id}", "1"),
+    for placeholder, value in (("{m}", "1"), ("{a}", "1"), ("{r}", "1"), ("{decision_id}", "1"), ("{entry_id}", "1"),
                                ("{month}", "2026-04"), ("{d}", "1"), ("{n}", "1"), ("{p}", "2026-Q1")):
         path = path.replace(placeholder, value)
     return path

@@ -7,20 +7,15 @@ now (:mod:`jalon.tickets.queries`).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
-from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import Field
 
 from jalon.accounts.access import Viewer, contracts_of, get_contract_for
+from jalon.api import keyset
 from jalon.contracts.instants import check_offset
 from jalon.contracts.models import Contract
 from jalon.tickets import queries
@@ -93,38 +88,4 @@ def page(tickets: TicketQuerySet, sort: Sort, cursor: str | None, limit: int
          ) -> tuple[list[Ticket], str | None]:
     """One page in ``sort`` order (ties broken by id) after ``cursor``, and the next cursor."""
     field, descending = SORT_KEYS[sort.lstrip("-")], sort.startswith("-")
-    tickets = tickets.ordered_by(field, descending=descending)
-    if cursor:
-        value, pk = _read_cursor(cursor, sort)
-        after = "lt" if descending else "gt"
-        tickets = tickets.filter(Q(**{f"{field}__{after}": value})
-                                 | Q(**{field: value, f"pk__{after}": pk}))
-    rows = list(tickets[: limit + 1])
-    if len(rows) <= limit:
-        return rows, None
-    last = rows[limit - 1]
-    return rows[:limit], _write_cursor(sort, getattr(last, field), last.pk)
-
-
-def _write_cursor(sort: str, value: Any, pk: int) -> str:
-    shown = value.isoformat() if isinstance(value, datetime) else value
-    raw = json.dumps([sort, shown, pk], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _read_cursor(cursor: str, sort: str) -> tuple[Any, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        cursor_sort, value, pk = json.loads(raw)
-        if not isinstance(pk, int) or not isinstance(value, str):
-            raise ValueError(cursor)
-        if sort.lstrip("-").endswith("_at"):
-            value = datetime.fromisoformat(value)
-    except (ValueError, TypeError, binascii.Error):
-        raise ValidationError({"cursor": [_("Curseur illisible : reprenez la liste depuis le "
-                                            "début.")]}) from None
-    if cursor_sort != sort:
-        raise ValidationError({"cursor": [_("Ce curseur a été obtenu avec un autre tri "
-                                            "(« %(sort)s ») : reprenez la liste depuis le début.")
-                                          % {"sort": cursor_sort}]})
-    return value, pk
+    return keyset.page(tickets.ordered_by(field, descending=descending), sort, cursor, limit, ordered=True)

@@ -27,10 +27,10 @@ class DeliverablesApiTests(ApiTestCase):
     def test_the_register_has_title_due_on_status(self) -> None:
         response = self.get(self.base, self.holder_manager)
         assert response.status_code == 200, response.content
-        row = response.json()[0]
+        row = response.json()["items"][0]
         assert (row["title"], row["due_on"], row["status"]) == \
             ("Rapport d'audit de l'instance", "2099-03-06", "expected")
-        assert self.get(self.base + "?status=submitted", self.auditor).json() == []
+        assert self.get(self.base + "?status=submitted", self.auditor).json()["items"] == []
 
     def test_a_version_then_reservations_through_the_api(self) -> None:
         missing = self.client.post(f"/api/v1{self.base}/{self.d.pk}/submissions", {"note": "sans fichier"},

@@ -9,6 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from jalon.accounts.access import NotAllowed
+from jalon.calendars.feed import entries as feed_entries
 from jalon.commitments.sources import calendar_sources, measure_sources
 from jalon.conventions.period import Period
 from jalon.governance.models import Action, Finding, Meeting
@@ -78,7 +79,12 @@ class MeasureTests(GovernanceTestCase):
                                meeting=meeting)
         (entries,) = [list(f(self.buyer_manager, self.contract, paris(2026, 3, 1), paris(2026, 4, 1)))
                       for f in calendar_sources()]
-        assert [e.uid for e in entries] == [f"meeting-{meeting.pk}@jalon", f"action-{action.pk}@jalon"]
+        assert [e.uid for e in entries] == [f"meeting-{meeting.pk}@jalon"]
+        # the action's due date comes with its registered clock, with a stable id
+        feed = [e.uid for e in feed_entries(self.buyer_manager, [self.contract], paris(2026, 3, 17), "")]
+        assert f"action-{action.pk}-due@jalon" in feed
+        assert f"action-{action.pk}-due@jalon" not in [
+            e.uid for e in feed_entries(self.requester, [self.contract], paris(2026, 3, 17), "")]
         assert list(calendar_sources()[0](self.requester, self.contract, paris(2026, 3, 1), paris(2026, 4, 1))) == []
 
     def test_breaches_found_in_committee_are_counted(self):

@@ -40,7 +40,13 @@ class GovernanceWebTests(GovernanceTestCase):
                 f"/api/v1/contracts/{slug}/meetings", f"/api/v1/contracts/{slug}/meetings/{pk}",
                 f"/api/v1/contracts/{slug}/actions", f"/api/v1/contracts/{slug}/decisions",
                 f"/api/v1/contracts/{slug}/risks", f"/api/v1/contracts/{slug}/escalations",
-                f"/api/v1/contracts/{slug}/meetings/{pk}/minutes.docx"]
+                f"/api/v1/contracts/{slug}/meetings/{pk}/minutes.docx",
+                reverse("governance-decision", args=[slug, self.decision.pk]),
+                reverse("governance-action", args=[slug, self.action.pk]),
+                reverse("governance-risk", args=[slug, self.risk.pk]),
+                f"/api/v1/contracts/{slug}/decisions/{self.decision.pk}",
+                f"/api/v1/contracts/{slug}/actions/{self.action.pk}",
+                f"/api/v1/contracts/{slug}/risks/{self.risk.pk}"]
 
     def test_outsiders_and_requesters_get_404_everywhere(self):
         for person in (self.outsider, self.requester):
@@ -59,19 +65,20 @@ class GovernanceWebTests(GovernanceTestCase):
 
     def test_api_names_the_fields_our_scripts_read(self):
         self.client.force_login(self.auditor)
-        (row,) = self.client.get(f"/api/v1/contracts/{self.contract.slug}/meetings").json()
+        (row,) = self.client.get(f"/api/v1/contracts/{self.contract.slug}/meetings").json()["items"]
         assert row["committee"] == "copil"
         assert row["starts_at"].startswith("2026-03-16T09:00")
         assert row["minutes_status"] == "drafted"
         assert row["minutes_pdf_url"].endswith(f"/meetings/{self.meeting.pk}/minutes.pdf")
         assert row["minutes_docx_url"].endswith(f"/meetings/{self.meeting.pk}/minutes.docx")
-        (action,) = self.client.get(f"/api/v1/contracts/{self.contract.slug}/actions").json()
+        (action,) = self.client.get(f"/api/v1/contracts/{self.contract.slug}/actions").json()["items"]
         assert {k: action[k] for k in ("title", "due_on", "status")} == {
             "title": "Mettre à jour le PAQ", "due_on": "2026-03-20", "status": "open"}
-        found = self.client.get(f"/api/v1/contracts/{self.contract.slug}/decisions?q=PAQ-v1").json()
+        found = self.client.get(f"/api/v1/contracts/{self.contract.slug}/decisions?q=PAQ-v1").json()["items"]
         assert [d["reference"] for d in found] == ["DEC-001"]
-        assert self.client.get(f"/api/v1/contracts/{self.contract.slug}/decisions?q=absent").json() == []
-        (risk,) = self.client.get(f"/api/v1/contracts/{self.contract.slug}/risks").json()
+        assert self.client.get(f"/api/v1/contracts/{self.contract.slug}/decisions?q=absent").json() == {
+            "items": [], "next_cursor": None}
+        (risk,) = self.client.get(f"/api/v1/contracts/{self.contract.slug}/risks").json()["items"]
         assert risk["score"] == 12
 
     def test_transitions_follow_roles(self):

@@ -37,7 +37,7 @@ class SecondRecordTypeScanTest(MessagingTestCase):
 
     def test_both_record_types_are_registered(self) -> None:
         names = [c.name for c in registry.registered()]
-        assert names == ["ticket", "meeting", "deliverable", "order", "scorecard", "reminder"]
+        assert names == ["ticket", "meeting", "action", "deliverable", "order", "scorecard", "reminder"]
 
     def test_nothing_is_sent_before_the_warning_instant(self) -> None:
         self.reminder()

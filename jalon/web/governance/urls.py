@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jalon.web.governance import views
+from jalon.web.governance import records, views
 
 urlpatterns = [
     path("marches/<slug:slug>/gouvernance/", views.meetings, name="governance"),
@@ -15,6 +15,9 @@ urlpatterns = [
          name="governance-minutes"),
     path("marches/<slug:slug>/gouvernance/decisions/", views.decisions, name="governance-decisions"),
     path("marches/<slug:slug>/gouvernance/actions/", views.actions, name="governance-actions"),
+    path("marches/<slug:slug>/gouvernance/decisions/<int:pk>/", records.decision, name="governance-decision"),
+    path("marches/<slug:slug>/gouvernance/actions/<int:pk>/", records.action, name="governance-action"),
+    path("marches/<slug:slug>/gouvernance/risques/<int:pk>/", records.risk, name="governance-risk"),
     path("marches/<slug:slug>/gouvernance/risques/", views.risks, name="governance-risks"),
     path("marches/<slug:slug>/gouvernance/export/<slug:what>.<fmt:fmt>", views.export, name="governance-export"),
 ]
