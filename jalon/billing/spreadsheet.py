@@ -84,7 +84,7 @@ def penalty_rows(elements: Elements) -> list[Sequence[Cell]]:
 
 def xlsx(elements: Elements) -> bytes:
     buffer = BytesIO()
-    with XlsxWriter(buffer) as book:  # type: ignore[arg-type]  # a zip file accepts a stream
+    with XlsxWriter(buffer) as book:
         book.sheet(_("Synthèse"), [_("Élément"), _("Valeur")], summary(elements))
         services: list[Sequence[Cell]] = [[_("Tickets résolus"), label, count]
                                           for label, count in elements.tickets_resolved]
