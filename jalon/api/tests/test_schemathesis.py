@@ -1,15 +1,16 @@
 """Schemathesis against the OpenAPI document (issue 15, "Proof in CI"): every operation of
-``/api/v1/openapi.json``, with bounded, derandomised examples, on a demo-like contract, as its
-buyer manager and as its holder manager. Path parameters name real records of the contract (a
+``/api/v1/openapi.json``, with bounded, derandomised examples, on a demo-like contract: valid examples as its
+buyer manager and as its holder manager, invalid ones as its buyer manager. Path parameters name real records of the contract (a
 random id would only ever meet a 404); queries and bodies are generated from the schemas, valid
 ones (positive) and invalid ones (negative: NUL characters, huge numbers, dates that are not
 dates…). No answer may be a server error; the valid ones must conform to the document (status
 code, content type, body schema); every example runs in a savepoint rolled back after it.
 
-``JALON_SCHEMATHESIS_EXAMPLES`` (default 6) bounds the examples per operation and mode."""
+``JALON_SCHEMATHESIS_EXAMPLES`` (default 4) bounds the examples per operation and mode."""
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from typing import Any
@@ -29,7 +30,7 @@ from jalon.testing import demo_contract
 from jalon.testing.cast import JalonTestCase
 from jalon.wsgi import application
 
-EXAMPLES = int(os.environ.get("JALON_SCHEMATHESIS_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("JALON_SCHEMATHESIS_EXAMPLES", "4"))
 POSITIVE_CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
                    response_schema_conformance]
 NEGATIVE_CHECKS = [not_a_server_error, content_type_conformance]
@@ -74,10 +75,17 @@ class SchemathesisTest(JalonTestCase):
         failures: list[str] = []
         counted: list[int] = []
         started = time.monotonic()
-        for operation in operations:
-            for who in ("buyer_manager", "holder_manager"):
-                for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
+        runs = [("buyer_manager", schemathesis.GenerationMode.POSITIVE),
+                ("holder_manager", schemathesis.GenerationMode.POSITIVE),
+                ("buyer_manager", schemathesis.GenerationMode.NEGATIVE)]
+        quiet = logging.getLogger("django.request")
+        level, quiet.level = quiet.level, logging.ERROR + 10  # 4xx answers are what the run expects
+        try:
+            for operation in operations:
+                for who, mode in runs:
                     self.run_operation(operation, mode, self.demo.tokens[who], failures, counted)
+        finally:
+            quiet.level = level
         print(f"\nschemathesis: {len(operations)} operations, {len(counted)} examples, "
               f"{len(failures)} failures, {time.monotonic() - started:.0f} s")
         assert len(operations) >= 57
