@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -46,6 +47,15 @@ class SchemathesisTest(JalonTestCase):
         super().setUpTestData()
         cls.demo = demo_contract.build()
         cls.objects = demo_contract.objects_of(cls.demo.contract)
+
+    def setUp(self) -> None:
+        # The WSGI application closes the database connection after each request, as it should in
+        # production; here every request runs inside the test's transaction (as django.test.Client
+        # arranges for its own requests).
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        self.addCleanup(request_started.connect, close_old_connections)
+        self.addCleanup(request_finished.connect, close_old_connections)
 
     def run_operation(self, operation: Any, mode: schemathesis.GenerationMode, token: str,
                       failures: list[str], counted: list[int]) -> None:
