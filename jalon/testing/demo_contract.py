@@ -13,9 +13,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jalon.accounts.models import Membership, Organisation, OrganisationKind, Profile, Role
 from jalon.api.models import ApiToken
@@ -27,7 +29,7 @@ from jalon.governance.models import Action, Meeting, Risk
 from jalon.lib.clock import replaying
 from jalon.orders.models import Order
 from jalon.scorecards.models import PeriodScorecard
-from jalon.tickets.models import Ticket, TimeEntry
+from jalon.tickets.models import InterventionReport, Ticket, TimeEntry
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=ZoneInfo("Europe/Paris"))
 
@@ -59,6 +61,12 @@ def build(slug: str = "aquareel", count: int = 5) -> DemoContract:
         ticket = Ticket.objects.filter(contract=contract, requester=people["requester"]).order_by("pk").first()
         if ticket is not None and not TimeEntry.objects.filter(ticket__contract=contract).exists():
             ticket.log_time(people["technician"], minutes=90, spent_on=ticket.opened_at.date(), note="Analyse")
+        if ticket is not None:
+            ticket.add_attachment(people["requester"], SimpleUploadedFile("capture.pdf", b"%PDF-1.4 capture",
+                                                                          content_type="application/pdf"))
+            InterventionReport.objects.create(ticket=ticket, context="Arrêt", diagnosis="Disque plein",
+                                              tests="Relance", solution="Purge", status="definitive",
+                                              author=people["technician"])
     holder = Organisation.objects.create(name="Titulaire d’un autre marché", kind=OrganisationKind.HOLDER)
     elsewhere = Contract.objects.create(reference="AIL-2026", name="Un autre marché", slug="ailleurs",
                                         buyer=contract.buyer, holder=holder)
@@ -103,9 +111,11 @@ _PARAM = re.compile(r"\{(\w+)\}|<(?:\w+:)?(\w+)>")
 
 # a parameter named after no record type (``pk``, ``id``) names the record of the segment before it
 _SEGMENT = {"deliverables": "deliverable", "livrables": "deliverable", "reports": "report", "rapports": "report",
-            "orders": "order", "commandes": "order", "meetings": "meeting", "reunions": "meeting",
-            "actions": "action", "risks": "risk", "risques": "risk", "tickets": "ticket_id",
-            "bilans": "period", "scorecards": "period"}
+            "orders": "number", "commandes": "number", "meetings": "meeting_id", "reunions": "meeting_id",
+            "actions": "action_id", "risks": "risk_id", "risques": "risk_id", "tickets": "ticket_id",
+            "bilans": "period", "scorecards": "period", "notifications": "notice", "calendrier": "feed",
+            "mesures": "measure", "saisies": "entry_id", "revisions": "revision", "versions": "version",
+            "fichiers": "file_id", "pieces-jointes": "attachment_id"}
 
 
 def path_values(route: str, objects: dict[str, str]) -> dict[str, str]:
@@ -119,3 +129,40 @@ def path_values(route: str, objects: dict[str, str]) -> dict[str, str]:
         segment = route[:match.start()].rstrip("/").rsplit("/", 1)[-1]
         values[name] = objects[_SEGMENT[segment]]
     return values
+
+
+def more_objects_of(demo: DemoContract) -> dict[str, str]:
+    """The records the pages name besides those of :func:`objects_of`: a ticket's attachment, an
+    order's file, a price revision, a manual measure and its file, a notice and a calendar feed
+    of the buyer manager ("0" where the demo has none: the sweep then says so)."""
+    from jalon.calendars.models import CalendarFeed
+    from jalon.messaging.models import OutboxMessage
+    from jalon.orders.models import Deliverable as OrderFile
+    from jalon.orders.models import PriceRevision
+    from jalon.scorecards.models import ManualMeasure, MeasureFile
+    from jalon.tickets.models import Attachment
+
+    contract, buyer = demo.contract, demo.people["buyer_manager"]
+    CalendarFeed.issue(buyer, "Agenda")
+
+    def first(rows: Any) -> str:
+        found = rows.order_by("pk").values_list("pk", flat=True).first()
+        return str(found) if found is not None else "0"
+
+    attachment = Attachment.objects.filter(ticket__contract=contract).order_by("pk").first()
+    measure_file = MeasureFile.objects.filter(measure__contract=contract).order_by("pk").first()
+    order_file = OrderFile.objects.filter(order__contract=contract).order_by("pk").first()
+    found = {
+        "notice": first(OutboxMessage.objects.filter(to=buyer.email)),
+        "feed": first(CalendarFeed.objects.filter(user=buyer)),
+        "revision": first(PriceRevision.objects.filter(base__contract=contract)),
+        "measure": str(measure_file.measure_id) if measure_file else first(ManualMeasure.objects.filter(contract=contract)),
+        "file_id": str(measure_file.pk) if measure_file else "0",
+        "attachment_id": "0", "order_file": "0",
+    }
+    if attachment is not None:
+        found.update(attachment_id=str(attachment.pk), ticket_id=str(attachment.ticket_id))
+    if order_file is not None:
+        found.update(order_file=str(order_file.pk), number=str(order_file.order.number))
+    found["ticket"] = found.get("ticket_id", "")
+    return found
