@@ -1,12 +1,13 @@
 """Schemathesis against the OpenAPI document (issue 15, "Proof in CI"): every operation of
-``/api/v1/openapi.json``, with bounded, derandomised examples, on a demo-like contract: valid examples as its
-buyer manager and as its holder manager, invalid ones as its buyer manager. Path parameters name real records of the contract (a
-random id would only ever meet a 404); queries and bodies are generated from the schemas, valid
-ones (positive) and invalid ones (negative: NUL characters, huge numbers, dates that are not
-dates…). No answer may be a server error; the valid ones must conform to the document (status
-code, content type, body schema); every example runs in a savepoint rolled back after it.
+``/api/v1/openapi.json``, with bounded, derandomised examples, on a demo-like contract: valid
+examples as its buyer manager and as its holder manager, invalid ones as its buyer manager. Path
+parameters name real records of the contract (a random id would only ever meet a 404); queries
+and bodies are generated from the schemas, valid ones (positive) and invalid ones (negative: NUL
+characters, huge numbers, dates that are not dates…). No answer may be a server error; the valid
+ones must conform to the document (status code, content type, body schema); every example runs
+in a savepoint rolled back after it.
 
-``JALON_SCHEMATHESIS_EXAMPLES`` (default 4) bounds the examples per operation and mode."""
+``JALON_SCHEMATHESIS_EXAMPLES`` (default 4) bounds the examples per operation and run."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from jalon.testing import demo_contract
+from jalon.demo.tests import contract as demo_contract
 from jalon.testing.cast import JalonTestCase
 from jalon.wsgi import application
 
@@ -42,6 +43,9 @@ def _api_path(operation: Any) -> str:
 
 
 class SchemathesisTest(JalonTestCase):
+    demo: demo_contract.DemoContract
+    objects: dict[str, str]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -81,7 +85,7 @@ class SchemathesisTest(JalonTestCase):
 
     def test_no_operation_answers_a_server_error_or_departs_from_the_document(self) -> None:
         schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
-        operations = [result.ok() for result in schema.get_all_operations()]
+        operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
         failures: list[str] = []
         counted: list[int] = []
         started = time.monotonic()

@@ -21,7 +21,7 @@ from django.test import Client
 from jalon.accounts import access
 from jalon.accounts.access import Need
 from jalon.accounts.models import Role
-from jalon.testing import demo_contract
+from jalon.demo.tests import contract as demo_contract
 from jalon.testing.cast import JalonTestCase
 
 ROLE_OF = {"buyer_manager": Role.BUYER_MANAGER, "level1": Role.LEVEL1_AGENT, "requester": Role.REQUESTER,
@@ -66,8 +66,8 @@ NEEDS: dict[tuple[str, str], tuple[Need, Any]] = {
     ("POST", "/contracts/{slug}/actions/{action_id}/status"): (Need.GOVERN_RECORD, {"status": "done"}),
     ("GET", "/contracts/{slug}/risks"): (Need.GOVERN_VIEW, None),
     ("POST", "/contracts/{slug}/risks"): (Need.GOVERN_RECORD, {"title": "R", "probability": 2, "impact": 3}),
-    ("POST", "/contracts/{slug}/risks/{risk_id}/reviews"): (Need.GOVERN_RECORD, {"meeting": "{meeting_id}", "probability": 2,
-                                                                                "impact": 3, "status": "open"}),
+    ("POST", "/contracts/{slug}/risks/{risk_id}/reviews"): (
+        Need.GOVERN_RECORD, {"meeting": "{meeting_id}", "probability": 2, "impact": 3, "status": "open"}),
     ("GET", "/contracts/{slug}/forfait"): (Need.VIEW_FORFAIT, None),
     ("GET", "/contracts/{slug}/forfait/entries"): (Need.VIEW_FORFAIT, None),
     ("POST", "/contracts/{slug}/forfait/entries/{entry_id}/corrections"): (
@@ -89,7 +89,8 @@ NEEDS: dict[tuple[str, str], tuple[Need, Any]] = {
     ("GET", "/contracts/{slug}/orders"): (Need.VIEW, None),
     ("POST", "/contracts/{slug}/orders"): (Need.ORDER, {"title": "Flux", "lines": [{"unit": "x", "quantity": 1}]}),
     ("GET", "/contracts/{slug}/orders/{number}"): (Need.VIEW, None),
-    ("POST", "/contracts/{slug}/orders/{number}/transitions"): (Need.QUOTE, {"action": "quote", "execution_days": 4}),
+    ("POST", "/contracts/{slug}/orders/{number}/transitions"): (Need.QUOTE, {"action": "quote",
+                                                                            "execution_days": 4}),
     ("POST", "/contracts/{slug}/orders/{number}/deliverables"): (Need.DELIVER_ORDER, None),
     ("GET", "/contracts/{slug}/orders/{number}/events"): (Need.VIEW, None),
 }
@@ -110,6 +111,9 @@ HIDDEN_AREAS = (("/meetings", Need.GOVERN_VIEW), ("/escalations", Need.GOVERN_VI
 
 
 class ApiSweepTest(JalonTestCase):
+    demo: demo_contract.DemoContract
+    objects: dict[str, str]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

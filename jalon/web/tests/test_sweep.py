@@ -18,10 +18,10 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from jalon.deliverables.workflow import STEPS as DELIVERABLE_STEPS
+from jalon.demo.tests import contract as demo_contract
 from jalon.governance.workflow import STEPS as MEETING_STEPS
 from jalon.orders.workflow import STEPS as ORDER_STEPS
 from jalon.scorecards.workflow import STEPS as SCORECARD_STEPS
-from jalon.testing import demo_contract
 from jalon.testing.cast import JalonTestCase
 
 UNSCOPED = {
@@ -79,6 +79,9 @@ def url_patterns() -> list[tuple[str, str]]:
 
 
 class PageSweepTest(JalonTestCase):
+    demo: demo_contract.DemoContract
+    objects: dict[str, str]
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -22,8 +22,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from jalon.accounts.models import Membership, Organisation, OrganisationKind, Profile, Role
 from jalon.api.models import ApiToken
 from jalon.contracts.models import Contract, ConventionVersion
-from jalon.demo.data import load_demo
 from jalon.deliverables.models import Deliverable
+from jalon.demo.data import load_demo
 from jalon.documents.models import StructuredReport
 from jalon.governance.models import Action, Meeting, Risk
 from jalon.lib.clock import replaying
@@ -94,7 +94,7 @@ def objects_of(contract: Contract) -> dict[str, str]:
         "order": Order.objects.filter(contract=contract).order_by("pk"),
         "scorecard": PeriodScorecard.objects.filter(contract=contract).order_by("pk"),
     }
-    found = {name: rows.first() for name, rows in first.items()}
+    found: dict[str, Any] = {name: rows.first() for name, rows in first.items()}
     missing = [name for name, row in found.items() if row is None]
     assert not missing, f"the fixture contract has no {missing}"
     entry = found["entry"]
@@ -156,7 +156,8 @@ def more_objects_of(demo: DemoContract) -> dict[str, str]:
         "notice": first(OutboxMessage.objects.filter(to=buyer.email)),
         "feed": first(CalendarFeed.objects.filter(user=buyer)),
         "revision": first(PriceRevision.objects.filter(base__contract=contract)),
-        "measure": str(measure_file.measure_id) if measure_file else first(ManualMeasure.objects.filter(contract=contract)),
+        "measure": (str(measure_file.measure_id) if measure_file
+                    else first(ManualMeasure.objects.filter(contract=contract))),
         "file_id": str(measure_file.pk) if measure_file else "0",
         "attachment_id": "0", "order_file": "0",
     }
