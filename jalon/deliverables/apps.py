@@ -9,7 +9,10 @@ class DeliverablesConfig(AppConfig):
     verbose_name = _("Livrables")
 
     def ready(self) -> None:
+        from jalon.commitments import chain
         from jalon.deliverables import commitments, measures
+        from jalon.deliverables.models import DeliverableEvent
 
+        chain.register(DeliverableEvent, record="deliverable", fields=("state_from", "state_to"))
         commitments.register()
         measures.register()

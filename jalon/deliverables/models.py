@@ -39,6 +39,7 @@ from jalon.accounts import access
 from jalon.accounts.access import Need
 from jalon.accounts.models import HOLDER_ROLES, Role
 from jalon.businesstime import Calendar
+from jalon.commitments import chain
 from jalon.commitments.history import AppendOnly, AppendOnlyQuerySet
 from jalon.commitments.models import AbstractClock, ClockQuerySet, running_due_index
 from jalon.commitments.state import ClockSpec, ClockState, clock_state
@@ -429,9 +430,14 @@ class Deliverable(models.Model):
 
     def _record(self, actor: User | None, at: datetime, payload: EventData, *, before: str = "",
                 after: str = "") -> DeliverableEvent:
+        stored = payload.as_json()
+        link = chain.append(DeliverableEvent, contract=self.contract_id, record=self.pk, kind=payload.kind,
+                            actor=actor.pk if actor is not None else None, at=at, payload=stored,
+                            state_from=before, state_to=after)
         return DeliverableEvent.objects.create(deliverable=self, kind=payload.kind, actor=actor, at=at,
-                                               state_from=before, state_to=after,
-                                               payload=payload.as_json())
+                                               state_from=before, state_to=after, payload=stored,
+                                               contract_id=self.contract_id, seq=link.seq,
+                                               previous=link.previous, digest=link.digest)
 
 
 def periods(every: str, start: date, through: date) -> list[tuple[date, date, str]]:
@@ -467,6 +473,12 @@ class DeliverableEvent(AppendOnly):
     state_from = models.CharField(max_length=30, blank=True, choices=DeliverableState.choices)
     state_to = models.CharField(max_length=30, blank=True, choices=DeliverableState.choices)
     payload = models.JSONField(default=dict, blank=True)
+    # the contract's hash chain (jalon.commitments.chain): rank, digest of the event before, own digest
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, null=True, related_name="+",
+                                 editable=False)
+    seq = models.PositiveBigIntegerField(_lazy("rang dans la chaîne"), null=True, editable=False)
+    previous = models.CharField(max_length=64, blank=True, editable=False)
+    digest = models.CharField(_lazy("empreinte"), max_length=64, blank=True, editable=False)
 
     refused_change = "L’historique d’un livrable ne se modifie pas."
     refused_delete = "L’historique d’un livrable ne se supprime pas."
@@ -478,6 +490,7 @@ class DeliverableEvent(AppendOnly):
         verbose_name = _lazy("événement de livrable")
         verbose_name_plural = _lazy("historique des livrables")
         indexes = (models.Index(fields=["kind", "at"], name="deliverable_event_kind_at"),)
+        constraints = (models.UniqueConstraint(fields=["contract", "seq"], name="deliverable_event_chain_rank"),)
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

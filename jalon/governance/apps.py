@@ -9,9 +9,11 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Gouvernance")
 
     def ready(self) -> None:
-        from jalon.commitments import sources
+        from jalon.commitments import chain, sources
         from jalon.governance import calendar, commitments, measures
+        from jalon.governance.models import MeetingEvent
 
+        chain.register(MeetingEvent, record="meeting")
         commitments.register()
         sources.register_measures(measures.SOURCE)
         sources.register_calendar("governance", calendar.entries)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from jalon.accounts import access
 from jalon.accounts.access import Need
 from jalon.businesstime import Calendar
+from jalon.commitments import chain
 from jalon.commitments import models as commitments
 from jalon.commitments.history import AppendOnly, AppendOnlyQuerySet
 from jalon.commitments.state import ClockState
@@ -361,8 +362,12 @@ class Meeting(models.Model):
         return locked
 
     def _record(self, actor: User | None, at: datetime, payload: EventData) -> MeetingEvent:
+        stored = payload.as_json()
+        link = chain.append(MeetingEvent, contract=self.contract_id, record=self.pk, kind=payload.kind,
+                            actor=actor.pk if actor is not None else None, at=at, payload=stored)
         return MeetingEvent.objects.create(meeting=self, kind=payload.kind, actor=actor, at=at,
-                                           payload=payload.as_json())
+                                           payload=stored, contract_id=self.contract_id, seq=link.seq,
+                                           previous=link.previous, digest=link.digest)
 
     def minutes_on_time(self) -> bool | None:
         """Whether the minutes were first sent by their due instant (None: no delay, or not
@@ -391,19 +396,31 @@ def _deadline_state(kind: ClockKind, calendar_name: str, calendar: Calendar, sta
                       risk_at=risk, at_risk=judged >= risk, breached=judged > due)
 
 
-class MeetingEvent(models.Model):
-    """One append-only line of a meeting's history."""
+class MeetingEvent(AppendOnly):
+    """One append-only line of a meeting's history, in its contract's hash chain."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     actor = models.ForeignKey(USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     at = models.DateTimeField()
     payload = models.JSONField(default=dict)
+    # the contract's hash chain (jalon.commitments.chain): rank, digest of the event before, own digest
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, null=True, related_name="+",
+                                 editable=False)
+    seq = models.PositiveBigIntegerField(_lazy("rang dans la chaîne"), null=True, editable=False)
+    previous = models.CharField(max_length=64, blank=True, editable=False)
+    digest = models.CharField(_lazy("empreinte"), max_length=64, blank=True, editable=False)
+
+    refused_change = "L’historique d’une réunion ne se modifie pas."
+    refused_delete = "L’historique d’une réunion ne se supprime pas."
+
+    objects: ClassVar[models.Manager[MeetingEvent]] = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _lazy("historique d’une réunion")
         verbose_name_plural = _lazy("historiques des réunions")
         ordering = ("at", "pk")
+        constraints = (models.UniqueConstraint(fields=["contract", "seq"], name="meeting_event_chain_rank"),)
 
     def __str__(self) -> str:
         return f"{self.meeting_id} {self.kind} {self.at.isoformat()}"

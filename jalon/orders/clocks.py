@@ -89,7 +89,9 @@ def order_clocks(order: Order, now: datetime) -> list[ClockState]:
 
 def audit_performed(order: Order) -> datetime | None:
     """When the audit the order follows was performed, if it has one and it was."""
+    from jalon.orders.models import OrderEvent
+
     if order.audit_id is None:
         return None
-    return (order.audit.events.filter(kind=EventKind.PERFORMED).order_by("at")  # type: ignore[union-attr]
+    return (OrderEvent.objects.filter(order_id=order.audit_id, kind=EventKind.PERFORMED).order_by("at")
             .values_list("at", flat=True).first())

@@ -36,7 +36,9 @@ from django.utils.translation import gettext_lazy as _lazy
 from jalon.accounts import access
 from jalon.accounts.access import Need
 from jalon.accounts.models import Organisation, Role
+from jalon.commitments import chain
 from jalon.commitments import models as commitments
+from jalon.commitments.history import AppendOnly, AppendOnlyQuerySet
 from jalon.commitments.models import ClockQuerySet
 from jalon.commitments.state import ClockState
 from jalon.contracts.models import Contract
@@ -700,8 +702,14 @@ class Order(models.Model):
 
     def _record(self, actor: User | None, at: datetime, payload: EventData, *, before: str = "",
                 after: str = "") -> OrderEvent:
+        stored = payload.as_json()
+        link = chain.append(OrderEvent, contract=self.contract_id, record=self.pk, kind=payload.kind,
+                            actor=actor.pk if actor is not None else None, at=at, payload=stored,
+                            state_from=before, state_to=after)
         return OrderEvent.objects.create(order=self, kind=payload.kind, actor=actor, at=at,
-                                         state_from=before, state_to=after, payload=payload.as_json())
+                                         state_from=before, state_to=after, payload=stored,
+                                         contract_id=self.contract_id, seq=link.seq,
+                                         previous=link.previous, digest=link.digest)
 
     # -- clocks --------------------------------------------------------------------------------
 
@@ -747,8 +755,8 @@ class OrderLine(models.Model):
         return (self.quantity * self.unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-class OrderEvent(models.Model):
-    """The append-only history of an order."""
+class OrderEvent(AppendOnly):
+    """The append-only history of an order, in its contract's hash chain."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30, choices=EventKind.choices)
@@ -757,17 +765,24 @@ class OrderEvent(models.Model):
     state_from = models.CharField(max_length=20, blank=True)
     state_to = models.CharField(max_length=20, blank=True)
     payload = models.JSONField(default=dict)
+    # the contract's hash chain (jalon.commitments.chain): rank, digest of the event before, own digest
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, null=True, related_name="+",
+                                 editable=False)
+    seq = models.PositiveBigIntegerField(_lazy("rang dans la chaîne"), null=True, editable=False)
+    previous = models.CharField(max_length=64, blank=True, editable=False)
+    digest = models.CharField(_lazy("empreinte"), max_length=64, blank=True, editable=False)
+
+    refused_change = "L’historique d’un bon de commande ne se modifie pas."
+    refused_delete = "L’historique d’un bon de commande ne se supprime pas."
+
+    objects: ClassVar[models.Manager[OrderEvent]] = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ("order", "at", "pk")
+        constraints = (models.UniqueConstraint(fields=["contract", "seq"], name="order_event_chain_rank"),)
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValidationError("order events are append-only")
-        super().save(*args, **kwargs)
 
     @property
     def data(self) -> EventData:

@@ -32,6 +32,7 @@ from jalon.accounts import access
 from jalon.accounts.access import Need
 from jalon.accounts.models import Role, members_of
 from jalon.businesstime import BusinessDay, Duration
+from jalon.commitments import chain
 from jalon.commitments import models as commitments
 from jalon.commitments.history import AppendOnly, AppendOnlyQuerySet
 from jalon.contracts import instants
@@ -890,18 +891,13 @@ class Ticket(models.Model):
         """Append one event to the ticket's history and to its contract's hash chain
         (:mod:`jalon.tickets.history`), under the contract's row lock."""
         stored = payload.as_json()
-        Contract.objects.select_for_update().filter(pk=self.contract_id).values_list("pk").first()
-        last = (TicketEvent.objects.filter(contract_id=self.contract_id, seq__isnull=False)
-                .order_by("-seq").values_list("seq", "digest").first())
-        seq, previous = ((last[0] or 0) + 1, last[1]) if last else (1, history.GENESIS)
-        digest = history.event_digest(
-            seq=seq, contract=self.contract_id, ticket=self.pk, kind=payload.kind,
-            actor=actor.pk if actor is not None else None, at=at, state_from=before,
-            state_to=after, internal=internal, payload=stored, previous=previous)
+        link = chain.append(TicketEvent, contract=self.contract_id, record=self.pk, kind=payload.kind,
+                            actor=actor.pk if actor is not None else None, at=at, payload=stored,
+                            state_from=before, state_to=after, internal=internal)
         return TicketEvent.objects.create(
             ticket=self, contract_id=self.contract_id, kind=payload.kind, actor=actor, at=at,
-            state_from=before, state_to=after, payload=stored, internal=internal, seq=seq,
-            previous=previous, digest=digest,
+            state_from=before, state_to=after, payload=stored, internal=internal, seq=link.seq,
+            previous=link.previous, digest=link.digest,
         )
 
     def _log_call(self, actor: User, now: datetime, called_at: datetime, note: str) -> None:

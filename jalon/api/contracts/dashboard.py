@@ -55,14 +55,14 @@ class ReopenRateOut(Schema):
     percent: float | None
 
 
-class RiskOut(Schema):
+class ClocksAtRiskOut(Schema):
     at: datetime
     at_risk: int = Field(description="Tickets dont un délai en cours a passé son seuil "
                                      "d’alerte sans dépasser sa cible.")
     overdue: int = Field(description="Tickets dont un délai en cours a dépassé sa cible.")
 
 
-class ForfaitOut(Schema):
+class ForfaitGaugeOut(Schema):
     minutes: int = Field(description="Temps imputé au forfait sur les jours de la période.")
     year_first_day: date = Field(description="Début de l’année du marché qui contient la fin "
                                              "de la période.")
@@ -109,8 +109,8 @@ class DashboardOut(Schema):
     volumes: list[VolumeOut]
     backlog: BacklogOut
     reopen_rate: ReopenRateOut
-    risk: RiskOut
-    forfait: ForfaitOut
+    risk: ClocksAtRiskOut
+    forfait: ForfaitGaugeOut
     diagnoses: DiagnosesOut | None = Field(
         description="Diagnostics des anomalies ; absent si la convention ne mesure pas le délai "
                     "de diagnostic.")
@@ -125,8 +125,8 @@ class DashboardOut(Schema):
             volumes=[VolumeOut.model_validate(v) for v in d.volumes],
             backlog=BacklogOut.model_validate(d.backlog),
             reopen_rate=ReopenRateOut.model_validate(d.reopen_rate),
-            risk=RiskOut.model_validate(d.risk),
-            forfait=ForfaitOut.model_validate(d.forfait),
+            risk=ClocksAtRiskOut.model_validate(d.risk),
+            forfait=ForfaitGaugeOut.model_validate(d.forfait),
             diagnoses=None if d.diagnoses is None else DiagnosesOut(
                 clock=d.diagnoses.clock, label=d.diagnoses.label, due=d.diagnoses.due,
                 delivered=d.diagnoses.delivered, on_time=d.diagnoses.on_time,

@@ -19,7 +19,7 @@ from jalon.api import keyset
 from jalon.api.auth import caller
 from jalon.api.deliverables.schemas import (
     AnyTransition,
-    ClockOut,
+    DeliverableClockOut,
     DeliverableDetailOut,
     DeliverableIn,
     DeliverableOut,
@@ -65,7 +65,7 @@ def detail_of(d: Deliverable) -> DeliverableDetailOut:
         submissions=[SubmissionOut.of(s, reverse("deliverable-version", args=[slug, d.pk, s.version]))
                      for s in d.submissions.select_related("submitted_by").order_by("version")],
         reservations=[ReservationOut.of(r) for r in d.reservations.all()],
-        clocks=[ClockOut.of(c) for c in d.clocks.order_by("pk")])
+        clocks=[DeliverableClockOut.of(c) for c in d.clocks.order_by("pk")])
 
 
 @router.get("/{slug}/deliverables", response={200: DeliverablePage, **ERRORS},

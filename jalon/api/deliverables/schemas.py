@@ -67,7 +67,7 @@ class ReservationOut(Schema):
         return cls(number=r.number, text=r.text, lift_by=r.lift_by, lifted_at=r.lifted_at)
 
 
-class ClockOut(Schema):
+class DeliverableClockOut(Schema):
     kind: str
     label: str
     started_at: datetime | None
@@ -76,7 +76,7 @@ class ClockOut(Schema):
     breached: bool
 
     @classmethod
-    def of(cls, c: DeliverableClock) -> ClockOut:
+    def of(cls, c: DeliverableClock) -> DeliverableClockOut:
         return cls(kind=c.kind, label=c.label, started_at=c.started_at, due_at=c.due_at,
                    stopped_at=c.stopped_at, breached=c.breached)
 
@@ -84,7 +84,7 @@ class ClockOut(Schema):
 class DeliverableDetailOut(DeliverableOut):
     submissions: list[SubmissionOut]
     reservations: list[ReservationOut]
-    clocks: list[ClockOut]
+    clocks: list[DeliverableClockOut]
 
 
 class DeliverableIn(WriteSchema):

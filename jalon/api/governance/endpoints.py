@@ -28,7 +28,6 @@ from jalon.api.governance.schemas import (
     ActionPage,
     ActionStatusIn,
     ActionUpdateIn,
-    ClockOut,
     DecisionAmendIn,
     DecisionDetailOut,
     DecisionIn,
@@ -36,8 +35,9 @@ from jalon.api.governance.schemas import (
     DecisionPage,
     EscalationIn,
     EscalationOut,
-    EventOut,
+    MeetingClockOut,
     MeetingDetailOut,
+    MeetingEventOut,
     MeetingIn,
     MeetingOut,
     MeetingPage,
@@ -109,8 +109,8 @@ def create_meeting(request: HttpRequest, slug: str, payload: MeetingIn) -> tuple
 def _detail(meeting: Meeting, user: User) -> MeetingDetailOut:
     return MeetingDetailOut(
         **MeetingOut.of(meeting).model_dump(), agenda=meeting.agenda, minutes_text=meeting.minutes_text,
-        excused=list(meeting.excused), clocks=[ClockOut.of(c) for c in meeting.clocks.order_by("pk")],
-        events=[EventOut.of(e) for e in meeting.events.select_related("actor")],
+        excused=list(meeting.excused), clocks=[MeetingClockOut.of(c) for c in meeting.clocks.order_by("pk")],
+        events=[MeetingEventOut.of(e) for e in meeting.events.select_related("actor")],
         actions_allowed=[s.name for s in meeting.allowed_steps(user)])
 
 

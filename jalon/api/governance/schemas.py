@@ -23,7 +23,7 @@ from jalon.governance.models import (
 from jalon.governance.workflow import ActionDomain, ActionStatus, EscalationKind, RiskKind, RiskStatus, SubjectKind
 
 
-class ClockOut(Schema):
+class MeetingClockOut(Schema):
     kind: str
     label: str
     started_at: datetime | None
@@ -32,7 +32,7 @@ class ClockOut(Schema):
     breached: bool
 
     @classmethod
-    def of(cls, clock: MeetingClock) -> ClockOut:
+    def of(cls, clock: MeetingClock) -> MeetingClockOut:
         return cls(kind=clock.kind, label=clock.label, started_at=clock.started_at, due_at=clock.due_at,
                    stopped_at=clock.stopped_at, breached=clock.breached)
 
@@ -72,14 +72,14 @@ class MeetingOut(Schema):
             url=reverse("governance-meeting", args=[slug, m.pk]))
 
 
-class EventOut(Schema):
+class MeetingEventOut(Schema):
     kind: str
     at: datetime
     actor: str | None
     payload: dict[str, object]
 
     @classmethod
-    def of(cls, e: MeetingEvent) -> EventOut:
+    def of(cls, e: MeetingEvent) -> MeetingEventOut:
         return cls(kind=e.kind, at=e.at, actor=e.actor.username if e.actor else None, payload=e.payload)
 
 
@@ -87,8 +87,8 @@ class MeetingDetailOut(MeetingOut):
     agenda: str
     minutes_text: str
     excused: list[str]
-    clocks: list[ClockOut]
-    events: list[EventOut]
+    clocks: list[MeetingClockOut]
+    events: list[MeetingEventOut]
     actions_allowed: list[str] = Field(description="Les transitions que vous pouvez faire maintenant.")
 
 

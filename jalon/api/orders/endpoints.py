@@ -13,7 +13,7 @@ from pydantic import Field
 from jalon.accounts.access import Need, get_contract_for
 from jalon.api.auth import caller
 from jalon.api.errors import ERRORS
-from jalon.api.orders.schemas import DeliverableOut, EventOut, OrderCreateIn, OrderOut
+from jalon.api.orders.schemas import OrderCreateIn, OrderEventOut, OrderFileOut, OrderOut
 from jalon.api.orders.transitions import AnyOrderTransition
 from jalon.orders.models import Order
 from jalon.orders.queries import SORT_KEYS
@@ -92,22 +92,22 @@ def transition_order(request: HttpRequest, slug: str, number: int, order_transit
     return OrderOut.of(_rows(Order.objects.filter(pk=order.pk)).get())  # type: ignore[attr-defined]
 
 
-@router.post("/{slug}/orders/{int:number}/deliverables", response={201: DeliverableOut, **ERRORS},
+@router.post("/{slug}/orders/{int:number}/deliverables", response={201: OrderFileOut, **ERRORS},
              summary="Déposer un livrable (fichier, empreinte SHA-256)")
 def add_deliverable(request: HttpRequest, slug: str, number: int,
-                    file: UploadedFile | None = File(None)) -> Status[DeliverableOut]:  # noqa: B008
+                    file: UploadedFile | None = File(None)) -> Status[OrderFileOut]:  # noqa: B008
     # the file is checked after access: an outsider gets 404 whatever they send
     contract = get_contract_for(caller(request), slug)
     order = Order.objects.get_for(caller(request), contract, number, need=Need.DELIVER_ORDER)
     if file is None:
         raise ValidationError({"file": [_("Le champ « file » est obligatoire (multipart/form-data).")]})
     stored = order.add_deliverable(caller(request), file)
-    return Status(201, DeliverableOut(id=stored.pk, name=stored.original_name, sha256=stored.sha256,
+    return Status(201, OrderFileOut(id=stored.pk, name=stored.original_name, sha256=stored.sha256,
                                       size=stored.size, uploaded_at=stored.uploaded_at))
 
 
-@router.get("/{slug}/orders/{int:number}/events", response={200: list[EventOut], **ERRORS}, summary="Historique")
-def list_events(request: HttpRequest, slug: str, number: int) -> list[EventOut]:
+@router.get("/{slug}/orders/{int:number}/events", response={200: list[OrderEventOut], **ERRORS}, summary="Historique")
+def list_events(request: HttpRequest, slug: str, number: int) -> list[OrderEventOut]:
     contract = get_contract_for(caller(request), slug)
     order = Order.objects.get_for(caller(request), contract, number)
-    return [EventOut.of(e) for e in order.events.select_related("actor")]
+    return [OrderEventOut.of(e) for e in order.events.select_related("actor")]

@@ -20,7 +20,7 @@ class LineOut(Schema):
     amount: Decimal
 
 
-class ClockOut(Schema):
+class OrderClockOut(Schema):
     kind: str
     label: str
     target_seconds: int
@@ -32,13 +32,13 @@ class ClockOut(Schema):
     breached: bool
 
     @classmethod
-    def of(cls, clock: OrderClock) -> ClockOut:
+    def of(cls, clock: OrderClock) -> OrderClockOut:
         return cls(kind=clock.kind, label=clock.label, target_seconds=clock.target_seconds,
                    started_at=clock.started_at, stopped_at=clock.stopped_at, due_at=clock.due_at,
                    elapsed_seconds=clock.elapsed_seconds, at_risk=clock.at_risk, breached=clock.breached)
 
 
-class DeliverableOut(Schema):
+class OrderFileOut(Schema):
     id: int
     name: str
     sha256: str
@@ -65,8 +65,8 @@ class OrderOut(Schema):
     delivered_at: datetime | None
     due_at: datetime | None
     lines: list[LineOut]
-    clocks: list[ClockOut]
-    deliverables: list[DeliverableOut]
+    clocks: list[OrderClockOut]
+    deliverables: list[OrderFileOut]
     tickets: list[int]
     audit: int | None
 
@@ -83,8 +83,8 @@ class OrderOut(Schema):
             due_at=order.due_at,
             lines=[LineOut(unit=li.work_unit.code, label=li.work_unit.label, quantity=li.quantity,
                            unit_price=li.unit_price, amount=li.amount) for li in lines],
-            clocks=[ClockOut.of(c) for c in order.clocks.all()],
-            deliverables=[DeliverableOut(id=d.pk, name=d.original_name, sha256=d.sha256, size=d.size,
+            clocks=[OrderClockOut.of(c) for c in order.clocks.all()],
+            deliverables=[OrderFileOut(id=d.pk, name=d.original_name, sha256=d.sha256, size=d.size,
                                          uploaded_at=d.uploaded_at) for d in order.deliverables.all()],
             tickets=[t.pk for t in order.tickets.all()], audit=order.audit.number if order.audit else None)
 
@@ -102,7 +102,7 @@ class OrderCreateIn(WriteSchema):
     audit: int | None = Field(None, description="Numéro de l’audit qui précède (installation haute disponibilité).")
 
 
-class EventOut(Schema):
+class OrderEventOut(Schema):
     kind: str
     at: datetime
     actor: str | None
@@ -111,6 +111,6 @@ class EventOut(Schema):
     payload: dict[str, object]
 
     @classmethod
-    def of(cls, event: OrderEvent) -> EventOut:
+    def of(cls, event: OrderEvent) -> OrderEventOut:
         return cls(kind=event.kind, at=event.at, actor=event.actor.username if event.actor else None,
                    state_from=event.state_from, state_to=event.state_to, payload=event.payload)

@@ -134,3 +134,23 @@ class OpenApiTest(TestCase):
         assert response.status_code == 200
         assert b"openapi.json" in response.content
         assert b"/static/ninja/swagger-ui-bundle.js" in response.content  # no CDN
+
+
+def test_no_two_schemas_share_a_component_name() -> None:
+    """django-ninja names a component after its class: two classes of one name (the dashboard's
+    risk figures and a governance risk) would share one, and one of them be documented wrongly."""
+    from pydantic import BaseModel
+
+    from jalon.api.site import api
+
+    api.get_openapi_schema(path_prefix="/api/v1")
+    seen: dict[str, set[str]] = {}
+    for module_name, module in list(__import__("sys").modules.items()):
+        if not module_name.startswith("jalon.api.") or ".tests" in module_name:
+            continue
+        for value in vars(module).values():
+            if (isinstance(value, type) and issubclass(value, BaseModel)
+                    and value.__module__ == module_name and value.__name__.endswith(("Out", "In"))):
+                seen.setdefault(value.__name__, set()).add(module_name)
+    shared = {name: modules for name, modules in seen.items() if len(modules) > 1}
+    assert not shared, shared

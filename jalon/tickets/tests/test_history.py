@@ -70,7 +70,7 @@ class ChainTest(JalonTestCase):
                            [self.events[1].at - timedelta(hours=3), self.events[1].pk])
         code, message = verify()
         assert code == 1
-        assert f"rank 2 (event #{self.events[1].pk})" in message
+        assert f"rank 2 (tickets.ticketevent #{self.events[1].pk})" in message
         assert "content changed" in message
 
     def test_verify_names_a_deleted_event(self) -> None:
