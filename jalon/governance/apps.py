@@ -11,9 +11,11 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from jalon.commitments import chain, sources
         from jalon.governance import calendar, commitments, measures
-        from jalon.governance.models import MeetingEvent
+        from jalon.governance.models import ActionEvent, DecisionEvent, MeetingEvent, RiskEvent
 
         chain.register(MeetingEvent, record="meeting")
+        for history in (DecisionEvent, ActionEvent, RiskEvent):
+            chain.register(history, record=history.record_field)
         commitments.register()
         sources.register_measures(measures.SOURCE)
         sources.register_calendar("governance", calendar.entries)

@@ -533,8 +533,7 @@ class Decision(models.Model):
         self.refresh_from_db()
 
     def _record(self, actor: User | None, at: datetime, payload: RecordEventData) -> DecisionEvent:
-        return DecisionEvent.objects.create(decision=self, kind=payload.kind, actor=actor, at=at,
-                                            payload=payload.as_json())
+        return DecisionEvent.write(self, actor, at, payload)
 
 
 class Action(models.Model):
@@ -655,8 +654,7 @@ class Action(models.Model):
         return locked
 
     def _record(self, actor: User | None, at: datetime, payload: RecordEventData) -> ActionEvent:
-        return ActionEvent.objects.create(action=self, kind=payload.kind, actor=actor, at=at,
-                                          payload=payload.as_json())
+        return ActionEvent.write(self, actor, at, payload)
 
     def calendar_and_zone(self) -> tuple[str, Calendar, str] | None:
         """The calendar the due date is counted on: the meeting's committee's, else the
@@ -809,7 +807,7 @@ class Risk(models.Model):
         return locked
 
     def _record(self, actor: User | None, at: datetime, payload: RecordEventData) -> RiskEvent:
-        return RiskEvent.objects.create(risk=self, kind=payload.kind, actor=actor, at=at, payload=payload.as_json())
+        return RiskEvent.write(self, actor, at, payload)
 
     def review(self, actor: User | None, meeting: Meeting, *, probability: int, impact: int, status: str,
                note: str = "") -> RiskReview:
@@ -956,14 +954,36 @@ class RecordEvent(AppendOnly):
     payload = models.JSONField(_lazy("contenu"), default=dict,
                                help_text=_lazy("Ce qui a changé, avant et après (selon la nature)."))
 
+    # the contract's hash chain (jalon.commitments.chain): rank, digest of the event before, own digest
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, null=True, related_name="+",
+                                 editable=False)
+    seq = models.PositiveBigIntegerField(_lazy("rang dans la chaîne"), null=True, editable=False)
+    previous = models.CharField(max_length=64, blank=True, editable=False)
+    digest = models.CharField(_lazy("empreinte"), max_length=64, blank=True, editable=False)
+
     objects = AppendOnlyQuerySet.as_manager()
     refused_change = "A governance record's history is written once and never changed."
     refused_delete = "A governance record's history is never deleted."
     status_labels: ClassVar[dict[str, Any]] = {}
+    record_field: ClassVar[str] = ""
+    """The name of the record's key (``decision``, ``action``, ``risk``): also its name in the chain."""
 
     class Meta:
         abstract = True
         ordering = ("at", "pk")
+        constraints = (models.UniqueConstraint(fields=["contract", "seq"], name="%(class)s_chain_rank"),)
+
+    @classmethod
+    def write(cls, record: Decision | Action | Risk, actor: User | None, at: datetime,
+              payload: RecordEventData) -> Any:
+        """Append ``payload`` to ``record``'s history, as the next link of its contract's chain
+        (inside the transaction that changed the record)."""
+        stored = payload.as_json()
+        link = chain.append(cls, contract=record.contract_id, record=record.pk, kind=payload.kind,
+                            actor=actor.pk if actor is not None else None, at=at, payload=stored)
+        return cls.objects.create(**{cls.record_field: record}, kind=payload.kind, actor=actor, at=at,
+                                  payload=stored, contract_id=record.contract_id, seq=link.seq,
+                                  previous=link.previous, digest=link.digest)
 
     @property
     def data(self) -> RecordEventData:
@@ -977,6 +997,7 @@ class RecordEvent(AppendOnly):
 class DecisionEvent(RecordEvent):
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="events",
                                  verbose_name=_lazy("décision"))
+    record_field = "decision"
 
     class Meta(RecordEvent.Meta):
         verbose_name = _lazy("historique d’une décision")
@@ -989,6 +1010,7 @@ class DecisionEvent(RecordEvent):
 class ActionEvent(RecordEvent):
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="events", verbose_name=_lazy("action"))
     status_labels: ClassVar[dict[str, Any]] = dict(ActionStatus.choices)
+    record_field = "action"
 
     class Meta(RecordEvent.Meta):
         verbose_name = _lazy("historique d’une action")
@@ -1001,6 +1023,7 @@ class ActionEvent(RecordEvent):
 class RiskEvent(RecordEvent):
     risk = models.ForeignKey(Risk, on_delete=models.PROTECT, related_name="events", verbose_name=_lazy("risque"))
     status_labels: ClassVar[dict[str, Any]] = dict(RiskStatus.choices)
+    record_field = "risk"
 
     class Meta(RecordEvent.Meta):
         verbose_name = _lazy("historique d’un risque")

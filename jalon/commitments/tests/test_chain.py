@@ -18,14 +18,15 @@ from jalon.commitments import chain
 from jalon.contracts.models import Contract
 from jalon.deliverables.models import DeliverableEvent
 from jalon.demo.data import load_demo
-from jalon.governance.models import MeetingEvent
+from jalon.governance.models import ActionEvent, DecisionEvent, MeetingEvent, RiskEvent
 from jalon.orders.models import OrderEvent
 from jalon.testing.cast import JalonTestCase
 from jalon.tickets import history
 from jalon.tickets.models import ChainHead, TicketEvent
 from jalon.web.tests.test_demo import NOW
 
-JOINED: list[type[models.Model]] = [OrderEvent, MeetingEvent, DeliverableEvent]
+JOINED: list[type[models.Model]] = [OrderEvent, MeetingEvent, DeliverableEvent, DecisionEvent, ActionEvent,
+                                    RiskEvent]
 EVERY: list[type[models.Model]] = [TicketEvent, *JOINED]
 
 
@@ -144,7 +145,9 @@ class DemoChainTest(JalonTestCase):
         before: list[tuple[str, str]] = [("tickets", "TicketEvent")]
         for model, record, fields in ((OrderEvent, "order", ("state_from", "state_to")),
                                       (MeetingEvent, "meeting", ()),
-                                      (DeliverableEvent, "deliverable", ("state_from", "state_to"))):
+                                      (DeliverableEvent, "deliverable", ("state_from", "state_to")),
+                                      (DecisionEvent, "decision", ()), (ActionEvent, "action", ()),
+                                      (RiskEvent, "risk", ())):
             label = (model._meta.app_label, model.__name__)
             chain.backfill(apps, Editor(), label, record=record, fields=fields,
                            contract_path=f"{record}__contract_id", before=before)
