@@ -24,7 +24,7 @@ from jalon.lib import clock
 router = Router(tags=["billing"])
 
 
-class LineOut(Schema):
+class BillingLineOut(Schema):
     unit: str = Field(description="Code de l’unité d’œuvre.")
     label: str
     measure: str = Field(description="Unité de mesure (jour, mois…).")
@@ -42,7 +42,7 @@ class AcceptedOut(Schema):
     commitment_number: str
     status: str
     accepted_on: date
-    lines: list[LineOut]
+    lines: list[BillingLineOut]
     amount: Decimal
     refaction: Decimal
     refaction_reason: str
@@ -98,7 +98,7 @@ def get_billing(request: HttpRequest, slug: str, period: str) -> BillingOut:
         delivered=[o.reference for o in found.delivered],
         accepted=[AcceptedOut(number=o.number, reference=o.reference, title=o.title,
                               commitment_number=o.commitment_number, status=o.state, accepted_on=o.accepted_on,
-                              lines=[LineOut(unit=line.code, label=line.label, measure=line.unit,
+                              lines=[BillingLineOut(unit=line.code, label=line.label, measure=line.unit,
                                              quantity=line.quantity, ordered_price=line.ordered_price,
                                              unit_price=line.unit_price, schedule_version=line.schedule_version,
                                              amount=line.amount) for line in o.lines],

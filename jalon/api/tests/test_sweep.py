@@ -66,6 +66,18 @@ NEEDS: dict[tuple[str, str], tuple[Need, Any]] = {
     ("POST", "/contracts/{slug}/actions/{action_id}/status"): (Need.GOVERN_RECORD, {"status": "done"}),
     ("GET", "/contracts/{slug}/risks"): (Need.GOVERN_VIEW, None),
     ("POST", "/contracts/{slug}/risks"): (Need.GOVERN_RECORD, {"title": "R", "probability": 2, "impact": 3}),
+    ("GET", "/contracts/{slug}/decisions/{decision_id}"): (Need.GOVERN_VIEW, None),
+    ("PATCH", "/contracts/{slug}/decisions/{decision_id}"): (
+        Need.GOVERN_RECORD, {"title": "D", "text": "Reformulée", "reason": "Coquille"}),
+    ("GET", "/contracts/{slug}/actions/{action_id}"): (Need.GOVERN_VIEW, None),
+    ("PATCH", "/contracts/{slug}/actions/{action_id}"): (
+        Need.GOVERN_RECORD, {"owner": None, "due_on": "2026-12-20", "reason": "Report décidé en comité"}),
+    ("GET", "/contracts/{slug}/risks/{risk_id}"): (Need.GOVERN_VIEW, None),
+    ("PATCH", "/contracts/{slug}/risks/{risk_id}"): (
+        Need.GOVERN_RECORD, {"probability": 3, "impact": 3, "owner": None, "mitigation": "Suivi", "status": "open"}),
+    ("GET", "/contracts/{slug}/billing/{period}"): (Need.VIEW_BILLING, None),
+    ("GET", "/contracts/{slug}/billing/{period}/elements.xlsx"): (Need.VIEW_BILLING, None),
+    ("GET", "/contracts/{slug}/billing/{period}/invoice.pdf"): (Need.DRAFT_INVOICE, None),
     ("POST", "/contracts/{slug}/risks/{risk_id}/reviews"): (
         Need.GOVERN_RECORD, {"meeting": "{meeting_id}", "probability": 2, "impact": 3, "status": "open"}),
     ("GET", "/contracts/{slug}/forfait"): (Need.VIEW_FORFAIT, None),

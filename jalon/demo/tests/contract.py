@@ -25,7 +25,7 @@ from jalon.contracts.models import Contract, ConventionVersion
 from jalon.deliverables.models import Deliverable
 from jalon.demo.data import load_demo
 from jalon.documents.models import StructuredReport
-from jalon.governance.models import Action, Meeting, Risk
+from jalon.governance.models import Action, Decision, Meeting, Risk
 from jalon.lib.clock import replaying
 from jalon.orders.models import Order
 from jalon.scorecards.models import PeriodScorecard
@@ -87,6 +87,7 @@ def objects_of(contract: Contract) -> dict[str, str]:
         "ticket": Ticket.objects.filter(contract=contract, requester__username=ROLES["requester"]).order_by("pk"),
         "meeting": Meeting.objects.filter(contract=contract).order_by("pk"),
         "action": Action.objects.filter(contract=contract).order_by("pk"),
+        "decision": Decision.objects.filter(contract=contract).order_by("pk"),
         "risk": Risk.objects.filter(contract=contract).order_by("pk"),
         "entry": TimeEntry.objects.filter(ticket__contract=contract).order_by("pk"),
         "deliverable": Deliverable.objects.filter(contract=contract).order_by("pk"),
@@ -100,7 +101,8 @@ def objects_of(contract: Contract) -> dict[str, str]:
     entry = found["entry"]
     return {
         "slug": contract.slug, "ticket_id": str(found["ticket"].pk), "meeting_id": str(found["meeting"].pk),
-        "action_id": str(found["action"].pk), "risk_id": str(found["risk"].pk), "entry_id": str(entry.pk),
+        "action_id": str(found["action"].pk),
+        "decision_id": str(found["decision"].pk), "risk_id": str(found["risk"].pk), "entry_id": str(entry.pk),
         "month": f"{entry.spent_on:%Y-%m}", "deliverable": str(found["deliverable"].pk),
         "report": str(found["report"].pk), "number": str(found["order"].number),
         "period": str(found["scorecard"].period),
@@ -112,7 +114,8 @@ _PARAM = re.compile(r"\{(\w+)\}|<(?:\w+:)?(\w+)>")
 # a parameter named after no record type (``pk``, ``id``) names the record of the segment before it
 _SEGMENT = {"deliverables": "deliverable", "livrables": "deliverable", "reports": "report", "rapports": "report",
             "orders": "number", "commandes": "number", "meetings": "meeting_id", "reunions": "meeting_id",
-            "actions": "action_id", "risks": "risk_id", "risques": "risk_id", "tickets": "ticket_id",
+            "actions": "action_id", "decisions": "decision_id", "risks": "risk_id", "risques": "risk_id",
+            "tickets": "ticket_id",
             "bilans": "period", "scorecards": "period", "notifications": "notice", "calendrier": "feed",
             "mesures": "measure", "saisies": "entry_id", "revisions": "revision", "versions": "version",
             "fichiers": "file_id", "pieces-jointes": "attachment_id"}
