@@ -75,7 +75,7 @@ def upload_template(request: AuthedRequest, slug: str) -> HttpResponse:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
-            messages.success(request, _("Modèle enregistré : il a produit un rapport d’essai sans erreur."))
+            messages.success(request, _("Modèle enregistré : il a produit un document d’essai sans erreur."))
             return redirect("reports", slug)
     return reports(request, slug, form=form)
 
