@@ -4,7 +4,8 @@ A :class:`StructuredReport` holds its data (checked by :func:`jalon.documents.ki
 its revision; each save of new data is a new :class:`ReportRevision` (append-only, with the
 data's SHA-256), so an audit report "mis à jour après réalisation des actions" (seed 000 L336)
 keeps every version it had. A :class:`ReportTemplate` is a contract's replacement of the
-default DOCX template for one kind, accepted only after a dry render.
+default DOCX template for one kind — a report kind, or another document registered with
+:func:`jalon.documents.render.register_docx` (the minutes) — accepted only after a dry render.
 """
 
 from __future__ import annotations
@@ -141,8 +142,7 @@ class StructuredReport(models.Model):
 
     def docx(self) -> bytes:
         """From the contract's template for this kind when it has one."""
-        template = ReportTemplate.objects.filter(contract=self.contract, kind=self.kind).first()
-        return render.docx(self.rendering(), template.file_bytes() if template else None)
+        return render.docx(self.rendering(), ReportTemplate.content_for(self.contract, self.kind))
 
     def file_name(self, extension: str) -> str:
         return f"{self.reference}-rev{self.revision}.{extension}"
@@ -181,10 +181,12 @@ class ReportRevision(models.Model):
 
 
 class ReportTemplate(models.Model):
-    """A contract's Word template for one kind of report, replacing the platform's."""
+    """A contract's Word template for one kind of report, or for another document registered
+    with :func:`~jalon.documents.render.register_docx` (the minutes), replacing the platform's."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="report_templates")
-    kind = models.CharField(_lazy("nature"), max_length=40, choices=KIND_CHOICES)
+    kind = models.CharField(_lazy("nature"), max_length=40)
+    """A report kind or a registered use (:func:`~jalon.documents.render.template_kinds`)."""
     content = models.BinaryField()
     original_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
@@ -202,12 +204,22 @@ class ReportTemplate(models.Model):
     def file_bytes(self) -> bytes:
         return bytes(self.content)
 
+    @property
+    def kind_label(self) -> str:
+        return dict(render.template_kinds()).get(self.kind, self.kind)
+
+    @classmethod
+    def content_for(cls, contract: Contract, kind: str) -> bytes | None:
+        """The contract's template for ``kind``; None when it uses the platform's."""
+        found = cls.objects.filter(contract=contract, kind=kind).first()
+        return found.file_bytes() if found else None
+
     @classmethod
     def install(cls, contract: Contract, actor: User, kind: str, name: str, content: bytes) -> ReportTemplate:
         """Check ``content`` by a dry render, then make it the contract's template for ``kind``;
         a located, plain error otherwise (nothing is stored)."""
         access.require(actor, contract, Need.MANAGE_CONVENTION)
-        if kind not in KINDS:
+        if kind not in dict(render.template_kinds()):
             raise ValidationError({"kind": [_("Nature de rapport inconnue : %(v)s.") % {"v": kind}]})
         if len(content) > TEMPLATE_MAX_BYTES:
             raise ValidationError({"file": [_("Modèle trop volumineux (5 Mo au plus).")]})

@@ -8,10 +8,16 @@
   template's Jinja runs in :class:`jinja2.sandbox.SandboxedEnvironment` with strict undefined
   names, so an uploaded template can neither reach Python internals nor silently print
   nothing; each upload is checked by a dry render (:func:`check_docx_template`).
+
+The same mechanism serves the other documents an app renders to DOCX (the governance app's
+minutes): the app registers a :class:`DocxUse` — its name, label, the variables it gives and a
+sample context that gives every one of them — and fills its template with :func:`fill_docx`;
+a contract then replaces that template as it replaces a report kind's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -38,7 +44,39 @@ PDF_VARIANT = "pdf/a-3a"
 
 
 class TemplateProblem(ValueError):
-    """An uploaded DOCX template that cannot render a report, in plain words."""
+    """An uploaded DOCX template that cannot render its document, in plain words."""
+
+
+@dataclass(frozen=True)
+class DocxUse:
+    """A document other than a structured report whose DOCX template a contract may replace."""
+
+    id: str
+    label: Any
+    """Shown on the template form (a lazy translation)."""
+    variables: str
+    """The names the template receives, for the form's help."""
+    sample: Callable[[], dict[str, Any]]
+    """A context that gives every variable a real one gives, lists with rows: the dry render's."""
+
+
+_USES: dict[str, DocxUse] = {}
+
+
+def register_docx(use: DocxUse) -> None:
+    """Called from an app's ``ready()``: ``use.id`` becomes a kind of template a contract may replace."""
+    if use.id in KINDS:
+        raise ValueError(f"{use.id} is already a kind of report")
+    _USES[use.id] = use
+
+
+def docx_uses() -> dict[str, DocxUse]:
+    return dict(_USES)
+
+
+def template_kinds() -> list[tuple[str, str]]:
+    """Every kind of DOCX template a contract may replace: the report kinds, then the other uses."""
+    return [(k.id, str(k.label)) for k in KINDS.values()] + [(u.id, str(u.label)) for u in _USES.values()]
 
 
 @dataclass(frozen=True)
@@ -166,10 +204,16 @@ def default_docx_template() -> bytes:
 def docx(rendering: Rendering, template: bytes | None = None) -> bytes:
     """The report as DOCX from ``template`` (the default one when None);
     :class:`TemplateProblem` when the template cannot render it."""
+    return fill_docx(template or default_docx_template(), rendering.context(), title=rendering.title)
+
+
+def fill_docx(template: bytes, context: dict[str, Any], *, title: str) -> bytes:
+    """``template`` filled with ``context`` by docxtpl in the sandboxed, strict environment, the
+    document titled ``title`` in French; :class:`TemplateProblem` when the template cannot."""
     try:
-        document = DocxTemplate(BytesIO(template or default_docx_template()))
-        document.render(rendering.context(), jinja_env=environment(), autoescape=True)
-        document.core_properties.title = rendering.title
+        document = DocxTemplate(BytesIO(template))
+        document.render(context, jinja_env=environment(), autoescape=True)
+        document.core_properties.title = title
         document.core_properties.language = "fr-FR"
         out = BytesIO()
         document.save(out)
@@ -179,7 +223,7 @@ def docx(rendering: Rendering, template: bytes | None = None) -> bytes:
     except TemplateError as error:
         line = getattr(error, "lineno", None)
         where = _(" (ligne %(n)s du modèle)") % {"n": line} if line else ""
-        raise TemplateProblem(_("Le modèle ne peut pas produire le rapport%(where)s : %(e)s")
+        raise TemplateProblem(_("Le modèle ne peut pas produire le document%(where)s : %(e)s")
                               % {"where": where, "e": error.message or error}) from error
     return out.getvalue()
 
@@ -207,7 +251,10 @@ def sample(kind: str) -> Rendering:
 
 
 def check_docx_template(template: bytes, kind: str) -> None:
-    """A dry render of ``template`` with sample data of ``kind``: :class:`TemplateProblem` with
-    a clear message if it cannot render (not a .docx, a Jinja error, a name it does not know,
-    something the sandbox refuses)."""
-    docx(sample(kind), template)
+    """A dry render of ``template`` with sample data of ``kind`` (a report kind, or a registered
+    :class:`DocxUse`'s sample): :class:`TemplateProblem` with a clear message if it cannot render
+    (not a .docx, a Jinja error, a name it does not know, something the sandbox refuses)."""
+    if kind in _USES:
+        fill_docx(template, _USES[kind].sample(), title=str(_("Essai du modèle")))
+    else:
+        docx(sample(kind), template)

@@ -10,7 +10,8 @@ class GovernanceConfig(AppConfig):
 
     def ready(self) -> None:
         from jalon.commitments import chain, sources
-        from jalon.governance import calendar, commitments, measures
+        from jalon.documents import render
+        from jalon.governance import calendar, commitments, documents, measures
         from jalon.governance.models import ActionEvent, DecisionEvent, MeetingEvent, RiskEvent
 
         chain.register(MeetingEvent, record="meeting")
@@ -19,3 +20,4 @@ class GovernanceConfig(AppConfig):
         commitments.register()
         sources.register_measures(measures.SOURCE)
         sources.register_calendar("governance", calendar.entries)
+        render.register_docx(documents.DOCX_USE)

@@ -1,21 +1,25 @@
 """The minutes (*relevé de décisions*, annex A.9) as documents: a tagged PDF/A-3a laid out from
 ``minutes.html.j2`` by the platform's one PDF renderer (:func:`jalon.documents.render.template_pdf`,
 as the intervention report and the structured reports), with its title and language, and a DOCX
-rendered with docxtpl from ``docx/minutes.docx`` in a sandboxed Jinja environment (a template can
-read the values given to it, never Python internals)."""
+rendered with docxtpl from ``docx/minutes.docx`` — or from the contract's own template for
+``minutes`` — by the documents app's one DOCX filler (:func:`jalon.documents.render.fill_docx`:
+sandboxed, strict Jinja; a template can read the values given to it, never Python internals).
+
+:data:`DOCX_USE` makes the minutes a kind of template a contract may replace on its reports page
+(the documents app's upload, checked by a dry render with :func:`sample_context`, which gives
+every variable :func:`context` gives)."""
 
 from __future__ import annotations
 
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from docxtpl import DocxTemplate
-from jinja2.sandbox import SandboxedEnvironment
+from django.utils.translation import gettext_lazy as _lazy
 
-from jalon.documents.render import template_pdf
+from jalon.documents.models import ReportTemplate
+from jalon.documents.render import DocxUse, fill_docx, template_pdf
 from jalon.governance.models import Meeting
 
 TEMPLATE = Path(__file__).with_name("docx") / "minutes.docx"
@@ -44,12 +48,33 @@ def context(meeting: Meeting) -> dict[str, Any]:
     }
 
 
+def sample_context() -> dict[str, Any]:
+    """The dry render's minutes: every variable of :func:`context`, each list with a row."""
+    return {
+        "contract": "AQR-2026 — TMA AQUAREEL", "committee": "COPIL", "held_on": "16/03/2026 10:00",
+        "status": "Tenue", "minutes_state": "Envoyé", "present": ["Sophie Martin", "Hugo Bernard"],
+        "agenda": "1. Indicateurs\n2. Plan de progrès", "minutes": "Le COPIL valide le plan de progrès.",
+        "decisions": [{"reference": "DEC-001", "title": "Plan de progrès validé", "subject": "Livrable PAQ-v1"}],
+        "actions": [{"reference": "ACT-001", "title": "Mettre à jour le PAQ", "owner": "Hugo Bernard",
+                     "due_on": "20/03/2026", "status": "Ouverte"}],
+    }
+
+
+DOCX_USE = DocxUse(
+    id="minutes", label=_lazy("Relevé de décisions"), sample=sample_context,
+    variables="contract, committee, held_on, status, minutes_state, present, agenda, minutes, "
+              "decisions (reference, title, subject), actions (reference, title, owner, due_on, status)")
+"""Registered by the app's ``ready()``: the minutes' template is replaceable per contract."""
+
+
 def minutes_docx(meeting: Meeting) -> bytes:
-    document = DocxTemplate(str(TEMPLATE))
-    document.render(context(meeting), jinja_env=SandboxedEnvironment(autoescape=True))
-    out = BytesIO()
-    document.save(out)
-    return out.getvalue()
+    """From the contract's template for the minutes when it has one, the platform's otherwise;
+    :class:`~jalon.documents.render.TemplateProblem` when a stored template cannot render them."""
+    values = context(meeting)
+    template = ReportTemplate.content_for(meeting.contract, DOCX_USE.id) or TEMPLATE.read_bytes()
+    return fill_docx(template, values,
+                     title=_("Relevé de décisions — %(c)s du %(d)s") % {"c": values["committee"],
+                                                                       "d": values["held_on"]})
 
 
 def _lines(text: str) -> list[str]:

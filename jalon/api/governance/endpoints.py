@@ -51,6 +51,7 @@ from jalon.api.governance.schemas import (
 )
 from jalon.api.governance.transitions import AnyMeetingTransition
 from jalon.contracts.models import Contract
+from jalon.documents.render import TemplateProblem
 from jalon.governance import documents
 from jalon.governance.models import Action, Decision, Escalation, Meeting, Risk
 from jalon.lib import clock
@@ -152,8 +153,14 @@ def minutes_pdf(request: HttpRequest, slug: str, meeting_id: int) -> HttpRespons
 @router.get("/{slug}/meetings/{int:meeting_id}/minutes.docx", url_name="governance_minutes_docx",
             response={200: None, **ERRORS}, summary="Le relevé de décisions en DOCX")
 def minutes_docx(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
+    """From the contract's Word template for the minutes when it has one (replaced on the
+    reports page); a stored template that cannot render them is a 400 naming the problem."""
     meeting = _minutes(request, slug, meeting_id)
-    response = HttpResponse(documents.minutes_docx(meeting), content_type=DOCX)
+    try:
+        content = documents.minutes_docx(meeting)
+    except TemplateProblem as problem:
+        raise ValidationError({"template": [str(problem)]}) from problem
+    response = HttpResponse(content, content_type=DOCX)
     response["Content-Disposition"] = f'attachment; filename="releve-{meeting.pk}.docx"'
     return response
 

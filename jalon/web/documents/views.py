@@ -1,7 +1,8 @@
 """Structured reports' pages. The holder enters a report as data on a form of its kind (or
 through ``POST /api/v1/contracts/{slug}/reports``) and revises it (a new revision); reports are
 read, downloaded as PDF or DOCX, remitted as a deliverable's version, and the buyer manager
-replaces a kind's Word template (checked by a dry render, the error shown on the form)."""
+replaces a kind's Word template — or the minutes' (any use registered with
+:func:`jalon.documents.render.register_docx`) — checked by a dry render, the error shown on the form."""
 
 from __future__ import annotations
 
@@ -21,16 +22,22 @@ from jalon.accounts import access
 from jalon.accounts.access import AuthedRequest, Need
 from jalon.deliverables.models import Deliverable
 from jalon.documents.kinds import KINDS
-from jalon.documents.models import KIND_CHOICES, ReportTemplate, StructuredReport
-from jalon.documents.render import TemplateProblem
+from jalon.documents.models import ReportTemplate, StructuredReport
+from jalon.documents.render import TemplateProblem, docx_uses, template_kinds
 from jalon.web.documents.forms import ReportForm, form_for
 
 
 class TemplateForm(forms.Form):
-    kind = forms.ChoiceField(label=_lazy("Nature du rapport"), choices=KIND_CHOICES)
-    file = forms.FileField(label=_lazy("Modèle Word (.docx)"),
-                           help_text=_lazy("Variables : title, reference, contract, revision, author, "
-                                           "updated_at, sections (title, lines, header, rows), data."))
+    kind = forms.ChoiceField(label=_lazy("Nature du document"), choices=template_kinds)
+    file = forms.FileField(label=_lazy("Modèle Word (.docx)"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        uses = [(_("Rapports"), "title, reference, contract, revision, author, updated_at, "
+                                "sections (title, lines, header, rows), data")]
+        uses += [(use.label, use.variables) for use in docx_uses().values()]
+        self.fields["file"].help_text = " ".join(_("%(label)s — variables : %(names)s.")
+                                                 % {"label": label, "names": names} for label, names in uses)
 
 
 def _report(request: AuthedRequest, slug: str, pk: int) -> StructuredReport:
@@ -68,7 +75,7 @@ def upload_template(request: AuthedRequest, slug: str) -> HttpResponse:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
-            messages.success(request, _("Modèle enregistré : il a produit un rapport d’essai sans erreur."))
+            messages.success(request, _("Modèle enregistré : il a produit un document d’essai sans erreur."))
             return redirect("reports", slug)
     return reports(request, slug, form=form)
 

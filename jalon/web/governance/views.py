@@ -28,6 +28,7 @@ from jalon.accounts.models import members_of
 from jalon.commitments.workflow import input_fields
 from jalon.contracts.models import Contract
 from jalon.conventions.period import Period
+from jalon.documents.render import TemplateProblem
 from jalon.governance import documents
 from jalon.governance.models import Action, Decision, Escalation, Finding, Meeting, Risk
 from jalon.governance.workflow import (
@@ -232,9 +233,13 @@ def minutes_document(request: AuthedRequest, slug: str, pk: int, doc: str) -> Ht
     found = Meeting.objects.get_for(request.user, contract, pk)
     if not found.minutes_state or doc not in ("pdf", "docx"):
         raise Http404(_("Cette réunion n’a pas encore de relevé."))
-    body, kind = ((documents.minutes_pdf(found), "application/pdf") if doc == "pdf" else
-                  (documents.minutes_docx(found), "application/vnd.openxmlformats-officedocument."
-                                                  "wordprocessingml.document"))
+    try:
+        body, kind = ((documents.minutes_pdf(found), "application/pdf") if doc == "pdf" else
+                      (documents.minutes_docx(found), "application/vnd.openxmlformats-officedocument."
+                                                      "wordprocessingml.document"))
+    except TemplateProblem as problem:  # the contract's template, stored before a change of the data
+        messages.error(request, str(problem))
+        return HttpResponseRedirect(reverse("governance-meeting", args=[slug, pk]))
     response = HttpResponse(body, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="releve-{found.pk}.{doc}"'
     return response
