@@ -11,9 +11,11 @@ by ``jalon/api/tests/test_sweep.py``."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -45,6 +47,8 @@ def _first_slug(steps: Any) -> str:
     return str(getattr(step, "slug", step.name))
 
 
+AUDIT_TOKEN = "sweep"
+"""The token of an audit result kept for the buyer manager (:meth:`PageSweepTest.setUpTestData`)."""
 EXTRA: dict[str, str] = {
     "fmt": "csv", "doc": "pdf", "version": "1",
 }
@@ -60,6 +64,9 @@ BY_NAME: dict[str, dict[str, str]] = {
     "scorecard-action": {"step": _first_slug(SCORECARD_STEPS)},
     "scorecard-document": {"fmt": "pdf"},
     "order-deliverable": {"deliverable": "@order_file"},
+    "report-new": {"kind": "audit"},
+    "file": {"fmt": "xlsx"},  # billing:file, a period's billing elements
+    "scorecard-audit-download": {"token": AUDIT_TOKEN, "fmt": "json"},
 }
 
 
@@ -89,6 +96,10 @@ class PageSweepTest(JalonTestCase):
         more = demo_contract.more_objects_of(cls.demo)
         cls.objects = {**demo_contract.objects_of(cls.demo.contract), **more}
         cls.objects["ticket"] = cls.objects["ticket_id"]
+        # an audit of an uploaded export, as its author's page keeps it for the downloads
+        cache.set(f"scorecard-audit:{AUDIT_TOKEN}", {
+            "user": cls.demo.people["buyer_manager"].pk, "contract": cls.demo.contract.pk,
+            "data": {"period": cls.objects["period"]}, "xlsx": b""}, 3600)
 
     def url(self, route: str, name: str) -> str:
         special = {key: self.objects[value[1:]] if value.startswith("@") else value
@@ -97,9 +108,7 @@ class PageSweepTest(JalonTestCase):
         filled = demo_contract.path_values(route, values)
         url = route
         for key, value in filled.items():
-            url = url.replace(f"<{key}>", value)
-            for converter in ("int", "slug", "str", "fmt", "month", "statementfmt", "path"):
-                url = url.replace(f"<{converter}:{key}>", value)
+            url = re.sub(rf"<(?:\w+:)?{key}>", value, url)
         assert "<" not in url, f"{name}: no value for a parameter of {route}"
         return "/" + url
 
