@@ -29,6 +29,7 @@ from jalon.commitments import chain
 from jalon.commitments import models as commitments
 from jalon.commitments.history import AppendOnly, AppendOnlyQuerySet
 from jalon.commitments.state import ClockState
+from jalon.contracts import instants
 from jalon.contracts.models import Contract, ConventionVersion
 from jalon.conventions.calendars import build_calendar
 from jalon.conventions.model import Committee, Convention
@@ -591,6 +592,7 @@ class Action(models.Model):
             _check_meeting(meeting, locked)
             if owner is not None and not access.roles_on(owner, locked):
                 raise field_error("owner", _("Le responsable doit être membre du marché."))
+            instants.check_day("due_on", due_on, locked, past=False)
             now = clock.now()
             action = cls.objects.create(contract=locked, number=_next_number(cls, locked), meeting=meeting,
                                         title=title.strip(), owner=owner, due_on=due_on, domain=domain,
@@ -631,6 +633,7 @@ class Action(models.Model):
                                                           after=owner.username if owner else ""))
                 locked.owner = owner
             if due_on != locked.due_on:
+                instants.check_day("due_on", due_on, locked.contract, past=False)
                 if not reason.strip():
                     raise field_error("reason", _("Le motif du changement d’échéance est obligatoire."))
                 changes.append(record_events.DueChanged(before=locked.due_on, after=due_on, reason=reason.strip()))
