@@ -154,8 +154,10 @@ class DiagnosesTest(JalonTestCase):
         with CaptureQueriesContext(connection) as queries:
             self.dashboard()
         # the ten of every dashboard, the diagnoses, and the history of the ticket reopened
-        # after June (two queries, shared by the delays and the diagnoses; one more for the backlog)
-        assert len(queries.captured_queries) == 14, [q["sql"] for q in queries.captured_queries]
+        # after June (two queries, shared by the delays and the diagnoses; one more for the backlog);
+        # PostgreSQL reads that history with a COPY, which Django's query counter does not see
+        expected = 13 if connection.vendor == "postgresql" else 14
+        assert len(queries.captured_queries) == expected, [q["sql"] for q in queries.captured_queries]
         for proposal in ("definitive", "workaround", "evolution"):
             ticket = self.taken("anomalie")
             with at(6, 5, 9):
@@ -164,7 +166,7 @@ class DiagnosesTest(JalonTestCase):
             d = self.dashboard()
         assert d.diagnoses is not None
         assert d.diagnoses.delivered == 7
-        assert len(more.captured_queries) == 14
+        assert len(more.captured_queries) == expected
 
     def test_a_diagnosis_delivered_changes_the_cached_figures_at_once(self) -> None:
         running = Period.parse("2026-07")
