@@ -30,6 +30,7 @@ from jalon.governance.workflow import MinutesState
 from jalon.scorecards.models import ManualMeasure, PeriodScorecard
 from jalon.scorecards.workflow import MeasureStatus, Status
 from jalon.web import todo
+from jalon.web.rules import current_rules
 
 Rows = Callable[[Viewer, Contract], "QuerySet[Any] | None"]
 
@@ -80,8 +81,8 @@ deliverable_item("reservations-to-lift", _lazy("Réserves à lever"), frozenset(
 # -- committees (jalon.governance) ----------------------------------------------------------------
 
 def _governed(contract: Contract) -> bool:
-    version = contract.current_convention()
-    return bool(version and version.parsed().committees)
+    rules = current_rules([contract]).get(contract.pk)
+    return bool(rules and rules.convention.committees)
 
 
 def _minutes(state: MinutesState) -> Rows:
@@ -123,7 +124,7 @@ def period_item(key: str, label: Any, roles: frozenset[Role],
     """An item counting the periods ``periods`` lists (their ``period`` values), linking to the
     period's page when there is one, else to the list of periods, where each shows its status."""
     def count(user: Viewer, contract: Contract, now: datetime) -> int | None:
-        if contract.current_convention() is None:
+        if contract.pk not in current_rules([contract]):
             return None
         return len(set(periods(contract).values_list("period", flat=True)))
 
