@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
@@ -23,21 +24,19 @@ from jalon.orders.gauge import gauges
 from jalon.orders.models import Order, PriceSchedule
 from jalon.orders.workflow import OrderState
 from jalon.web import todo
+from jalon.web.records_todo import listed
 
 ORDERERS = frozenset({Role.BUYER_MANAGER, Role.LEVEL1_AGENT, Role.REQUESTER})
 ACCEPTERS = frozenset({Role.BUYER_MANAGER, Role.REQUESTER})
 
 
 def order_item(key: str, label: Any, roles: frozenset[Role], state: OrderState, **options: Any) -> todo.Todo:
-    def count(user: Viewer, contract: Contract, now: datetime) -> int | None:
+    def rows(user: Viewer, contract: Contract) -> QuerySet[Any] | None:
         if not PriceSchedule.objects.filter(contract=contract).exists():
             return None  # no price schedule: nothing is ordered on this contract
-        return Order.objects.visible_to(user, contract).filter(state=state).count()
+        return Order.objects.visible_to(user, contract).filter(state=state)
 
-    def url(user: Viewer, contract: Contract) -> str:
-        return reverse("orders", args=[contract.slug]) + f"?state={state.value}"
-
-    return todo.register(todo.Todo(key=key, label=label, roles=roles, count=count, url=url, **options))
+    return listed(key, label, roles, rows, "orders", lambda user: {"state": state.value}, **options)
 
 
 order_item("orders-to-quote", _lazy("Devis à remettre (bons de commande)"), HOLDER_ROLES,
