@@ -107,6 +107,26 @@ def evaluate(
     return card
 
 
+def reads(convention: Convention, period: Period) -> Period:
+    """The days whose tickets scoring ``period`` reads: from the first day of its earliest
+    window over tickets (the period itself, or the contract year a yearly indicator of tickets
+    is counted over in its last quarter; a measure reads none) to the period's end.
+
+    Every figure of a window is judged on instants inside it (a clock's start or stop, a
+    resolution, the backlog at its end: :mod:`jalon.conventions.indicators`), so a ticket closed
+    or cancelled before these days, and not reopened, weighs on none of them: the platform leaves
+    such tickets out of the score's inputs (:func:`jalon.scorecards.compute.score`), which a
+    quarter of a three-year contract reads a twelfth of."""
+    first = period.first_day
+    for indicator in convention.indicators:
+        if indicator.kind == "measure":
+            continue
+        window = _window(indicator, convention, period)
+        if window is not None:
+            first = min(first, window.first_day)
+    return Period(first, period.last_day)
+
+
 def _window_clocks(convention: Convention, horizons: Horizons, period: Period) -> dict[str, dict[str, ClockTable]]:
     windows = {}
     for sub in period.split("monthly"):

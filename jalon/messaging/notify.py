@@ -159,10 +159,12 @@ SCORECARD_AUDIENCES: dict[str, tuple[Party, ...]] = {
     ScorecardEventKind.REVIEWED: (Party.HOLDER,),
     ScorecardEventKind.ANSWERED: (Party.BUYER,),
     ScorecardEventKind.VALIDATED: (Party.BUYER, Party.HOLDER),
+    ScorecardEventKind.CORRECTED: (Party.BUYER, Party.HOLDER),
 }
 """Who hears of each step of a scorecard's validation (issue 12): the buyer of a proposal and of
 the holder's answers, the holder of a contested indicator, both of the validation that freezes
-it. An accepted indicator tells no one: the validation will."""
+it and of a correction that reopens it as a new version (the holder proposes it again). An
+accepted indicator tells no one: the validation will."""
 
 
 def scorecard_step(event: ScorecardEvent) -> None:

@@ -15,12 +15,13 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 
 from jalon.commitments.sources import ComputedMeasure, measure_sources
 from jalon.contracts.models import Contract, ConventionVersion
 from jalon.conventions import report
-from jalon.conventions.evaluate import Scorecard, evaluate
+from jalon.conventions.evaluate import Scorecard, evaluate, reads
 from jalon.conventions.measures import Measure
 from jalon.conventions.model import Convention
 from jalon.conventions.period import Period
@@ -84,10 +85,12 @@ def score(contract: Contract, period: Period, now: datetime) -> Live:
     if version is None:
         raise NoConvention(contract.slug)
     convention = version.parsed()
-    _start, end = period.datetime_bounds(convention.contract.tz)
-    # a ticket opened after the period cannot weigh on it; the events are all those known now
-    tickets = tickets_to_ticketset(Ticket.objects.filter(contract=contract, opened_at__lt=end),
-                                   source=PLATFORM_PROFILE)
+    start, end = reads(convention, period).datetime_bounds(convention.contract.tz)
+    # a ticket opened after the period, or closed (cancelled) before its earliest window and not
+    # reopened since, weighs on none of its figures; the events are all those known now
+    inputs = (Ticket.objects.filter(contract=contract, opened_at__lt=end)
+              .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start)))
+    tickets = tickets_to_ticketset(inputs, source=PLATFORM_PROFILE)
     measures, sources, computed = platform_measures(contract, convention, period, now)
     card = evaluate(convention, tickets, measures, period, PLATFORM_PROFILE)
     return Live(version, convention, card, measures, sources, computed)

@@ -321,11 +321,12 @@ class ManualMeasure(models.Model):
                                           added_by=user)
 
 
-def computed_indicators(contract: Contract) -> dict[str, str]:
-    """Indicator id → the registered source computing it (no manual entry for those)."""
+def computed_indicators(contract: Contract, version: ConventionVersion | None = None) -> dict[str, str]:
+    """Indicator id → the registered source computing it (no manual entry for those), under
+    ``version`` (default: the contract's current convention)."""
     from jalon.commitments.sources import measure_sources
 
-    version = contract.current_convention()
+    version = version or contract.current_convention()
     if version is None:
         return {}
     convention = version.parsed()

@@ -59,6 +59,14 @@ class ScorecardNoticeTest(MarchScenario):
         assert validated is not None
         assert "est validé" in validated.body
         assert "est validé" in validated.html
+        corrected = self.act(self.buyer_manager, "correct", comment="T3 compté deux fois")
+        assert corrected == {"correction ouverte": buyer | holder}
+        message = OutboxMessage.objects.filter(kind=NoticeKind.SCORECARD_STEP, to__in=holder).order_by("pk").last()
+        assert message is not None
+        assert "ouvre une correction" in message.body
+        assert "la version 2 est en brouillon" in message.body
+        assert "T3 compté deux fois" in message.body
+        assert "ouvre une correction" in message.html
 
     def test_a_refused_step_tells_no_one(self) -> None:
         self.seen = 0

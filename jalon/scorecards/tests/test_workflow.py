@@ -57,6 +57,28 @@ class ScorecardTest(MarchScenario):
         assert urgent["id"] == "urgent_on_time"
         assert urgent["evidence_count"] >= 2
 
+    def test_a_period_reads_only_the_tickets_that_can_weigh_on_it(self) -> None:
+        """Tickets closed before the period (and not reopened) are left out of its inputs; the
+        figures are those of the engine on every ticket of the contract."""
+        version = self.contract.current_convention()
+        assert version is not None
+        convention = version.parsed()
+        everything = tickets_to_ticketset(Ticket.objects.filter(contract=self.contract))
+        for text in ("2026-03", "2026-04", "2026-Q2", "2026"):
+            period = Period.parse(text)
+            live = compute.score(self.contract, period, NOW)
+            direct = evaluate(convention, everything, [], period, PLATFORM_PROFILE)
+            expected = json.loads(json.dumps(report.scorecard_dict(direct)))
+            assert compute.figures(live.card)["families"] == expected["families"], text
+        april = compute.score(self.contract, Period.parse("2026-04"), NOW).card.tickets
+        assert april is not None
+        read = set(april.ids)
+        self.t1.refresh_from_db()
+        assert self.t1.closed_at is not None  # closed on 3 March, before April
+        assert f"{self.contract.reference}-{self.t1.number}" not in read
+        assert f"{self.contract.reference}-{self.t3.number}" in read  # still pending
+        assert len(read) < len(everything)
+
     def test_manual_measures_count_and_keep_their_history(self) -> None:
         with self.at(paris(4, 1, 9)):
             ManualMeasure.enter(self.technician, self.contract, indicator="S1", period="2026-Q1",

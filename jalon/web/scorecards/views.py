@@ -289,7 +289,7 @@ def audit_export(request: AuthedRequest, slug: str) -> HttpResponse:
         result=data, token=token, file_name=name, warnings=result.warnings[:50],
         warnings_total=len(result.warnings), rows_read=result.rows_read,
         families=[(family, _indicator_rows(family["indicators"])) for family in data["families"]],
-        evidence_head=[page.evidence_heading(h) for h in report.EVIDENCE_COLUMNS],
+        evidence_head=page.evidence_headings(list(report.EVIDENCE_COLUMNS)),
         evidence=evidence[:page.EVIDENCE_SHOWN], evidence_total=len(evidence))
     return render(request, "web/scorecard_audit.html", context)
 
