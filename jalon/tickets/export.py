@@ -3,11 +3,13 @@
 Values are the platform's own (contract type and priority ids, platform states): score them
 with the built-in profile ``jalon`` (``evaluate(convention, tickets, measures, period,
 profile="jalon")``), the one ``Ticket.recompute_clocks`` reads them through, so a scorecard
-shows the figures the live clocks showed. Two queries, whatever the number of tickets.
+shows the figures the live clocks showed. Two queries, whatever the number of tickets (on
+PostgreSQL three, and one more per hundred thousand tickets).
 
-On PostgreSQL the two queries stream (:func:`_postgres_ticketset`): the tickets through a
-server-side cursor, a chunk at a time, their repeated values shared; the history as binary
-``COPY`` rows of four numbers read straight into arrays. A quarter of a contract with a million
+On PostgreSQL (:func:`_postgres_ticketset`) the chosen tickets' ids come first, packed into one
+value; the tickets then stream through a server-side cursor, a chunk at a time, their repeated
+values shared; their history comes packed by PostgreSQL, twenty bytes an event, a value per
+hundred thousand tickets, read straight into arrays. A quarter of a contract with a million
 tickets and seven million events is read in seconds and a few hundred megabytes, where a list of
 model rows would take gigabytes (docs/performance.md). Both paths give the same ``TicketSet``
 (``jalon/tickets/tests/test_export_parity.py``).
@@ -86,11 +88,11 @@ _NULL = -(1 << 62)
 """An instant the row does not have, in the streamed queries (read back as ``NaT``)."""
 _STATES = tuple(PLATFORM_STATES)
 _CHUNK = 20_000
-_EVENT_ROW = np.dtype([("fields", ">i2"), ("l1", ">i4"), ("ticket", ">i8"), ("l2", ">i4"), ("at", ">i8"),
-                       ("l3", ">i4"), ("state", ">i2"), ("l4", ">i4"), ("assignment", ">i2")])
-"""One row of the history's binary ``COPY``: four fields (ticket id, instant in Unix seconds, state
-code or -1, 1 for an assignment), each after its length."""
-_COPY_HEADER = 19  # signature (11), flags (4), header extension length (4)
+_EVENT_ROW = np.dtype([("ticket", ">i8"), ("at", ">i8"), ("state", ">i2"), ("assignment", ">i2")])
+"""One event of the history as PostgreSQL packs it (:func:`_postgres_ticketset`): ticket id,
+instant in Unix seconds, state code or -1, 1 for an assignment; big-endian, 20 bytes."""
+_HISTORY_SLICE = 100_000
+"""Tickets whose events one query packs into one value (a few tens of megabytes)."""
 
 
 def _epoch(column: str) -> str:
@@ -111,15 +113,23 @@ def _postgres_ticketset(tickets: QuerySet[Ticket], source: str) -> TicketSet:
         f"{_epoch('t.closed_at')}, t.reopen_count, "
         + ", ".join(_epoch(f"t.{name}") for name in INSTANT_COLUMNS) + ", "
         + ", ".join(f"t.{name}" for name in fields)
-        + f" FROM tickets_ticket t JOIN contracts_contract c ON c.id = t.contract_id WHERE t.id IN ({chosen})"
+        + " FROM tickets_ticket t JOIN contracts_contract c ON c.id = t.contract_id WHERE t.id = ANY(%s)"
         " ORDER BY t.id")
+    # The chosen ids first, packed into one value: the next two queries name them (a subquery
+    # there let PostgreSQL plan a walk of the whole table's primary key for the cursor, and a
+    # scan of the whole history).
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT string_agg(int8send(chosen.id::bigint), ''::bytea ORDER BY chosen.id) "
+                       f"FROM ({chosen}) AS chosen(id)", params)
+        packed = cursor.fetchone()[0]
+    wanted = np.frombuffer(bytes(packed or b""), ">i8").astype(np.int64).tolist()
     pks: list[Any] = []
     ids: list[str] = []
     numbers: list[list[int]] = [[] for _ in range(4 + len(INSTANT_COLUMNS))]
     texts: list[list[Any]] = [[] for _ in fields]
     shared: dict[Any, Any] = {}
     with connection.chunked_cursor() as cursor:  # server-side: a chunk at a time
-        cursor.execute(ticket_sql, params)
+        cursor.execute(ticket_sql, [wanted])
         while chunk := cursor.fetchmany(_CHUNK):
             columns = list(zip(*chunk, strict=True))
             pks.extend(columns[0])
@@ -129,26 +139,31 @@ def _postgres_ticketset(tickets: QuerySet[Ticket], source: str) -> TicketSet:
             for k, column in enumerate(columns[7 + len(INSTANT_COLUMNS):]):
                 texts[k].extend(shared.setdefault(value, value) for value in column)
     pk = np.array(pks, np.int64)
+    state = ("CASE "
+             + " ".join(f"WHEN e.state_to = '{state}' THEN {code}" for code, state in enumerate(_STATES)
+                        if state in PLATFORM_STATES and PLATFORM_STATES[state] != 'waiting')
+             + f" WHEN e.state_to = '{WAITING}' THEN CASE e.payload ->> 'reason' "
+             + " ".join(f"WHEN '{reason}' THEN {_STATES.index(state)}" for reason, state in WAITING_STATES.items())
+             + f" ELSE {_STATES.index(WAITING_STATES['requester'])} END ELSE -1 END")
+    assignments_in = "(" + ", ".join(f"'{kind.value}'" for kind in _ASSIGNMENTS) + ")"
+    # Each event packed by PostgreSQL into 20 bytes and a slice of tickets' events into one value:
+    # one round trip per slice, read straight into an array (a row per event, even as binary COPY
+    # rows, cost seconds of Python per million events). The tickets' own ids, not the subquery
+    # again: PostgreSQL then knows how few they are and reads their events by index.
+    history_sql = (
+        f"SELECT string_agg(int8send(e.ticket_id::bigint) || int8send({_epoch('e.at')}) "
+        f"|| int2send(({state})::smallint) || int2send((e.kind IN {assignments_in})::int::smallint), "
+        "''::bytea ORDER BY e.ticket_id, e.at, e.id)"
+        f" FROM tickets_ticketevent e WHERE e.ticket_id = ANY(%s)"
+        f" AND (e.state_to <> '' OR e.kind IN {assignments_in})")
+    parts: list[bytes] = []
     with connection.cursor() as cursor:
-        history_sql = (
-            f"COPY (SELECT e.ticket_id, {_epoch('e.at')}, CASE "
-            + " ".join(f"WHEN e.state_to = '{state}' THEN {code}" for code, state in enumerate(_STATES)
-                       if state in PLATFORM_STATES and PLATFORM_STATES[state] != 'waiting')
-            + f" WHEN e.state_to = '{WAITING}' THEN CASE e.payload ->> 'reason' "
-            + " ".join(f"WHEN '{reason}' THEN {_STATES.index(state)}" for reason, state in WAITING_STATES.items())
-            + f" ELSE {_STATES.index(WAITING_STATES['requester'])} END"
-            + " ELSE -1 END::smallint, (e.kind IN ("
-            + ", ".join(f"'{kind.value}'" for kind in _ASSIGNMENTS) + "))::int::smallint"
-            f" FROM tickets_ticketevent e WHERE e.ticket_id IN ({chosen})"
-            " AND (e.state_to <> '' OR e.kind IN (" + ", ".join(f"'{kind.value}'" for kind in _ASSIGNMENTS) + "))"
-            " ORDER BY e.ticket_id, e.at, e.id) TO STDOUT (FORMAT binary)")
-        data = bytearray()
-        # Django does not see a COPY: it is the export's second query all the same
-        with cursor.cursor.copy(history_sql, params) as copy:
-            for block in copy:
-                data += block
-    rows = np.frombuffer(data, _EVENT_ROW, count=max(len(data) - _COPY_HEADER - 2, 0) // _EVENT_ROW.itemsize,
-                         offset=_COPY_HEADER)
+        for first in range(0, len(pks), _HISTORY_SLICE):
+            cursor.execute(history_sql, [pks[first:first + _HISTORY_SLICE]])
+            packed = cursor.fetchone()[0]
+            if packed:
+                parts.append(bytes(packed))
+    rows = np.frombuffer(b"".join(parts), _EVENT_ROW)
     owner = np.searchsorted(pk, rows["ticket"].astype(np.int64))
     states = rows["state"].astype(np.int64)
     moved = states >= 0
