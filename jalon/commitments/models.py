@@ -81,6 +81,18 @@ class AbstractClock(models.Model):
     class Meta:
         abstract = True
 
+    @classmethod
+    def label_for(cls, kind: str) -> str | None:
+        """The name of a ``kind`` the platform itself names, in the active language (``None``: the
+        stored label, a convention's own words)."""
+        return None
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the reader's language: the stored one is in the language of whoever last
+        recomputed the clock (the scan: French)."""
+        return self.label_for(self.kind) or self.label
+
     @property
     def owner_id(self) -> int:
         return int(getattr(self, f"{self.owner_field}_id"))

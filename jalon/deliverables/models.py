@@ -350,7 +350,7 @@ class Deliverable(models.Model):
         return True
 
     def _validation_state(self, started: datetime, stopped: datetime | None, now: datetime) -> ClockState:
-        spec = ClockSpec("validation", _("Validation du livrable"), self.terms.calendar,
+        spec = ClockSpec("validation", DeliverableClock.label_for("validation") or "", self.terms.calendar,
                          self.kind.validation_seconds, WARN_RATIO)
         return clock_state(spec, self.calendar(), now, started_at=started, stopped_at=stopped)
 
@@ -372,16 +372,16 @@ class Deliverable(models.Model):
         zone = self.zone
         submissions = list(self.submissions.order_by("version"))
         first = submissions[0].submitted_at if submissions else None
-        states = [self._dated_state("submission", _("Remise du livrable"), self.expected_since,
+        states = [self._dated_state("submission", DeliverableClock.label_for("submission") or "", self.expected_since,
                                     end_of_day(self.due_on, zone), first, now, self.terms.warn_days)]
         if submissions:
             latest = submissions[-1]
             stopped = latest.decided_at if latest.decided_at else None
             states.append(self._validation_state(latest.submitted_at, stopped, now))
         for reservation in self.reservations.all():
+            kind = f"reservation-{reservation.number}"
             states.append(self._dated_state(
-                f"reservation-{reservation.number}",
-                _("Levée de la réserve n°%(n)s") % {"n": reservation.number}, reservation.created_at,
+                kind, DeliverableClock.label_for(kind) or kind, reservation.created_at,
                 end_of_day(reservation.lift_by, zone), reservation.lifted_at, now, 1))
         return states
 
@@ -590,6 +590,12 @@ class Reservation(models.Model):
 class DeliverableClock(AbstractClock):
     owner_field = "deliverable"
     deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="clocks")
+
+    @classmethod
+    def label_for(cls, kind: str) -> str | None:
+        if kind.startswith("reservation-") and kind[len("reservation-"):].isdigit():
+            return _("Levée de la réserve n°%(n)s") % {"n": kind[len("reservation-"):]}
+        return {"submission": _("Remise du livrable"), "validation": _("Validation du livrable")}.get(kind)
 
     objects: ClassVar[models.Manager[DeliverableClock]] = \
         ClockQuerySet["DeliverableClock"].as_manager()

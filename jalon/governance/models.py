@@ -437,6 +437,10 @@ class MeetingClock(commitments.AbstractClock):
 
     objects = commitments.ClockQuerySet.as_manager()
 
+    @classmethod
+    def label_for(cls, kind: str) -> str | None:
+        return str(ClockKind(kind).label) if kind in ClockKind.values else None
+
     class Meta:
         verbose_name = _lazy("délai d’une réunion")
         verbose_name_plural = _lazy("délais des réunions")
@@ -694,7 +698,7 @@ class Action(models.Model):
         end = min(stopped or now, now)
         risk = max(start, due - timedelta(days=settings.JALON_ACTION_WARN_DAYS))
         judged = stopped or now
-        return [ClockState(kind="due", label=str(_("Échéance de l’action")), calendar=name,
+        return [ClockState(kind="due", label=ActionClock.label_for("due") or "due", calendar=name,
                            target_seconds=calendar.elapsed(start, due), started_at=start, pauses=(),
                            stopped_at=stopped, elapsed_seconds=calendar.elapsed(start, max(end, start)),
                            due_at=due, risk_at=risk, at_risk=judged >= risk,
@@ -1044,6 +1048,10 @@ class ActionClock(commitments.AbstractClock):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="clocks", verbose_name=_lazy("action"))
 
     objects = commitments.ClockQuerySet.as_manager()
+
+    @classmethod
+    def label_for(cls, kind: str) -> str | None:
+        return str(_("Échéance de l’action")) if kind == "due" else None
 
     class Meta:
         verbose_name = _lazy("échéance d’une action")

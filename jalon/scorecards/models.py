@@ -179,15 +179,14 @@ class PeriodScorecard(models.Model):
         stopped = {"proposal": proposals[0] if proposals else None, "validation": self.validated_at}
         days = {"proposal": settings.JALON_SCORECARD_PROPOSE_DAYS,
                 "validation": settings.JALON_SCORECARD_VALIDATE_DAYS}
-        labels = {"proposal": gettext("Proposition du tableau de bord par le titulaire"),
-                  "validation": gettext("Validation du tableau de bord par l’acheteur")}
         out = []
         for kind in ("proposal", "validation"):
             try:
                 target = duration_seconds(f"{days[kind]}j", spec)
             except (ConventionError, ValueError):  # a calendar without a fixed business day
                 target = days[kind] * 8 * 3600
-            clock_spec = ClockSpec(kind=kind, label=labels[kind], calendar_name=spec.id, target_seconds=target,
+            clock_spec = ClockSpec(kind=kind, label=ScorecardClock.label_for(kind) or kind, calendar_name=spec.id,
+                                   target_seconds=target,
                                    warn_ratio=settings.JALON_CLOCK_WARN_RATIO)
             state = clock_state(clock_spec, calendar, now, started_at=started[kind], stopped_at=stopped[kind])
             clock = ScorecardClock.objects.filter(scorecard=self, kind=kind).first() or ScorecardClock(scorecard=self)
@@ -221,6 +220,12 @@ class ScorecardClock(AbstractClock):
     scorecard = models.ForeignKey(PeriodScorecard, on_delete=models.CASCADE, related_name="clocks")
 
     objects: ClassVar[models.Manager[ScorecardClock]] = ClockQuerySet["ScorecardClock"].as_manager()
+
+    @classmethod
+    def label_for(cls, kind: str) -> str | None:
+        labels = {"proposal": gettext("Proposition du tableau de bord par le titulaire"),
+                  "validation": gettext("Validation du tableau de bord par l’acheteur")}
+        return labels.get(kind)
 
     class Meta:
         constraints = (models.UniqueConstraint(fields=["scorecard", "kind"], name="scorecard_clock_unique"),)

@@ -53,3 +53,6 @@ class ValidatedPageTest(MarchScenario):
         english = self.client.get(url, headers={"accept-language": "en"})
         assert "Evidence: one row per clock" in english.content.decode()
         assert english.context["view"].families
+        # the deadlines' names too, whatever language they were stored in
+        assert "Proposal of the scorecard by the contract holder" in english.content.decode()
+        assert "Proposition du tableau de bord par le titulaire" in second.content.decode()
