@@ -30,6 +30,20 @@ def _empty_cache() -> Iterator[None]:
     _version_rules.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test ends in the default language: the test client's last request leaves its language
+    active in the thread (LocaleMiddleware activates it, nothing deactivates it), and a later test
+    rendering outside a request (a scan's notices, the mail intake) would speak English."""
+    yield
+    from django.conf import settings
+
+    if settings.configured:
+        from django.utils import translation
+
+        translation.deactivate()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _flush_may_empty_the_history() -> Iterator[None]:
     """The test suite's flush between transactional tests is the one maintenance that empties

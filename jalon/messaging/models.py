@@ -41,6 +41,7 @@ class NoticeKind(models.TextChoices):
     ORDER_STATE = "order_state", _("Bon de commande : changement d’état")
     WAITING_REQUESTER = "waiting_requester", _("Votre réponse est attendue")
     SCORECARD_STEP = "scorecard_step", _("Tableau de bord : étape de validation")
+    CEILING_ALERT = "ceiling_alert", _("Bons de commande : montant maximum bientôt atteint")
 
 
 class OutboxQuerySet(models.QuerySet["OutboxMessage"]):

@@ -154,6 +154,37 @@ def order_state_changed(event: OrderEvent) -> None:
                     site_url(lambda: order_commitments.url(order)))
     queue(NoticeKind.ORDER_STATE, record, recipients.for_audience(order.contract, audience),
           f"order:{event.pk}", {"order": order, "event": event})
+def ceiling_alerts(event: OrderEvent) -> None:
+    """An order was signed: tell both managers each period of the framework (a year, the term)
+    that its orders took past the schedule's warning share of the maximum, then past the maximum,
+    once each (the outbox's key; D-151)."""
+    from jalon.orders.gauge import gauges
+    from jalon.orders.models import PriceSchedule
+
+    order = event.order
+    contract = order.contract
+    day = timezone.localdate(event.at)
+    schedule = PriceSchedule.in_force(contract, day)
+    crossed = [g for g in gauges(contract, day) if g.state in ("warning", "over")]
+    if schedule is None or not crossed:
+        return
+    words = NoticeWords(
+        reference=contract.reference, title=str(contract.name), noun="Montant maximum des bons de commande",
+        of_record=f"du montant maximum des bons de commande du marché {contract.reference}",
+        the_record="le montant maximum des bons de commande du marché",
+        please="Merci d’anticiper la suite : avenant, nouveau marché ou report des commandes.")
+    record = Record(contract, words, site_url(lambda: reverse("price-schedule", args=[contract.slug])))
+    addresses = recipients.unique_addresses(
+        [*recipients.members_with(contract, (Role.BUYER_MANAGER,)),
+         *recipients.members_with(contract, (Role.HOLDER_MANAGER,))])
+    for gauge in crossed:
+        queue(NoticeKind.CEILING_ALERT, record, addresses,
+              f"ceiling:{contract.pk}:{schedule.pk}:{gauge.period}:{gauge.state}",
+              {"gauge": gauge, "order": order, "warning": round(float(schedule.ceiling_warning) * 100),
+               "left": abs(gauge.remaining or 0),
+               "period_label": "toute la durée du marché" if gauge.period == "term" else f"l’année {gauge.period}"})
+
+
 SCORECARD_AUDIENCES: dict[str, tuple[Party, ...]] = {
     ScorecardEventKind.PROPOSED: (Party.BUYER,),
     ScorecardEventKind.REVIEWED: (Party.HOLDER,),

@@ -14,6 +14,7 @@ from django.dispatch import receiver
 
 from jalon.messaging import notify
 from jalon.orders.models import OrderEvent
+from jalon.orders.workflow import OrderState
 from jalon.scorecards.models import ScorecardEvent
 from jalon.tickets.models import EventKind, TicketEvent, TimeEntry, WaitReason
 
@@ -45,9 +46,12 @@ def on_time_entry(sender: type[TimeEntry], instance: TimeEntry, created: bool,
 @receiver(post_save, sender=OrderEvent, dispatch_uid="jalon.messaging.on_order_event")
 def on_order_event(sender: type[OrderEvent], instance: OrderEvent, created: bool,
                    raw: bool = False, **kwargs: Any) -> None:
-    """Every change of an order's state is told to the other side."""
+    """Every change of an order's state is told to the other side; a signature that takes the
+    framework past its warning share, or its maximum, is told to both managers."""
     if created and not raw and instance.state_to and instance.state_from:
         notify.order_state_changed(instance)
+        if instance.state_to == OrderState.SIGNED:
+            notify.ceiling_alerts(instance)
 
 
 @receiver(post_save, sender=ScorecardEvent, dispatch_uid="jalon.messaging.on_scorecard_event")

@@ -370,3 +370,39 @@ class GaugeTests(JalonTestCase):
             more = Order.request(self.contract, actor=self.buyer_manager, title="Encore", lines=[("COR-C", 3)])
             more.sign(self.buyer_manager, commitment_number="EJ-3")
             assert {g.period: g.state for g in gauges(self.contract, MONDAY.date())}["2026"] == "over"
+
+
+class CeilingAlertTests(JalonTestCase):
+    def test_both_managers_hear_once_of_the_warning_then_once_of_the_maximum(self) -> None:
+        from jalon.messaging.models import NoticeKind, OutboxMessage
+        from jalon.messaging.recipients import members_with
+
+        load_schedule((SCHEDULES / "aquareel.yaml").read_text(), "aquareel.yaml")
+        managers = {u.email for u in (self.buyer_manager, self.holder_manager)}
+        assert managers == set(members_with(self.contract, (Role.BUYER_MANAGER, Role.HOLDER_MANAGER)))
+
+        def told() -> list[tuple[str, str]]:
+            return sorted((m.to, m.subject) for m in OutboxMessage.objects.filter(kind=NoticeKind.CEILING_ALERT))
+
+        with replaying(MONDAY), self.captureOnCommitCallbacks(execute=False):
+            small = Order.request(self.contract, actor=self.buyer_manager, title="Petit", lines=[("COR-S", 2)])
+            small.sign(self.buyer_manager, commitment_number="EJ-1")
+            assert told() == []  # 1 700 € of 100 000 €
+            big = Order.request(self.contract, actor=self.buyer_manager, title="Lot", lines=[("COR-C", 15)])
+            big.sign(self.buyer_manager, commitment_number="EJ-2")
+            warned = told()
+            assert [to for to, _subject in warned] == sorted(managers)
+            assert all(subject == f"[{self.contract.reference}] Bons de commande : 86 % du montant maximum "
+                       "(l’année 2026)" for _to, subject in warned)
+            again = Order.request(self.contract, actor=self.buyer_manager, title="Encore", lines=[("COR-S", 1)])
+            again.sign(self.buyer_manager, commitment_number="EJ-3")
+            assert told() == warned  # the warning is told once
+            over = Order.request(self.contract, actor=self.buyer_manager, title="Trop", lines=[("COR-C", 3)])
+            over.sign(self.buyer_manager, commitment_number="EJ-4")
+        latest = OutboxMessage.objects.filter(kind=NoticeKind.CEILING_ALERT).order_by("pk").last()
+        assert latest is not None
+        assert "montant maximum dépassé" in latest.subject
+        assert "dépassent le montant maximum pour l’année 2026" in latest.body
+        assert over.reference in latest.body
+        assert "/marches/aquareel/commandes/bordereau/" in latest.body
+        assert len(told()) == 2 * len(managers)
