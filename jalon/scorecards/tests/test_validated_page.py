@@ -56,3 +56,25 @@ class ValidatedPageTest(MarchScenario):
         # the deadlines' names too, whatever language they were stored in
         assert "Proposal of the scorecard by the contract holder" in english.content.decode()
         assert "Proposition du tableau de bord par le titulaire" in second.content.decode()
+
+
+class OtherPeriodsTest(MarchScenario):
+    def test_the_list_links_each_year_and_month_whose_figures_can_be_read(self) -> None:
+        from django.urls import reverse
+
+        self.client.force_login(self.buyer_manager)
+        listing = self.client.get(reverse("scorecards", args=[self.contract.slug]))
+        assert listing.status_code == 200
+        years = listing.context["years"]
+        assert years, "at least the current year"
+        assert [str(y.year) for y in years] == sorted({str(y.year) for y in years}, reverse=True)
+        body = listing.content.decode()
+        march = reverse("scorecard", args=[self.contract.slug, "2026-03"])
+        assert f'href="{march}"' in body
+        assert f'href="{reverse("scorecard", args=[self.contract.slug, "2026"])}"' in body
+        month = self.client.get(march)
+        assert month.status_code == 200
+        assert month.context["view"].data["period"] == "2026-03"
+        year = self.client.get(reverse("scorecard", args=[self.contract.slug, "2026"]))
+        assert year.status_code == 200
+        assert 'id="indicateur-urgent_on_time"' in year.content.decode()

@@ -85,6 +85,26 @@ def period_rows(contract: Contract, today: date, now: datetime) -> list[PeriodRo
 
 
 @dataclass
+class YearLinks:
+    year: Period
+    months: list[Period]
+
+
+def other_periods(rows: list[PeriodRow], today: date) -> list[YearLinks]:
+    """The years the scored periods cover and their months up to ``today``, most recent first:
+    any period can be read (a month's penalties, a year's figures); the scored one is what the
+    parties validate (D-60)."""
+    if not rows:
+        return []
+    first = min(row.period.first_day for row in rows)
+    last = min(max(row.period.last_day for row in rows), today)
+    return [YearLinks(Period.parse(str(year)),
+                      [Period.of_months(year, month, 1) for month in range(1, 13)
+                       if first <= date(year, month, 1) <= last or (year, month) == (first.year, first.month)])
+            for year in range(last.year, first.year - 1, -1)]
+
+
+@dataclass
 class IndicatorRow:
     data: dict[str, Any]
     origin: str

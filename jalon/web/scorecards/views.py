@@ -50,8 +50,10 @@ def _period(text: str) -> Period:
 @login_required
 def period_list(request: AuthedRequest, slug: str) -> HttpResponse:
     contract = _contract(request, slug)
-    rows = page.period_rows(contract, timezone.localdate(), timezone.now())
+    today = timezone.localdate()
+    rows = page.period_rows(contract, today, timezone.now())
     return render(request, "web/scorecard_list.html", {"contract": contract, "rows": rows,
+                                                        "years": page.other_periods(rows, today),
                                                         "may_audit": access.may(request.user, contract,
                                                                                 Need.AUDIT_EXPORT)})
 
