@@ -32,6 +32,20 @@ if TYPE_CHECKING:
 WARN_RATIO = 0.8
 
 
+def label(order: Order, kind: str) -> str | None:
+    """The name of one of the order's clocks, in the active language (stored names are in the
+    language of whoever last recomputed them: ``OrderClock.shown_label`` asks here)."""
+    if kind == "devis":
+        return _("Remise du devis et de l’engagement de délai (%(n)s j ouvrés)") % {"n": order.type.quote_days}
+    if kind == "execution":
+        return _("Exécution dans le délai du bon (%(n)s j ouvrés)") % {"n": order.execution_days}
+    if kind == "rapport":
+        return _("Remise du rapport après réalisation (%(n)s j ouvrés)") % {"n": order.type.report_days}
+    if kind == "relivraison" and order.deferred_until is not None:
+        return _("Nouvelle livraison après ajournement (au %(d)s)") % {"d": order.deferred_until.isoformat()}
+    return None
+
+
 def order_clocks(order: Order, now: datetime) -> list[ClockState]:
     version = order.contract.current_convention()
     if version is None:
@@ -57,8 +71,8 @@ def order_clocks(order: Order, now: datetime) -> list[ClockState]:
     kind = order.type
     asked = first(EventKind.QUOTE_REQUESTED)
     if kind.quote_days and asked is not None:
-        found.append(make("devis", _("Remise du devis et de l’engagement de délai (%(n)s j ouvrés)")
-                          % {"n": kind.quote_days}, days(kind.quote_days), asked, first(EventKind.QUOTED, asked)))
+        found.append(make("devis", label(order, "devis") or "devis", days(kind.quote_days), asked,
+                          first(EventKind.QUOTED, asked)))
     signed = first(EventKind.SIGNED)
     delivered = first(EventKind.DELIVERED, signed) if signed else None
     if signed is not None and order.execution_days:
@@ -69,11 +83,10 @@ def order_clocks(order: Order, now: datetime) -> list[ClockState]:
         if audited is not None and audited > signed:
             # due after the later of the order and the audit (seed 000 L499, D-AQ-33)
             start = audited
-        found.append(make("execution", _("Exécution dans le délai du bon (%(n)s j ouvrés)")
-                          % {"n": order.execution_days}, days(order.execution_days), start, stop))
+        found.append(make("execution", label(order, "execution") or "execution", days(order.execution_days),
+                          start, stop))
         if kind.report_days and performed is not None:
-            found.append(make("rapport", _("Remise du rapport après réalisation (%(n)s j ouvrés)")
-                              % {"n": kind.report_days}, days(kind.report_days), performed,
+            found.append(make("rapport", label(order, "rapport") or "rapport", days(kind.report_days), performed,
                               first(EventKind.DELIVERED, performed)))
     deferrals = [(at, payload) for k, at, payload in history if k == EventKind.DEFERRED]
     if deferrals:
@@ -82,8 +95,8 @@ def order_clocks(order: Order, now: datetime) -> list[ClockState]:
 
         deadline = end_of_day(datetime.fromisoformat(f"{payload['new_deadline']}T00:00").date(), spec.tz)
         target = max(calendar.elapsed(at, max(deadline, at), []), 1)
-        found.append(make("relivraison", _("Nouvelle livraison après ajournement (au %(d)s)")
-                          % {"d": payload["new_deadline"]}, target, at, first(EventKind.DELIVERED, at)))
+        named = _("Nouvelle livraison après ajournement (au %(d)s)") % {"d": payload["new_deadline"]}
+        found.append(make("relivraison", named, target, at, first(EventKind.DELIVERED, at)))
     return found
 
 

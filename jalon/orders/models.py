@@ -842,6 +842,12 @@ class OrderClock(commitments.AbstractClock):
 
     objects: ClassVar[models.Manager[OrderClock]] = ClockQuerySet.as_manager()
 
+    @property
+    def shown_label(self) -> str:
+        from jalon.orders.clocks import label
+
+        return label(self.order, self.kind) or self.label
+
     class Meta:
         ordering = ("order", "kind")
         constraints = (models.UniqueConstraint(fields=["order", "kind"], name="order_clock_unique"),)

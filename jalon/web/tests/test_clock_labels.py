@@ -28,3 +28,19 @@ def test_a_conventions_own_clock_names_stay_as_written() -> None:
     with translation.override("en"):
         assert Clock(kind="prise_en_charge", label="Prise en charge").shown_label == "Prise en charge"
         assert DeliverableClock(kind="other", label="Autre").shown_label == "Autre"
+
+
+def test_an_orders_clocks_are_named_from_the_order_in_the_readers_language() -> None:
+    from datetime import date
+
+    from jalon.orders.models import Order, OrderClock, WorkUnitType
+
+    order = Order(type=WorkUnitType(quote_days=2, report_days=15), execution_days=10,
+                  deferred_until=date(2026, 12, 31))
+    stored = [OrderClock(order=order, kind="execution", label="Exécution dans le délai du bon (10 j ouvrés)"),
+              OrderClock(order=order, kind="relivraison", label="Nouvelle livraison après ajournement (au 2026-12-31)")]
+    with translation.override("en"):
+        assert [clock.shown_label for clock in stored] == [
+            "Execution within the order’s delay (10 business days)", "New delivery after deferral (by 2026-12-31)"]
+    with translation.override("fr"):
+        assert [clock.shown_label for clock in stored] == [clock.label for clock in stored]
