@@ -28,7 +28,9 @@ def number(value: Any, digits: int = 2) -> str:
     if isinstance(value, bool):
         return _("oui") if value else _("non")
     if isinstance(value, (int, float)):
-        text = f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+        # thousands apart by a no-break space: the narrow one French typography prefers is not in
+        # the PDF's standard fonts (it printed as "?")
+        text = f"{value:,.{digits}f}".replace(",", "\u00a0").replace(".", ",")
         return text.rstrip("0").rstrip(",") if "," in text else text
     return str(value)
 
