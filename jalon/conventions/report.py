@@ -29,6 +29,10 @@ EVIDENCE_COLUMNS = (
     "result",
     "window",
 )
+"""The evidence's columns in the files (``evidence.csv`` of an archive, read back by ``verify``)."""
+EVIDENCE_HEADINGS = ("Ticket", "Horloge", "Type", "Priorité", "Début (UTC)", "Pauses", "Fin (UTC)",
+                     "Minutes ouvrées", "Cible (minutes ouvrées)", "Résultat", "Fenêtre")
+"""The same columns as the French documents (XLSX, HTML) head them, units included."""
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -229,7 +233,7 @@ def write_xlsx(card: Scorecard, path: str | Path) -> None:
         while True:
             head = [] if pending is None else [pending]
             name = "Preuves" if part == 1 else f"Preuves {part}"
-            book.sheet(name, EVIDENCE_COLUMNS, chain(head, islice(evidence, MAX_ROWS - 2)))
+            book.sheet(name, EVIDENCE_HEADINGS, chain(head, islice(evidence, MAX_ROWS - 2)))
             pending = next(evidence, None)
             if pending is None:
                 break
@@ -290,7 +294,7 @@ def render_html(card: Scorecard) -> str:
         out.append(f"<h2>{esc(family.label)} — note {_round(family.note)}, points {_round(family.points)}</h2>")
         out.append(_table(head, (row for r in family.indicators for row in _flatten(r))))
     out.append("<h2>Preuves (une ligne par horloge)</h2>")
-    out.append(_table(EVIDENCE_COLUMNS, evidence_rows(card)))
+    out.append(_table(EVIDENCE_HEADINGS, evidence_rows(card)))
     out.append("</html>")
     return "\n".join(out)
 

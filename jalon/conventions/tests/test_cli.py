@@ -120,6 +120,7 @@ def test_scorecard_xlsx_has_a_sheet_per_family_and_evidence(fake_importer, tmp_p
     book = load_workbook(out)
     assert book.sheetnames == ["Synthèse", "pilotage", "exploitation", "complements", "suivi", "Preuves"]
     rows = list(book["Preuves"].values)
+    assert rows[0][7:] == ("Minutes ouvrées", "Cible (minutes ouvrées)", "Résultat", "Fenêtre")
     gtr = [r for r in rows if r[1] == "gtr"]
     assert [r[0] for r in gtr] == ["INC1", "INC2"]
     assert gtr[1][5].startswith("2026-03-02 08:00:00 → 2026-03-02 09:00:00")
