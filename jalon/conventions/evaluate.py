@@ -115,8 +115,8 @@ def reads(convention: Convention, period: Period) -> Period:
     Every figure of a window is judged on instants inside it (a clock's start or stop, a
     resolution, the backlog at its end: :mod:`jalon.conventions.indicators`), so a ticket closed
     or cancelled before these days, and not reopened, weighs on none of them: the platform leaves
-    such tickets out of the score's inputs (:func:`jalon.scorecards.compute.score`), which a
-    quarter of a three-year contract reads a twelfth of."""
+    such tickets out of the score's inputs (:func:`jalon.scorecards.compute.score`): a quarter of
+    a three-year contract reads about a tenth of its tickets."""
     first = period.first_day
     for indicator in convention.indicators:
         if indicator.kind == "measure":

@@ -19,7 +19,6 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
-from jalon.accounts.models import Role
 from jalon.commitments.models import ClockNotice
 from jalon.commitments.registry import Audience, C, Commitment, NoticeWords, Owner, Party
 from jalon.contracts.models import Contract
@@ -174,9 +173,7 @@ def ceiling_alerts(event: OrderEvent) -> None:
         the_record="le montant maximum des bons de commande du marché",
         please="Merci d’anticiper la suite : avenant, nouveau marché ou report des commandes.")
     record = Record(contract, words, site_url(lambda: reverse("price-schedule", args=[contract.slug])))
-    addresses = recipients.unique_addresses(
-        [*recipients.members_with(contract, (Role.BUYER_MANAGER,)),
-         *recipients.members_with(contract, (Role.HOLDER_MANAGER,))])
+    addresses = recipients.managers(contract)
     for gauge in crossed:
         queue(NoticeKind.CEILING_ALERT, record, addresses,
               f"ceiling:{contract.pk}:{schedule.pk}:{gauge.period}:{gauge.state}",
@@ -257,9 +254,7 @@ def forfait_alerts(entry: TimeEntry) -> None:
         please="Merci d’anticiper les besoins complémentaires.")
     url = site_url(lambda: reverse("forfait:ledger", args=[contract.slug]))
     record = Record(contract, words, url)
-    addresses = recipients.unique_addresses(
-        [*recipients.members_with(contract, (Role.BUYER_MANAGER,)),
-         *recipients.members_with(contract, (Role.HOLDER_MANAGER,))])
+    addresses = recipients.managers(contract)
     tz = entry.ticket.convention_version.parsed().contract.tz
     for alert in crossed:
         queue(NoticeKind.FORFAIT_ALERT, record, addresses,

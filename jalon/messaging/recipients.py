@@ -39,6 +39,13 @@ def members_with(contract: Contract, roles: Iterable[Role]) -> list[str]:
     return unique_addresses(users.values_list("email", flat=True))
 
 
+def managers(contract: Contract) -> list[str]:
+    """The buyer's managers, then the holder's: who hears of the support package's and the
+    framework maximum's alerts."""
+    return unique_addresses([*members_with(contract, (Role.BUYER_MANAGER,)),
+                             *members_with(contract, (Role.HOLDER_MANAGER,))])
+
+
 def holder_side(contract: Contract) -> list[str]:
     """The holder's shared mailbox if the contract has one, else its managers and technicians."""
     mailbox = HolderMailbox.objects.filter(contract=contract).first()

@@ -95,8 +95,8 @@ def order_clocks(order: Order, now: datetime) -> list[ClockState]:
 
         deadline = end_of_day(datetime.fromisoformat(f"{payload['new_deadline']}T00:00").date(), spec.tz)
         target = max(calendar.elapsed(at, max(deadline, at), []), 1)
-        named = _("Nouvelle livraison après ajournement (au %(d)s)") % {"d": payload["new_deadline"]}
-        found.append(make("relivraison", named, target, at, first(EventKind.DELIVERED, at)))
+        found.append(make("relivraison", label(order, "relivraison") or "relivraison", target, at,
+                          first(EventKind.DELIVERED, at)))
     return found
 
 

@@ -10,6 +10,7 @@ digest, the language and the templates' own digest), so that a validated period'
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import zipfile
@@ -251,17 +252,12 @@ def _frozen_key(card: PeriodScorecard) -> str:
     return f"scorecard-page:{card.pk}:{card.archive_sha256}:{get_language()}:{_templates_digest()}"
 
 
+@functools.cache
 def _templates_digest() -> str:
     """The frozen sections' templates, digested once per process: a deployment that changes them
     does not show pages rendered by the old ones."""
-    global _DIGEST
-    if _DIGEST is None:
-        sources = (get_template(name).template.source for name in FROZEN_SECTIONS.values())  # type: ignore[attr-defined]
-        _DIGEST = hashlib.sha256("\0".join(sources).encode()).hexdigest()[:12]
-    return _DIGEST
-
-
-_DIGEST: str | None = None
+    sources = (get_template(name).template.source for name in FROZEN_SECTIONS.values())  # type: ignore[attr-defined]
+    return hashlib.sha256("\0".join(sources).encode()).hexdigest()[:12]
 
 
 def _flatten(indicator: dict[str, Any], rows: list[IndicatorRow], reviews: dict[str, ScorecardEvent],
